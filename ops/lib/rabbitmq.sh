@@ -1,0 +1,49 @@
+# Start a local RabbitMQ when none answers on 127.0.0.1:5672. Source it after common.sh.
+# Debian's rabbitmq-server starts without systemd; everything listens on loopback only.
+# shellcheck shell=bash
+
+RABBIT_PIDFILE=/var/lib/rabbitmq/mnesia/rabbit@localhost.pid
+RABBIT_STARTED_BY_US=0
+
+rabbitmq_ensure() {
+  if port_open 127.0.0.1 5672; then
+    log "RabbitMQ already answers on 127.0.0.1:5672"
+    return 0
+  fi
+  if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
+    log "starting RabbitMQ in Docker"
+    docker run -d --rm --name instasent-smpp-rabbitmq -p 127.0.0.1:5672:5672 -p 127.0.0.1:15672:15672 \
+      rabbitmq:3.13-management >/dev/null
+  else
+    apt_install rabbitmq-server
+    as_root mkdir -p /etc/rabbitmq
+    as_root tee /etc/rabbitmq/rabbitmq.conf >/dev/null <<'CONF'
+listeners.tcp.default = 127.0.0.1:5672
+management.tcp.ip = 127.0.0.1
+loopback_users.guest = true
+CONF
+    as_root tee /etc/rabbitmq/rabbitmq-env.conf >/dev/null <<'CONF'
+NODENAME=rabbit@localhost
+CONF
+    log "starting Debian's rabbitmq-server (detached)"
+    as_root env RABBITMQ_NODENAME=rabbit@localhost ERL_EPMD_ADDRESS=127.0.0.1 HOME=/var/lib/rabbitmq \
+      rabbitmq-server -detached >/dev/null 2>&1 || true
+    as_root env RABBITMQ_NODENAME=rabbit@localhost ERL_EPMD_ADDRESS=127.0.0.1 \
+      /usr/sbin/rabbitmqctl wait --timeout 90 "$RABBIT_PIDFILE" >/dev/null
+  fi
+  RABBIT_STARTED_BY_US=1
+  local i
+  for i in $(seq 1 90); do port_open 127.0.0.1 5672 && break; sleep 1; done
+  port_open 127.0.0.1 5672 || die "RabbitMQ did not come up on 127.0.0.1:5672 within 90 s"
+  log "RabbitMQ is up on 127.0.0.1:5672"
+}
+
+rabbitmq_stop_if_ours() {
+  [ "$RABBIT_STARTED_BY_US" = 1 ] || return 0
+  if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
+    docker stop instasent-smpp-rabbitmq >/dev/null 2>&1 || true
+  else
+    as_root env RABBITMQ_NODENAME=rabbit@localhost ERL_EPMD_ADDRESS=127.0.0.1 \
+      /usr/sbin/rabbitmqctl stop "$RABBIT_PIDFILE" >/dev/null 2>&1 || true
+  fi
+}
