@@ -25,6 +25,7 @@ public static class AdapterBus
         bus.ReceiveEndpoint(SendSms.QueueName, endpoint =>
         {
             endpoint.ConfigureConsumeTopology = false;
+            endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 2000));
             endpoint.ConfigureConsumer<SendSmsRouter>(context);
         });
         bus.ReceiveEndpoint(ConnectionQueues.InboundPartsQueue, endpoint =>
@@ -32,6 +33,7 @@ public static class AdapterBus
             endpoint.ConfigureConsumeTopology = false;
             // One at a time keeps reassembly simple to reason about; parts are small and rare.
             endpoint.ConcurrentMessageLimit = 1;
+            endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 2000));
             endpoint.ConfigureConsumer<InboundPartConsumer>(context);
         });
     }

@@ -65,6 +65,9 @@ public sealed class ConnectionEndpointGate(SmppPool pool, IReceiveEndpointConnec
                 {
                     endpoint.ConcurrentMessageLimit = capacity;
                     endpoint.PrefetchCount = options.RabbitMq.PrefetchCount ?? capacity;
+                    // A failed publish (broker hiccup) is retried here; the outcome is already remembered, so a retry
+                    // re-publishes it rather than submitting again.
+                    endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 2000));
                     endpoint.ConfigureConsumer<SendSmsConsumer>(context);
                 });
                 await state.Handle.Ready.ConfigureAwait(false);

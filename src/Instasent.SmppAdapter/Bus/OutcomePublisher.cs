@@ -56,8 +56,10 @@ public sealed class OutcomePublisher(IIdempotencyStore idempotency, TimeProvider
             },
             _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Only final outcomes are published."),
         };
-        await RepublishAsync(context, message).ConfigureAwait(false);
+        // Remembered before it is published: if the publish fails, the command is retried or redelivered, finds this
+        // outcome and publishes it again instead of submitting the SMS a second time.
         await idempotency.CompleteAsync(command.MessageId, message, CancellationToken.None).ConfigureAwait(false);
+        await RepublishAsync(context, message).ConfigureAwait(false);
         var connection = AdapterTelemetry.Connection(plan.Connection.Name);
         if (outcome is SubmitOutcome.Rejected rejected)
         {

@@ -1,10 +1,10 @@
 using System.Diagnostics;
+using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Sending;
 using Instasent.SmppAdapter.Stores;
 using Instasent.SmppAdapter.Telemetry;
 using MassTransit;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Instasent.SmppAdapter.Bus;
@@ -19,7 +19,7 @@ public sealed class SendSmsConsumer(
     IIdempotencyStore idempotency,
     MessageSubmitter submitter,
     OutcomePublisher outcomes,
-    IHostApplicationLifetime lifetime,
+    SendingOptions sending,
     TimeProvider time,
     ILogger<SendSmsConsumer> logger) : IConsumer<SendSms>
 {
@@ -35,8 +35,7 @@ public sealed class SendSmsConsumer(
             await outcomes.RejectInvalidAsync(context, result).ConfigureAwait(false);
             return;
         }
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
-        var outcome = await DecideAsync(context, plan, stopping.Token).ConfigureAwait(false);
+        var outcome = await DecideAsync(context, plan, context.CancellationToken).ConfigureAwait(false);
         AdapterTelemetry.SendDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
             AdapterTelemetry.Connection(plan.Connection.Name), new("outcome", outcome));
     }
@@ -46,9 +45,10 @@ public sealed class SendSmsConsumer(
         var messageId = plan.Command.MessageId;
         var claim = await idempotency.ClaimAsync(messageId, stopping).ConfigureAwait(false);
         var waitedSince = time.GetUtcNow();
+        var retryBudget = sending.RetryBudget;
         // Another copy of this command is being submitted right now: wait for its outcome rather than send the SMS twice.
         while (claim.Status == IdempotencyClaimStatus.InFlight && !stopping.IsCancellationRequested
-               && time.GetUtcNow() - waitedSince < TimeSpan.FromSeconds(30))
+               && time.GetUtcNow() - waitedSince < retryBudget)
         {
             await Task.Delay(InFlightPoll, time, CancellationToken.None).ConfigureAwait(false);
             claim = await idempotency.ClaimAsync(messageId, stopping).ConfigureAwait(false);

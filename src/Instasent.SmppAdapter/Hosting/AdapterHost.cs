@@ -116,6 +116,8 @@ public sealed class AdapterHost : IAsyncDisposable
         services.AddHostedService(sp => sp.GetRequiredService<SmppPool>());
         services.AddSingleton<ConnectionEndpointGate>();
         services.AddHostedService(sp => sp.GetRequiredService<ConnectionEndpointGate>());
+        services.AddSingleton<ShutdownDrain>();
+        services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
 
         services.AddHealthChecks().AddCheck<PoolHealthCheck>("smpp-pool", tags: ["ready"]);
         AdapterTelemetrySetup.Add(services, options.Telemetry);

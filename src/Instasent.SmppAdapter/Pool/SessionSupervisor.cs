@@ -118,7 +118,7 @@ internal sealed class SessionSupervisor
         _current = null;
         BoundAt = null;
         _changed();
-        _events.Write(Unbound(session, last?.Reason ?? "connection closed", last?.CommandStatus));
+        _events.Write(Unbound(session, last?.ToString() ?? "connection closed", last?.CommandStatus));
         await session.DisposeAsync().ConfigureAwait(false);
     }
 

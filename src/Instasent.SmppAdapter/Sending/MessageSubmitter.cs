@@ -4,6 +4,7 @@ using Instasent.Smpp.Client;
 using Instasent.Smpp.Messages;
 using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Configuration;
+using Instasent.SmppAdapter.Hosting;
 using Instasent.SmppAdapter.Pool;
 using Instasent.SmppAdapter.Stores;
 using Instasent.SmppAdapter.Telemetry;
@@ -26,11 +27,13 @@ namespace Instasent.SmppAdapter.Sending;
 /// handed back to its queue.</item>
 /// </list>
 /// </summary>
-public sealed class MessageSubmitter(SmppPool pool, ICorrelationStore correlations, AdapterOptions options, TimeProvider time, ILogger<MessageSubmitter> logger)
+public sealed class MessageSubmitter(SmppPool pool, ICorrelationStore correlations, AdapterOptions options, ShutdownDrain drain, TimeProvider time, ILogger<MessageSubmitter> logger)
 {
     private readonly ConcurrentDictionary<string, ConcatReferenceAllocator> _allocators = new(StringComparer.OrdinalIgnoreCase);
 
-    public async Task<SubmitOutcome> SubmitAsync(SubmitPlan plan, CancellationToken stopping)
+    /// <param name="plan">The validated command.</param>
+    /// <param name="cancellationToken">The consume context's token.</param>
+    public async Task<SubmitOutcome> SubmitAsync(SubmitPlan plan, CancellationToken cancellationToken)
     {
         var connection = pool[plan.Connection.Name];
         var allocator = _allocators.GetOrAdd(connection.Name, _ => new ConcatReferenceAllocator(plan.Connection.Segmentation));
@@ -46,21 +49,25 @@ public sealed class MessageSubmitter(SmppPool pool, ICorrelationStore correlatio
         using (reference)
         {
             using var budget = new CancellationTokenSource(options.Sending.RetryBudget, time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, stopping);
+            // Waiting (for a session, a token, a back-off) ends as soon as the adapter stops; a PDU on the wire may
+            // still be answered until the drain aborts.
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, drain.Stopping, cancellationToken);
+            using var onWire = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, drain.Abort, cancellationToken);
             try
             {
-                return await SubmitSegmentsAsync(plan, connection, SubmitSmFactory.Create(plan, reference?.Value ?? 0), linked.Token).ConfigureAwait(false);
+                return await SubmitSegmentsAsync(plan, connection, SubmitSmFactory.Create(plan, reference?.Value ?? 0), waiting.Token, onWire.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (linked.IsCancellationRequested)
+            catch (OperationCanceledException) when (waiting.IsCancellationRequested || onWire.IsCancellationRequested)
             {
-                return new SubmitOutcome.HandBack(stopping.IsCancellationRequested
-                    ? "the adapter is stopping"
-                    : $"retry budget of {options.Sending.RetryBudget} ran out (no bound session, or the SMSC kept throttling)");
+                return new SubmitOutcome.HandBack(budget.IsCancellationRequested
+                    ? $"retry budget of {options.Sending.RetryBudget} ran out (no bound session, or the SMSC kept throttling)"
+                    : "the adapter is stopping");
             }
         }
     }
 
-    private async Task<SubmitOutcome> SubmitSegmentsAsync(SubmitPlan plan, ConnectionPool connection, IReadOnlyList<SubmitSm> pdus, CancellationToken cancellationToken)
+    private async Task<SubmitOutcome> SubmitSegmentsAsync(SubmitPlan plan, ConnectionPool connection, IReadOnlyList<SubmitSm> pdus,
+        CancellationToken cancellationToken, CancellationToken onWire)
     {
         var ids = new string[pdus.Count];
         var normalizer = new MessageIdNormalizer(plan.Connection.MessageIdFormat);
@@ -81,7 +88,7 @@ public sealed class MessageSubmitter(SmppPool pool, ICorrelationStore correlatio
                 try
                 {
                     span = StartSubmitSpan(plan, session, i, pdus.Count);
-                    response = await session.SubmitAsync(Fresh(pdus[i]), cancellationToken).ConfigureAwait(false);
+                    response = await session.SubmitAsync(Fresh(pdus[i]), onWire).ConfigureAwait(false);
                     span?.SetTag("smpp.command_status", response.CommandStatus.ToString());
                     span?.SetTag("smpp.message_id", response.MessageId);
                 }
