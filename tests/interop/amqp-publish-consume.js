@@ -12,6 +12,7 @@
 // MassTransit declares them) BEFORE publishing, publishes the command with publisher confirms and
 // mandatory=true (an unroutable command is reported, not lost silently), then prints one JSON line per event
 // until --expect events arrived or --timeout seconds passed:
+//   {"event":"listening","queue":"amq.gen-...","exchanges":[...]}   (bound: events from now on are caught)
 //   {"event":"published","messageId":"...","queue":"smpp-send-sms","contentType":"application/json"}
 //   {"event":"received","exchange":"smpp.sms-submitted","contentType":"...","headers":{...},"body":{...}}
 //   {"event":"done","received":1,"timed_out":false}
@@ -78,6 +79,8 @@ async function main() {
       });
       if (++received >= args.expect) resolveDone(false);
     }, { noAck: true });
+
+    print({ event: 'listening', queue: events, exchanges: args.exchanges });
 
     let unroutable = false;
     channel.on('return', () => { unroutable = true; });

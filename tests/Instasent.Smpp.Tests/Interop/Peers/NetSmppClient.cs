@@ -33,6 +33,6 @@ public static class NetSmppClient
         ];
         if (waitReceipts) arguments.Add("--wait-receipts");
         var run = await PeerProcess.RunAsync(perl, arguments, limit + TimeSpan.FromSeconds(15));
-        return new NetSmppRun(run.ExitCode, run.StandardOutput.Select(JsonLines.TryParse).OfType<JsonObject>().ToList(), run);
+        return new NetSmppRun(run.ExitCode, run.JsonLines(), run);
     }
 }

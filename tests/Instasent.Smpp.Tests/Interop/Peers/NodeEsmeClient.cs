@@ -41,23 +41,8 @@ public static class NodeEsmeClient
         ];
         if (options.WaitReceipts) arguments.Add("--wait-receipts");
         var run = await PeerProcess.RunAsync(node, arguments, options.Duration + TimeSpan.FromSeconds(15));
-        var events = run.StandardOutput.Select(JsonLines.TryParse).OfType<JsonObject>().ToList();
+        var events = run.JsonLines();
         JsonObject? Find(string name) => events.FirstOrDefault(e => e["event"]?.GetValue<string>() == name);
         return new NodeEsmeRun(run.ExitCode, Find("bind"), Find("summary"), Find("unbind"), run);
-    }
-}
-
-internal static class JsonLines
-{
-    public static JsonObject? TryParse(string line)
-    {
-        try
-        {
-            return JsonNode.Parse(line) as JsonObject;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
     }
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Threading.Channels;
 
 namespace Instasent.Smpp.Tests.Interop.Peers;
@@ -7,6 +9,21 @@ namespace Instasent.Smpp.Tests.Interop.Peers;
 /// <summary>The output of a peer that ran to its end.</summary>
 public sealed record PeerRun(int ExitCode, IReadOnlyList<string> StandardOutput, string StandardError)
 {
+    /// <summary>The stdout lines that are JSON objects (the peers' event lines).</summary>
+    public IReadOnlyList<JsonObject> JsonLines() => StandardOutput.Select(ParseJsonLine).OfType<JsonObject>().ToList();
+
+    internal static JsonObject? ParseJsonLine(string line)
+    {
+        try
+        {
+            return JsonNode.Parse(line) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     public override string ToString() =>
         $"exit code {ExitCode}\nstdout:\n{string.Join('\n', StandardOutput)}\nstderr:\n{StandardError}";
 }
@@ -79,9 +96,15 @@ public sealed class PeerProcess : IAsyncDisposable
         if (standardInput is not null) await peer._process.StandardInput.WriteAsync(standardInput);
         peer._process.StandardInput.Close();
         var exitCode = await peer.WaitForExitAsync(timeout);
+        return new PeerRun(exitCode, peer.TakeBufferedLines(), peer.StandardError);
+    }
+
+    /// <summary>The stdout lines printed and not read yet (all of them, once the peer has exited).</summary>
+    public IReadOnlyList<string> TakeBufferedLines()
+    {
         var lines = new List<string>();
-        while (peer._stdout.Reader.TryRead(out var line)) lines.Add(line);
-        return new PeerRun(exitCode, lines, peer.StandardError);
+        while (_stdout.Reader.TryRead(out var line)) lines.Add(line);
+        return lines;
     }
 
     /// <summary>The next stdout line; fails when the peer exits or stays silent for <paramref name="timeout"/>.</summary>
