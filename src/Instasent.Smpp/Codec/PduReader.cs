@@ -1,0 +1,123 @@
+using System.Buffers.Binary;
+using System.Text;
+using Instasent.Smpp.Pdus;
+
+namespace Instasent.Smpp.Codec;
+
+/// <summary>
+/// Reads PDU fields from one whole PDU. Every read is bounded by the PDU and by the field's limit; a violation
+/// throws <see cref="PduFormatException"/> carrying the command_status to answer with, which
+/// <see cref="PduCodec"/> turns into a <see cref="PduDecodeError"/>. Nothing here trusts the peer.
+/// </summary>
+internal ref struct PduReader
+{
+    private readonly ReadOnlySpan<byte> _body;
+    private int _position;
+
+    public PduReader(ReadOnlySpan<byte> body)
+    {
+        _body = body;
+        _position = 0;
+    }
+
+    public readonly int Remaining => _body.Length - _position;
+
+    public readonly bool AtEnd => _position >= _body.Length;
+
+    public byte ReadByte(string field)
+    {
+        if (Remaining < 1) throw Truncated(field, 1);
+        return _body[_position++];
+    }
+
+    public uint ReadUInt32(string field)
+    {
+        if (Remaining < 4) throw Truncated(field, 4);
+        var value = BinaryPrimitives.ReadUInt32BigEndian(_body[_position..]);
+        _position += 4;
+        return value;
+    }
+
+    /// <summary>
+    /// A C-octet string of at most <paramref name="maxLength"/> octets counting its NUL. A missing NUL or an
+    /// over-long value answers <paramref name="status"/>, the field's own error status where SMPP defines one.
+    /// </summary>
+    public string ReadCString(string field, int maxLength, CommandStatus status)
+    {
+        if (Remaining < 1) throw Truncated(field, 1);
+        var window = _body.Slice(_position, Math.Min(maxLength, Remaining));
+        var nul = window.IndexOf((byte)0);
+        if (nul < 0)
+        {
+            throw window.Length < maxLength
+                ? new PduFormatException(status, $"{field} has no terminating NUL before the end of the PDU")
+                : new PduFormatException(status, $"{field} is longer than its limit of {maxLength - 1} characters (no NUL within {maxLength} octets)");
+        }
+        _position += nul + 1;
+        return nul == 0 ? string.Empty : Latin1(window[..nul]);
+    }
+
+    /// <summary>sm_length then that many octets (SMPP 3.4 §5.2.21).</summary>
+    public byte[] ReadShortMessage()
+    {
+        var length = ReadByte("sm_length");
+        if (length > Remaining)
+        {
+            throw new PduFormatException(CommandStatus.ESME_RINVMSGLEN,
+                $"sm_length is {length} but only {Remaining} octets remain in the PDU");
+        }
+        var message = length == 0 ? Array.Empty<byte>() : _body.Slice(_position, length).ToArray();
+        _position += length;
+        return message;
+    }
+
+    public byte[] ReadRemaining()
+    {
+        var rest = _body[_position..].ToArray();
+        _position = _body.Length;
+        return rest;
+    }
+
+    public ushort ReadUInt16(string field)
+    {
+        if (Remaining < 2) throw Truncated(field, 2);
+        var value = BinaryPrimitives.ReadUInt16BigEndian(_body[_position..]);
+        _position += 2;
+        return value;
+    }
+
+    /// <summary>Reads every remaining octet as TLVs (SMPP 3.4 §3.2.4), keeping their bytes exactly.</summary>
+    public void ReadTlvs(Pdu pdu)
+    {
+        if (AtEnd) return;
+        // One copy of the TLV area; each value is a slice of it.
+        var area = _body[_position..].ToArray();
+        var offset = 0;
+        while (offset < area.Length)
+        {
+            if (area.Length - offset < 4)
+            {
+                throw new PduFormatException(CommandStatus.ESME_RINVTLVSTREAM,
+                    $"{area.Length - offset} octets after the last TLV are too few for a TLV header (4 octets)");
+            }
+            var tag = BinaryPrimitives.ReadUInt16BigEndian(area.AsSpan(offset));
+            var length = BinaryPrimitives.ReadUInt16BigEndian(area.AsSpan(offset + 2));
+            offset += 4;
+            if (length > area.Length - offset)
+            {
+                throw new PduFormatException(CommandStatus.ESME_RINVTLVLEN,
+                    $"TLV 0x{tag:X4} declares {length} octets but only {area.Length - offset} remain in the PDU");
+            }
+            pdu.Tlvs.Append(new Tlv(tag, new ReadOnlyMemory<byte>(area, offset, length)));
+            offset += length;
+        }
+        _position = _body.Length;
+    }
+
+    private static string Latin1(ReadOnlySpan<byte> bytes) =>
+        // Fields are ASCII by specification; Latin-1 keeps any stray high octet instead of dropping it.
+        Encoding.Latin1.GetString(bytes);
+
+    private readonly PduFormatException Truncated(string field, int needed) =>
+        new(CommandStatus.ESME_RINVCMDLEN, $"the PDU ends before {field} ({needed} octets needed, {Remaining} left)");
+}

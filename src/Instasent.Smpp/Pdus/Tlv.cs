@@ -1,0 +1,190 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Instasent.Smpp.Pdus;
+
+/// <summary>One optional parameter: its tag and its value bytes, exactly as they were on the wire.</summary>
+public readonly record struct Tlv(ushort Tag, ReadOnlyMemory<byte> Value)
+{
+    public Tlv(TlvTag tag, ReadOnlyMemory<byte> value) : this((ushort)tag, value) { }
+
+    public static Tlv FromByte(TlvTag tag, byte value) => new(tag, new[] { value });
+
+    public static Tlv FromUInt16(TlvTag tag, ushort value)
+    {
+        var bytes = new byte[2];
+        BinaryPrimitives.WriteUInt16BigEndian(bytes, value);
+        return new Tlv(tag, bytes);
+    }
+
+    /// <summary>A C-octet string value (receipted_message_id and friends carry their NUL on the wire).</summary>
+    public static Tlv FromCString(TlvTag tag, string value)
+    {
+        var bytes = new byte[Encoding.Latin1.GetByteCount(value) + 1];
+        Encoding.Latin1.GetBytes(value, bytes);
+        return new Tlv(tag, bytes);
+    }
+}
+
+/// <summary>
+/// The TLVs of one PDU, in wire order. Unknown tags are kept byte for byte, so a PDU decoded and encoded again
+/// is the same bytes. Typed accessors cover the TLVs this project uses.
+/// </summary>
+public sealed class TlvCollection : IReadOnlyList<Tlv>
+{
+    private List<Tlv>? _items;
+
+    public int Count => _items?.Count ?? 0;
+
+    public Tlv this[int index] => _items is null ? throw new ArgumentOutOfRangeException(nameof(index)) : _items[index];
+
+    /// <summary>Adds or replaces the TLV with this tag (SMPP allows each tag once per PDU).</summary>
+    public void Set(Tlv tlv)
+    {
+        _items ??= new List<Tlv>(2);
+        for (var i = 0; i < _items.Count; i++)
+        {
+            if (_items[i].Tag == tlv.Tag)
+            {
+                _items[i] = tlv;
+                return;
+            }
+        }
+        _items.Add(tlv);
+    }
+
+    /// <summary>Appends without replacing: the decoder keeps what the peer sent, repeats included.</summary>
+    internal void Append(Tlv tlv) => (_items ??= new List<Tlv>(2)).Add(tlv);
+
+    public bool Remove(TlvTag tag) => _items is not null && _items.RemoveAll(t => t.Tag == (ushort)tag) > 0;
+
+    public bool TryGet(TlvTag tag, out ReadOnlyMemory<byte> value)
+    {
+        if (_items is not null)
+        {
+            foreach (var t in _items)
+            {
+                if (t.Tag == (ushort)tag)
+                {
+                    value = t.Value;
+                    return true;
+                }
+            }
+        }
+        value = default;
+        return false;
+    }
+
+    public bool Contains(TlvTag tag) => TryGet(tag, out _);
+
+    public byte? GetByte(TlvTag tag) => TryGet(tag, out var v) && v.Length >= 1 ? v.Span[0] : null;
+
+    public ushort? GetUInt16(TlvTag tag) =>
+        TryGet(tag, out var v) && v.Length >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(v.Span) : null;
+
+    /// <summary>A C-octet string TLV; the trailing NUL is optional because some SMSCs leave it out.</summary>
+    public string? GetCString(TlvTag tag)
+    {
+        if (!TryGet(tag, out var v)) return null;
+        var span = v.Span;
+        var nul = span.IndexOf((byte)0);
+        return Encoding.Latin1.GetString(nul >= 0 ? span[..nul] : span);
+    }
+
+    // Typed access to the TLVs the adapter reads and writes.
+    public ReadOnlyMemory<byte>? MessagePayload
+    {
+        get => TryGet(TlvTag.MessagePayload, out var v) ? v : null;
+        set => SetOrRemove(TlvTag.MessagePayload, value is { } v ? new Tlv(TlvTag.MessagePayload, v) : null);
+    }
+
+    public string? ReceiptedMessageId
+    {
+        get => GetCString(TlvTag.ReceiptedMessageId);
+        set => SetOrRemove(TlvTag.ReceiptedMessageId, value is null ? null : Tlv.FromCString(TlvTag.ReceiptedMessageId, value));
+    }
+
+    public byte? MessageState
+    {
+        get => GetByte(TlvTag.MessageState);
+        set => SetOrRemove(TlvTag.MessageState, value is { } v ? Tlv.FromByte(TlvTag.MessageState, v) : null);
+    }
+
+    /// <summary>network_error_code: network type (1 octet) then error code (2 octets), SMPP 3.4 §5.3.2.31.</summary>
+    public ReadOnlyMemory<byte>? NetworkErrorCode
+    {
+        get => TryGet(TlvTag.NetworkErrorCode, out var v) ? v : null;
+        set => SetOrRemove(TlvTag.NetworkErrorCode, value is { } v ? new Tlv(TlvTag.NetworkErrorCode, v) : null);
+    }
+
+    public ushort? SarMsgRefNum
+    {
+        get => GetUInt16(TlvTag.SarMsgRefNum);
+        set => SetOrRemove(TlvTag.SarMsgRefNum, value is { } v ? Tlv.FromUInt16(TlvTag.SarMsgRefNum, v) : null);
+    }
+
+    public byte? SarTotalSegments
+    {
+        get => GetByte(TlvTag.SarTotalSegments);
+        set => SetOrRemove(TlvTag.SarTotalSegments, value is { } v ? Tlv.FromByte(TlvTag.SarTotalSegments, v) : null);
+    }
+
+    public byte? SarSegmentSeqnum
+    {
+        get => GetByte(TlvTag.SarSegmentSeqnum);
+        set => SetOrRemove(TlvTag.SarSegmentSeqnum, value is { } v ? Tlv.FromByte(TlvTag.SarSegmentSeqnum, v) : null);
+    }
+
+    public ushort? UserMessageReference
+    {
+        get => GetUInt16(TlvTag.UserMessageReference);
+        set => SetOrRemove(TlvTag.UserMessageReference, value is { } v ? Tlv.FromUInt16(TlvTag.UserMessageReference, v) : null);
+    }
+
+    public byte? ScInterfaceVersion
+    {
+        get => GetByte(TlvTag.ScInterfaceVersion);
+        set => SetOrRemove(TlvTag.ScInterfaceVersion, value is { } v ? Tlv.FromByte(TlvTag.ScInterfaceVersion, v) : null);
+    }
+
+    public ushort? SourcePort
+    {
+        get => GetUInt16(TlvTag.SourcePort);
+        set => SetOrRemove(TlvTag.SourcePort, value is { } v ? Tlv.FromUInt16(TlvTag.SourcePort, v) : null);
+    }
+
+    public ushort? DestinationPort
+    {
+        get => GetUInt16(TlvTag.DestinationPort);
+        set => SetOrRemove(TlvTag.DestinationPort, value is { } v ? Tlv.FromUInt16(TlvTag.DestinationPort, v) : null);
+    }
+
+    /// <summary>congestion_state (SMPP 5.0 §4.8.4.19): 0 idle .. 100 congested.</summary>
+    public byte? CongestionState
+    {
+        get => GetByte(TlvTag.CongestionState);
+        set => SetOrRemove(TlvTag.CongestionState, value is { } v ? Tlv.FromByte(TlvTag.CongestionState, v) : null);
+    }
+
+    private void SetOrRemove(TlvTag tag, Tlv? tlv)
+    {
+        if (tlv is { } t) Set(t);
+        else Remove(tag);
+    }
+
+    internal int EncodedLength
+    {
+        get
+        {
+            if (_items is null) return 0;
+            var n = 0;
+            foreach (var t in _items) n += 4 + t.Value.Length;
+            return n;
+        }
+    }
+
+    public IEnumerator<Tlv> GetEnumerator() =>
+        (_items ?? (IEnumerable<Tlv>)Array.Empty<Tlv>()).GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
