@@ -9,6 +9,7 @@
 //   {"op":"decode","hex":"..."}
 //     -> {"command":"submit_sm","command_length":47,...,"short_message":"48656c6c6f",
 //         "_message":{"short_message":{"udh":[],"message":"Hello"}}}
+//   {"op":"schema"} -> {"commands":{"submit_sm":["service_type",...]},"tlvs":{"516":{"name":"user_message_reference","type":"int16","multiple":false}}}
 //   anything that fails -> {"error":"..."}
 //
 // Values: {"hex":"..."} anywhere in a request becomes a Buffer, so bytes are compared exactly (node-smpp
@@ -60,6 +61,18 @@ function toJson(value) {
   return value;
 }
 
+// What node-smpp knows: each command's mandatory parameters in wire order, and each TLV's name and value type.
+function schema() {
+  const typeNames = new Map(Object.entries(smpp.types.tlv).map(([name, type]) => [type, name]));
+  const commands = {};
+  for (const [name, def] of Object.entries(smpp.commands)) commands[name] = Object.keys(def.params || {});
+  const tlvs = {};
+  for (const [id, def] of Object.entries(smpp.tlvsById)) {
+    tlvs[id] = { name: def.tag, type: typeNames.get(def.type) || 'buffer', multiple: !!def.multiple };
+  }
+  return { commands, tlvs };
+}
+
 function encode(request) {
   const spec = fromJson(request.pdu || {});
   const command = spec.command;
@@ -108,6 +121,7 @@ rl.on('line', (line) => {
     const request = JSON.parse(line);
     if (request.op === 'encode') answer = encode(request);
     else if (request.op === 'decode') answer = decode(request);
+    else if (request.op === 'schema') answer = schema();
     else throw new Error('unknown op ' + JSON.stringify(request.op));
   } catch (e) {
     answer = { error: String(e && e.message ? e.message : e) };

@@ -11,7 +11,8 @@
  *
  * Values: integers in decimal; C-Octet Strings with every byte outside 0x21..0x7E and '%', '=', ':' written as
  * %XX; short_message and octet-string TLVs in lowercase hex. TLVs are "tlv.0xTTTT=value", in wire order, an
- * integer when libsmpp34 types that tag as one for that PDU, hex otherwise. submit_multi destinations are
+ * integer when libsmpp34 types that tag as one for that PDU, hex otherwise (when packing, "#hex" gives the value
+ * octets whatever libsmpp34's type for the tag). submit_multi destinations are
  * "dest_address=ton:npi:addr" or "dl_name=name", submit_multi_resp failures "unsuccess_sme=ton:npi:addr:status"
  * (number_of_dests / no_unsuccess follow from them when packing).
  *
@@ -143,9 +144,18 @@ static void num_field(const char *name, void *p, int width) {
     } else if (strcmp(name, g_key) != 0) {
         return;
     }
-    char *end;
-    unsigned long parsed = strtoul(g_val, &end, 0);
-    if (*end || (width < 4 && parsed >> (8 * width))) { fail("%s=%s is not a number that fits", name, g_val); return; }
+    unsigned long parsed;
+    if (g_tlv && g_val[0] == '#') {
+        /* "#hex": the TLV's value octets, whatever type libsmpp34 gives the tag (big-endian when it is a number). */
+        uint8_t raw[4];
+        if (unhex(g_val + 1, raw, sizeof raw) != width) { fail("%s=%s does not have the octet count libsmpp34 expects", g_key, g_val); return; }
+        parsed = 0;
+        for (int i = 0; i < width; i++) parsed = parsed << 8 | raw[i];
+    } else {
+        char *end;
+        parsed = strtoul(g_val, &end, 0);
+        if (*end || (width < 4 && parsed >> (8 * width))) { fail("%s=%s is not a number that fits", name, g_val); return; }
+    }
     if (width == 4) *(uint32_t *)p = (uint32_t)parsed;
     else if (width == 2) *(uint16_t *)p = (uint16_t)parsed;
     else *(uint8_t *)p = (uint8_t)parsed;
@@ -179,7 +189,7 @@ static void octet16_field(uint8_t *p, size_t size, uint16_t *len) {
         fprintf(g_out, " tlv.0x%04X=", g_tlv->tag);
         put_hex(g_out, p, *len);
     } else if (g_mode == M_SET) {
-        long n = unhex(g_val, p, size);
+        long n = unhex(g_val[0] == '#' ? g_val + 1 : g_val, p, size);
         if (n < 0) fail("tlv %s=%s is not hex that fits", g_key, g_val);
         else *len = (uint16_t)n;
         g_matched = 1;

@@ -40,6 +40,12 @@ public sealed class NodePduCodec : IAsyncDisposable
     public Task<JsonObject> DecodeAsync(ReadOnlySpan<byte> pdu) =>
         AskAsync(new JsonObject { ["op"] = "decode", ["hex"] = Convert.ToHexStringLower(pdu) });
 
+    /// <summary>
+    /// What node-smpp knows: <c>commands</c> (name → its mandatory parameter names in wire order) and <c>tlvs</c>
+    /// (decimal tag → name, value type int8/int16/int32/cstring/string/buffer, whether it may repeat).
+    /// </summary>
+    public Task<JsonObject> SchemaAsync() => AskAsync(new JsonObject { ["op"] = "schema" });
+
     private async Task<JsonObject> AskAsync(JsonObject request)
     {
         var line = await _process.RequestAsync(request.ToJsonString(), RequestTimeout);
