@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Net.Sockets;
 using Instasent.Smpp.Codec;
 using Instasent.Smpp.Pdus;
 
@@ -59,7 +59,7 @@ public sealed partial class SmppSession
         }
         finally
         {
-            await reader.CompleteAsync().ConfigureAwait(false);
+            await CompleteQuietlyAsync(reader.CompleteAsync()).ConfigureAwait(false);
         }
     }
 
@@ -96,7 +96,20 @@ public sealed partial class SmppSession
         }
         finally
         {
-            await writer.CompleteAsync().ConfigureAwait(false);
+            // Completing flushes what is left; on a closed socket that fails, and nothing is waiting for it any more.
+            await CompleteQuietlyAsync(writer.CompleteAsync()).ConfigureAwait(false);
+        }
+    }
+
+    private static async ValueTask CompleteQuietlyAsync(ValueTask completion)
+    {
+        try
+        {
+            await completion.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException or OperationCanceledException)
+        {
+            // The connection is gone; the session has already closed with its reason.
         }
     }
 
