@@ -17,7 +17,7 @@ public sealed record SubmitView(
 {
     public static SubmitView From(ReceivedSubmit s)
     {
-        var bytes = s.Tlvs.MessagePayload ?? s.ShortMessage;
+        var bytes = SubmitRules.Body(s.Pdu);
         var offset = UserDataHeader.GetTextOffset(s.EsmClass, bytes.Span, out _);
         return new SubmitView(s.MessageId, s.SystemId, s.ConnectionId, s.ReceivedAt, s.SourceAddr, s.DestinationAddr,
             s.EsmClass, s.RegisteredDelivery, s.DataCoding, Convert.ToHexString(s.ShortMessage.Span),

@@ -168,7 +168,7 @@ public sealed partial class SmscSimulator
     /// <summary>The first 20 characters of the message, limited to characters that read the same in ASCII and GSM 7-bit.</summary>
     private static string Snippet(SubmitSm submit)
     {
-        var bytes = submit.Tlvs.MessagePayload ?? submit.ShortMessage;
+        var bytes = SubmitRules.Body(submit);
         var offset = UserDataHeader.GetTextOffset(submit.EsmClass, bytes.Span, out _);
         var text = SmsText.Decode(submit.DataCoding, bytes.Span[offset..]);
         var snippet = new StringBuilder(20);

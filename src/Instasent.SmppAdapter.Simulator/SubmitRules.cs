@@ -52,9 +52,8 @@ internal static class SubmitRules
 
     private static bool CheckLength(SubmitSm submit)
     {
-        var payload = submit.Tlvs.MessagePayload;
         // SMPP 3.4 §5.3.2.32: message_payload is used instead of short_message, and then sm_length is 0.
-        if (payload is { } p)
+        if (submit.Tlvs.TryGet(TlvTag.MessagePayload, out var p))
         {
             return submit.ShortMessage.IsEmpty && !p.IsEmpty && TextLengthIsWhole(submit, p.Span);
         }
@@ -75,6 +74,11 @@ internal static class SubmitRules
     // UTF-16 text is whole code units.
     private static bool TextLengthIsWhole(SubmitSm submit, ReadOnlySpan<byte> text) =>
         submit.DataCoding != DataCodings.Ucs2 || text.Length % 2 == 0;
+
+    /// <summary>The text octets: message_payload when present, else short_message.</summary>
+    // TlvCollection.MessagePayload is never null today (a null in its conditional converts to an empty ReadOnlyMemory), so TryGet.
+    public static ReadOnlyMemory<byte> Body(ShortMessagePdu pdu) =>
+        pdu.Tlvs.TryGet(TlvTag.MessagePayload, out var payload) ? payload : pdu.ShortMessage;
 
     /// <summary>Octets of UDH (length octet included); 0 without UDHI; -1 when the UDH runs past the message.</summary>
     private static int UdhLength(byte esmClass, ReadOnlySpan<byte> message)
