@@ -13,6 +13,8 @@ public sealed class ShutdownDrain(SendingOptions options, TimeProvider time) : I
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abort = new();
+    private ITimer? _abortTimer;
+    private bool _disposed;
 
     public CancellationToken Stopping => _stopping.Token;
 
@@ -23,11 +25,27 @@ public sealed class ShutdownDrain(SendingOptions options, TimeProvider time) : I
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        _ = time.CreateTimer(static state => ((CancellationTokenSource)state!).Cancel(), _abort, options.ShutdownTimeout / 2, Timeout.InfiniteTimeSpan);
+        _abortTimer = time.CreateTimer(static state => ((ShutdownDrain)state!).AbortNow(), this, options.ShutdownTimeout / 2, Timeout.InfiniteTimeSpan);
+    }
+
+    private void AbortNow()
+    {
+        lock (_abort)
+        {
+            if (!_disposed)
+            {
+                _abort.Cancel();
+            }
+        }
     }
 
     public void Dispose()
     {
+        lock (_abort)
+        {
+            _disposed = true;
+        }
+        _abortTimer?.Dispose();
         _stopping.Dispose();
         _abort.Dispose();
     }

@@ -61,7 +61,7 @@ public sealed class DeliverSmHandler(
 
     private async Task HandleReceiptAsync(SmppConnectionOptions connection, DeliverSm deliverSm, CancellationToken ct)
     {
-        var body = deliverSm.Tlvs.MessagePayload ?? deliverSm.ShortMessage;
+        var body = Body(deliverSm);
         if (!_parser.TryParse(deliverSm.EsmClass, body.Span, deliverSm.Tlvs.ReceiptedMessageId, deliverSm.Tlvs.MessageState,
                 deliverSm.Tlvs.NetworkErrorCode is { } nec ? nec.Span : default, out var receipt))
         {
@@ -128,7 +128,7 @@ public sealed class DeliverSmHandler(
             }, ct).ConfigureAwait(false);
             return;
         }
-        var body = deliverSm.Tlvs.MessagePayload ?? deliverSm.ShortMessage;
+        var body = Body(deliverSm);
         var text = body.Span[UserDataHeader.GetTextOffset(deliverSm.EsmClass, body.Span, out _)..];
         await bus.Publish(new InboundSmsReceived
         {
@@ -142,4 +142,11 @@ public sealed class DeliverSmHandler(
         }, ct).ConfigureAwait(false);
         AdapterTelemetry.Inbound.Add(1, AdapterTelemetry.Connection(connection.Name));
     }
+
+    /// <summary>
+    /// message_payload when present, else short_message (SMPP 3.4 §5.3.2.32). Read through TryGet: the typed
+    /// TlvCollection.MessagePayload getter returns an empty value, not null, when the TLV is absent.
+    /// </summary>
+    private static ReadOnlyMemory<byte> Body(DeliverSm deliverSm) =>
+        deliverSm.Tlvs.TryGet(TlvTag.MessagePayload, out var payload) ? payload : deliverSm.ShortMessage;
 }

@@ -17,6 +17,7 @@ public sealed class ConnectionPool : IAsyncDisposable
     private bool _lastAvailability;
     private CancellationTokenSource? _stopping;
     private Task[] _running = [];
+    private int _stopped;
 
     internal ConnectionPool(SmppConnectionOptions options, SendingOptions sending, ISmppInboundHandler inbound, SessionEventChannel events,
         TimeProvider time, ILoggerFactory loggerFactory)
@@ -103,7 +104,7 @@ public sealed class ConnectionPool : IAsyncDisposable
     /// <summary>Stops reconnecting and unbinds every session (each drains its window first).</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_stopping is null)
+        if (_stopping is null || Interlocked.Exchange(ref _stopped, 1) == 1)
         {
             return;
         }
