@@ -16,17 +16,30 @@ internal sealed class AdapterUnderTest : IAsyncDisposable
 {
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
 
+    private readonly Recorder _recorder = new();
+
     private AdapterUnderTest(SmscSimulator smsc, AdapterHost host)
     {
         Smsc = smsc;
         Host = host;
         Harness = host.Services.GetRequiredService<ITestHarness>();
+        var bus = host.Services.GetRequiredService<IBus>();
+        bus.ConnectPublishObserver(_recorder);
+        bus.ConnectSendObserver(_recorder);
     }
+
+    /// <summary>Messages published so far (no waiting, unlike the harness's Select).</summary>
+    public IReadOnlyList<T> Published<T>() where T : class => _recorder.Published.OfType<T>().ToList();
+
+    /// <summary>Messages sent so far, with their headers.</summary>
+    public IReadOnlyList<(T Message, Headers Headers)> Sent<T>() where T : class =>
+        _recorder.Sent.Where(s => s.Message is T).Select(s => ((T)s.Message, s.Headers)).ToList();
 
     public SmscSimulator Smsc { get; }
     public AdapterHost Host { get; }
     public ITestHarness Harness { get; }
     public SmppPool Pool => Host.Services.GetRequiredService<SmppPool>();
+    public Instasent.SmppAdapter.Bus.ConnectionEndpointGate Gate => Host.Services.GetRequiredService<Instasent.SmppAdapter.Bus.ConnectionEndpointGate>();
 
     public static async Task<AdapterUnderTest> StartAsync(
         IDictionary<string, string?>? config = null,
@@ -63,7 +76,7 @@ internal sealed class AdapterUnderTest : IAsyncDisposable
             s.AddOptions<TestHarnessOptions>().Configure(o =>
             {
                 o.TestTimeout = TimeSpan.FromSeconds(60);
-                o.TestInactivityTimeout = Wait;
+                o.TestInactivityTimeout = TimeSpan.FromSeconds(1);
             });
             services?.Invoke(s);
         });
@@ -71,7 +84,9 @@ internal sealed class AdapterUnderTest : IAsyncDisposable
         await host.StartAsync();
         if (waitForBind)
         {
-            await under.UntilAsync(() => under.Pool.Connections.All(c => c.HasBoundTransmitter), "a bound session");
+            // Bound, and its queue consumed (the in-memory transport, unlike RabbitMQ, drops what is sent to a queue
+            // that was never consumed).
+            await under.UntilAsync(() => under.Pool.Connections.All(c => c.HasBoundTransmitter && under.Gate.IsOpen(c.Name)), "a bound session");
         }
         return under;
     }
@@ -84,9 +99,9 @@ internal sealed class AdapterUnderTest : IAsyncDisposable
 
     public async Task<T> PublishedAsync<T>(Func<T, bool>? match = null) where T : class
     {
-        using var timeout = new CancellationTokenSource(Wait);
-        Assert.True(await Harness.Published.Any<T>(m => match?.Invoke(m.Context.Message) ?? true, timeout.Token), $"no {typeof(T).Name} published within {Wait}");
-        return Harness.Published.Select<T>(m => match?.Invoke(m.Context.Message) ?? true).First().Context.Message;
+        T? found = null;
+        await UntilAsync(() => (found = Published<T>().FirstOrDefault(m => match?.Invoke(m) ?? true)) is not null, $"a matching {typeof(T).Name}");
+        return found!;
     }
 
     public async Task UntilAsync(Func<bool> condition, string what)
@@ -111,5 +126,28 @@ internal sealed class AdapterUnderTest : IAsyncDisposable
             await Host.DisposeAsync();
             await Smsc.DisposeAsync();
         }
+    }
+
+    private sealed class Recorder : IPublishObserver, ISendObserver
+    {
+        public readonly System.Collections.Concurrent.ConcurrentQueue<object> Published = new();
+        public readonly System.Collections.Concurrent.ConcurrentQueue<(object Message, Headers Headers)> Sent = new();
+
+        public Task PostPublish<T>(PublishContext<T> context) where T : class
+        {
+            Published.Enqueue(context.Message);
+            return Task.CompletedTask;
+        }
+
+        public Task PostSend<T>(SendContext<T> context) where T : class
+        {
+            Sent.Enqueue((context.Message, context.Headers));
+            return Task.CompletedTask;
+        }
+
+        public Task PrePublish<T>(PublishContext<T> context) where T : class => Task.CompletedTask;
+        public Task PublishFault<T>(PublishContext<T> context, Exception exception) where T : class => Task.CompletedTask;
+        public Task PreSend<T>(SendContext<T> context) where T : class => Task.CompletedTask;
+        public Task SendFault<T>(SendContext<T> context, Exception exception) where T : class => Task.CompletedTask;
     }
 }

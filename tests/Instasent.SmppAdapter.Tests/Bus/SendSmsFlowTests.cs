@@ -94,7 +94,7 @@ public sealed class SendSmsFlowTests
 
         var submitted = await adapter.PublishedAsync<SmsSubmitted>(m => m.MessageId == "full-1");
         Assert.Single(submitted.SmscMessageIds);
-        Assert.False(adapter.Harness.Published.Select<SmsRejected>().Any());
+        Assert.False(adapter.Published<SmsRejected>().Any());
     }
 
     [Fact]
@@ -105,23 +105,30 @@ public sealed class SendSmsFlowTests
         var first = await adapter.PublishedAsync<SmsSubmitted>(m => m.MessageId == "dup-1");
         await adapter.SendAsync(Command("dup-1"));
 
-        await adapter.UntilAsync(() => adapter.Harness.Published.Select<SmsSubmitted>(m => m.Context.Message.MessageId == "dup-1").Count() == 2, "the outcome published again");
+        await adapter.UntilAsync(() => adapter.Published<SmsSubmitted>().Where(m => m.MessageId == "dup-1").Count() == 2, "the outcome published again");
         Assert.Equal(1, adapter.Smsc.Stats.SubmitsAccepted);
-        var again = adapter.Harness.Published.Select<SmsSubmitted>(m => m.Context.Message.MessageId == "dup-1").Last().Context.Message;
+        var again = adapter.Published<SmsSubmitted>().Where(m => m.MessageId == "dup-1").Last();
         Assert.Equal(first.SmscMessageIds, again.SmscMessageIds);
     }
 
     [Fact]
-    public async Task While_no_session_is_bound_commands_wait_and_nothing_is_rejected()
+    public async Task While_no_session_is_bound_the_connection_queue_is_not_consumed_nothing_is_rejected_and_commands_go_out_once_it_binds()
     {
-        await using var adapter = await AdapterUnderTest.StartAsync(
-            simulator: new SimulatorOptions(), waitForBind: false);
-        adapter.Smsc.Faults.RefuseBindsUntil = DateTimeOffset.UtcNow.AddSeconds(1);
-        await adapter.SendAsync(Command("outage-1"));
+        await using var adapter = await AdapterUnderTest.StartAsync();
+        adapter.Smsc.Faults.RefuseBindsUntil = DateTimeOffset.UtcNow.AddMinutes(5);
+        await adapter.Smsc.DropAllConnectionsAsync();
+        await adapter.UntilAsync(() => !adapter.Gate.IsOpen("instasent"), "the connection queue closed");
 
+        await adapter.SendAsync(Command("outage-1"));
+        await adapter.UntilAsync(() => adapter.Sent<SendSms>().Any(s => s.Message.MessageId == "outage-1"), "the command routed to its connection queue");
+        await Task.Delay(300);
+        Assert.Equal(0, adapter.Smsc.Stats.SubmitsAccepted);
+        Assert.Empty(adapter.Published<SmsRejected>());
+
+        adapter.Smsc.Faults.RefuseBindsUntil = null;
         var submitted = await adapter.PublishedAsync<SmsSubmitted>(m => m.MessageId == "outage-1");
         Assert.NotEmpty(submitted.SmscMessageIds);
-        Assert.False(adapter.Harness.Published.Select<SmsRejected>().Any());
+        Assert.Empty(adapter.Published<SmsRejected>());
     }
 
     [Fact]
@@ -157,11 +164,11 @@ public sealed class SendSmsFlowTests
         adapter.Smsc.Faults.QueueFull = true;
         await adapter.SendAsync(Command("budget-1"));
 
-        await adapter.UntilAsync(() => adapter.Harness.Sent.Select<SendSms>(m =>
-            m.Context.Message.MessageId == "budget-1" && m.Context.Headers.Get<int>(Instasent.SmppAdapter.Bus.ConnectionQueues.HandBackCountHeader) >= 1).Any(), "a hand-back");
+        await adapter.UntilAsync(() => adapter.Sent<SendSms>().Any(m =>
+            m.Message.MessageId == "budget-1" && m.Headers.Get<int>(Instasent.SmppAdapter.Bus.ConnectionQueues.HandBackCountHeader) >= 1), "a hand-back");
         adapter.Smsc.Faults.QueueFull = false;
 
         await adapter.PublishedAsync<SmsSubmitted>(m => m.MessageId == "budget-1");
-        Assert.False(adapter.Harness.Published.Select<SmsRejected>().Any());
+        Assert.False(adapter.Published<SmsRejected>().Any());
     }
 }

@@ -14,8 +14,8 @@ public sealed class PoolTests
         await using var adapter = await AdapterUnderTest.StartAsync(new Dictionary<string, string?> { ["Smpp:Connections:0:Sessions"] = "3" });
         await adapter.UntilAsync(() => adapter.Pool.Snapshot().Count(s => s.State == "Bound") == 3, "three bound sessions");
         Assert.Equal(3, adapter.Smsc.Stats.BoundSessions);
-        await adapter.UntilAsync(() => adapter.Harness.Published.Select<SmppSessionBound>().Count() == 3, "three SmppSessionBound");
-        var bound = adapter.Harness.Published.Select<SmppSessionBound>().First().Context.Message;
+        await adapter.UntilAsync(() => adapter.Published<SmppSessionBound>().Count() == 3, "three SmppSessionBound");
+        var bound = adapter.Published<SmppSessionBound>().First();
         Assert.Equal(("instasent", "myuser", "transceiver", "3.4"), (bound.Connection, bound.SystemId, bound.BindType, bound.InterfaceVersion));
     }
 
@@ -37,7 +37,7 @@ public sealed class PoolTests
         var unbound = await adapter.PublishedAsync<SmppSessionUnbound>();
         Assert.Equal(firstSession, unbound.SessionId);
         await adapter.UntilAsync(() => adapter.Pool.Snapshot().Single() is { State: "Bound" } s && s.SessionId != firstSession, "a new bound session");
-        await adapter.UntilAsync(() => adapter.Harness.Published.Select<SmppSessionBound>().Count() >= 2, "a second SmppSessionBound");
+        await adapter.UntilAsync(() => adapter.Published<SmppSessionBound>().Count() >= 2, "a second SmppSessionBound");
     }
 
     [Fact]
