@@ -62,6 +62,19 @@ public sealed class CodecInteropTests(InteropPeersFixture peers)
             SequenceNumber = 11, SourceAddr = "12345", SourceAddrTon = Ton.National, DestinationAddr = "+34676388300",
             DataCoding = 3, ShortMessage = Encoding.Latin1.GetBytes("Caf\u00e9 \u00a4 part two"),
         }, Tlv.FromUInt16(TlvTag.SarMsgRefNum, 0xBEEF), Tlv.FromByte(TlvTag.SarTotalSegments, 2), Tlv.FromByte(TlvTag.SarSegmentSeqnum, 2))),
+        new("submit_sm 5.0 TLVs", () => With(new SubmitSm
+        {
+            SequenceNumber = 12, SourceAddr = "Instasent", DestinationAddr = "34676388300", ShortMessage = "v5"u8.ToArray(),
+        }, new Tlv(TlvTag.BillingIdentification, Convert.FromHexString("0141424344")),
+            new Tlv(TlvTag.DestAddrNpCountry, Convert.FromHexString("00000022")),
+            new Tlv(TlvTag.DestAddrNpInformation, Encoding.ASCII.GetBytes("2140000001")),
+            Tlv.FromByte(TlvTag.DestAddrNpResolution, 2))),
+        // SMPP 5.0 §4.8.4.13: callback_num may appear more than once.
+        new("submit_sm repeated callback_num", () => WithRepeated(new SubmitSm
+        {
+            SequenceNumber = 13, SourceAddr = "Instasent", DestinationAddr = "34676388300", ShortMessage = "Call us"u8.ToArray(),
+        }, new Tlv(TlvTag.CallbackNum, Convert.FromHexString("000101").Concat(Encoding.ASCII.GetBytes("34911111111")).ToArray()),
+            new Tlv(TlvTag.CallbackNum, Convert.FromHexString("000101").Concat(Encoding.ASCII.GetBytes("34922222222")).ToArray()))),
         new("submit_sm_resp", () => new SubmitSmResp { SequenceNumber = 10, MessageId = "5f3a2b9c" }),
         new("submit_sm_resp ESME_RTHROTTLED", () => new SubmitSmResp { SequenceNumber = 11, CommandStatus = CommandStatus.ESME_RTHROTTLED }),
         new("submit_sm_resp 5.0 congestion_state", () => With(
@@ -290,6 +303,29 @@ public sealed class CodecInteropTests(InteropPeersFixture peers)
         Assert.Equal(Convert.ToHexString([.. udh, .. Encoding.BigEndianUnicode.GetBytes("Ñandú €")]), Convert.ToHexString(submit.ShortMessage.Span));
     }
 
+    public static TheoryData<string> BroadcastPdus => new()
+    {
+        """{"command":"broadcast_sm","sequence_number":100,"source_addr":"Instasent","message_id":"","data_coding":0,"broadcast_area_identifier":[{"hex":"00414243"}],"broadcast_content_type":{"hex":"000001"},"broadcast_rep_num":1,"broadcast_frequency_interval":{"hex":"080005"},"message_payload":{"hex":"48656c6c6f"}}""",
+        """{"command":"broadcast_sm_resp","sequence_number":100,"message_id":"b-1"}""",
+        """{"command":"query_broadcast_sm","sequence_number":101,"message_id":"b-1","source_addr":"Instasent"}""",
+        """{"command":"query_broadcast_sm_resp","sequence_number":101,"message_id":"b-1","message_state":2,"broadcast_area_identifier":[{"hex":"00414243"}],"broadcast_area_success":100}""",
+        """{"command":"cancel_broadcast_sm","sequence_number":102,"message_id":"b-1","source_addr":"Instasent"}""",
+        """{"command":"cancel_broadcast_sm_resp","sequence_number":102}""",
+    };
+
+    // SMPP 5.0 §4.6: broadcast PDUs have no type of their own in our codec; they must pass through intact.
+    [Theory]
+    [MemberData(nameof(BroadcastPdus))]
+    public async Task Node_smpp_broadcast_pdus_pass_through_ours_byte_for_byte(string request)
+    {
+        var bytes = await peers.Node.EncodeAsync(JsonNode.Parse(request)!.AsObject());
+
+        Assert.True(PduCodec.TryDecode(bytes, out var pdu, out var error), $"ours refused node-smpp's {Convert.ToHexString(bytes)}: {error}");
+        var raw = Assert.IsType<RawPdu>(pdu);
+        Assert.Equal(JsonNode.Parse(request)!["command"]!.GetValue<string>(), raw.CommandId.Name());
+        Assert.Equal(Convert.ToHexString(bytes), Convert.ToHexString(PduCodec.Encode(raw)));
+    }
+
     // ---- one neutral view of a PDU: its mandatory fields by SMPP name, numbers as long, C-octet strings as
     // string, octet strings as byte[], submit_multi lists as node-smpp's arrays ----
 
@@ -503,6 +539,13 @@ public sealed class CodecInteropTests(InteropPeersFixture peers)
     private static T With<T>(T pdu, params Tlv[] tlvs) where T : Pdu
     {
         foreach (var tlv in tlvs) pdu.Tlvs.Set(tlv);
+        return pdu;
+    }
+
+    // Set replaces a tag already there; repeats need the decoder's Append.
+    private static T WithRepeated<T>(T pdu, params Tlv[] tlvs) where T : Pdu
+    {
+        foreach (var tlv in tlvs) pdu.Tlvs.Append(tlv);
         return pdu;
     }
 }
