@@ -90,8 +90,26 @@ internal ref struct PduReader
     public void ReadTlvs(Pdu pdu)
     {
         if (AtEnd) return;
-        // One copy of the TLV area; each value is a slice of it.
+        var count = CountTlvs(_body[_position..]);
+        // One copy of the TLV area, each value a slice of it, and a list of the exact size: validating the
+        // headers first means a PDU of many empty TLVs costs one allocation per kind, not a growing list.
         var area = _body[_position..].ToArray();
+        pdu.Tlvs.EnsureCapacity(count);
+        var offset = 0;
+        while (offset < area.Length)
+        {
+            var tag = BinaryPrimitives.ReadUInt16BigEndian(area.AsSpan(offset));
+            var length = BinaryPrimitives.ReadUInt16BigEndian(area.AsSpan(offset + 2));
+            offset += 4;
+            pdu.Tlvs.Append(new Tlv(tag, new ReadOnlyMemory<byte>(area, offset, length)));
+            offset += length;
+        }
+        _position = _body.Length;
+    }
+
+    private static int CountTlvs(ReadOnlySpan<byte> area)
+    {
+        var count = 0;
         var offset = 0;
         while (offset < area.Length)
         {
@@ -100,18 +118,31 @@ internal ref struct PduReader
                 throw new PduFormatException(CommandStatus.ESME_RINVTLVSTREAM,
                     $"{area.Length - offset} octets after the last TLV are too few for a TLV header (4 octets)");
             }
-            var tag = BinaryPrimitives.ReadUInt16BigEndian(area.AsSpan(offset));
-            var length = BinaryPrimitives.ReadUInt16BigEndian(area.AsSpan(offset + 2));
+            var tag = BinaryPrimitives.ReadUInt16BigEndian(area[offset..]);
+            var length = BinaryPrimitives.ReadUInt16BigEndian(area[(offset + 2)..]);
             offset += 4;
             if (length > area.Length - offset)
             {
                 throw new PduFormatException(CommandStatus.ESME_RINVTLVLEN,
                     $"TLV 0x{tag:X4} declares {length} octets but only {area.Length - offset} remain in the PDU");
             }
-            pdu.Tlvs.Append(new Tlv(tag, new ReadOnlyMemory<byte>(area, offset, length)));
             offset += length;
+            count++;
         }
-        _position = _body.Length;
+        return count;
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="count"/> entries of at least <paramref name="minOctets"/> each can fit in what is
+    /// left, before an array of that many is allocated on the peer's word.
+    /// </summary>
+    public readonly void EnsureRoomFor(int count, int minOctets, string field, CommandStatus status)
+    {
+        if ((long)count * minOctets > Remaining)
+        {
+            throw new PduFormatException(status,
+                $"{field} is {count}, but only {Remaining} octets remain (each entry takes at least {minOctets})");
+        }
     }
 
     private static string Latin1(ReadOnlySpan<byte> bytes) =>

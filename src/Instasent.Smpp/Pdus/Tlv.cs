@@ -63,6 +63,8 @@ public sealed class TlvCollection : IReadOnlyList<Tlv>
     /// <summary>Appends without replacing: the decoder keeps what the peer sent, repeats included.</summary>
     internal void Append(Tlv tlv) => (_items ??= new List<Tlv>(2)).Add(tlv);
 
+    internal void EnsureCapacity(int capacity) => (_items ??= new List<Tlv>(capacity)).EnsureCapacity(capacity);
+
     public bool Remove(TlvTag tag) => _items is not null && _items.RemoveAll(t => t.Tag == (ushort)tag) > 0;
 
     public bool TryGet(TlvTag tag, out ReadOnlyMemory<byte> value)

@@ -184,6 +184,24 @@ public class BadBytesTests
     }
 
     [Fact]
+    public void Submit_multi_claiming_more_destinations_than_its_octets_hold_is_refused_before_allocating_them()
+    {
+        var bytes = Hex.Pdu((uint)CommandId.SubmitMulti, 1, "00 0101", Hex.Ascii("1"), "00", "FE", "01 0101", Hex.Ascii("2"), "00");
+
+        var error = AssertDecodeError(bytes, CommandStatus.ESME_RINVNUMDESTS, inSync: true);
+
+        Assert.Contains("254", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Submit_multi_resp_claiming_more_unsuccess_smes_than_its_octets_hold_is_an_invalid_command_length()
+    {
+        var bytes = Hex.Pdu((uint)CommandId.SubmitMultiResp, 1, Hex.Ascii("id"), "00", "FF", "0101", Hex.Ascii("2"), "00", "0000000B");
+
+        AssertDecodeError(bytes, CommandStatus.ESME_RINVCMDLEN, inSync: true);
+    }
+
+    [Fact]
     public void After_a_bad_pdu_in_sync_the_next_pdu_is_read()
     {
         var bad = Hex.Pdu(BindTransmitter, 1, Hex.Ascii(new string('u', 16)), "00", Hex.Ascii("pass"), "00", "00 34 00 00 00");
