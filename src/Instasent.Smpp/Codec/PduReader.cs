@@ -26,13 +26,13 @@ internal ref struct PduReader
 
     public byte ReadByte(string field)
     {
-        if (Remaining < 1) throw Truncated(field, 1);
+        if (Remaining < 1) ThrowTruncated(field, 1, Remaining);
         return _body[_position++];
     }
 
     public uint ReadUInt32(string field)
     {
-        if (Remaining < 4) throw Truncated(field, 4);
+        if (Remaining < 4) ThrowTruncated(field, 4, Remaining);
         var value = BinaryPrimitives.ReadUInt32BigEndian(_body[_position..]);
         _position += 4;
         return value;
@@ -44,7 +44,7 @@ internal ref struct PduReader
     /// </summary>
     public string ReadCString(string field, int maxLength, CommandStatus status)
     {
-        if (Remaining < 1) throw Truncated(field, 1);
+        if (Remaining < 1) ThrowTruncated(field, 1, Remaining);
         var window = _body.Slice(_position, Math.Min(maxLength, Remaining));
         var nul = window.IndexOf((byte)0);
         if (nul < 0)
@@ -80,7 +80,7 @@ internal ref struct PduReader
 
     public ushort ReadUInt16(string field)
     {
-        if (Remaining < 2) throw Truncated(field, 2);
+        if (Remaining < 2) ThrowTruncated(field, 2, Remaining);
         var value = BinaryPrimitives.ReadUInt16BigEndian(_body[_position..]);
         _position += 2;
         return value;
@@ -149,6 +149,7 @@ internal ref struct PduReader
         // Fields are ASCII by specification; Latin-1 keeps any stray high octet instead of dropping it.
         Encoding.Latin1.GetString(bytes);
 
-    private readonly PduFormatException Truncated(string field, int needed) =>
-        new(CommandStatus.ESME_RINVCMDLEN, $"the PDU ends before {field} ({needed} octets needed, {Remaining} left)");
+    // Throwing from a helper keeps the readers small enough to inline.
+    private static void ThrowTruncated(string field, int needed, int remaining) =>
+        throw new PduFormatException(CommandStatus.ESME_RINVCMDLEN, $"the PDU ends before {field} ({needed} octets needed, {remaining} left)");
 }
