@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Instasent.Smpp.Pdus;
+
+namespace Instasent.SmppAdapter.Simulator;
+
+/// <summary>
+/// What the simulator has seen and done since it started. Maps are keyed by command_status name
+/// (<c>ESME_RTHROTTLED</c>); a status SMPP does not name appears as <c>0x000000NN</c>.
+/// </summary>
+public sealed record SimulatorStats
+{
+    public int Connections { get; init; }
+    public int BoundSessions { get; init; }
+    public long BindsAccepted { get; init; }
+    public IReadOnlyDictionary<string, long> BindsRefused { get; init; } = new Dictionary<string, long>();
+    public long SubmitsAccepted { get; init; }
+    public IReadOnlyDictionary<string, long> SubmitsRefused { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>submit_sm swallowed by <see cref="SimulatorFaults.DropResponses"/>.</summary>
+    public long SubmitsUnanswered { get; init; }
+
+    /// <summary>Receipt deliver_sm written, resends included.</summary>
+    public long ReceiptsSent { get; init; }
+
+    /// <summary>Receipts the ESME answered with deliver_sm_resp ESME_ROK.</summary>
+    public long ReceiptsAcknowledged { get; init; }
+
+    /// <summary>MO deliver_sm (one per segment) written, resends included.</summary>
+    public long MoSent { get; init; }
+
+    public long MoAcknowledged { get; init; }
+
+    /// <summary>deliver_sm_resp (and generic_nack answering a deliver_sm) received, by command_status.</summary>
+    public IReadOnlyDictionary<string, long> DeliverSmResponses { get; init; } = new Dictionary<string, long>();
+
+    public long DeliveriesRetried { get; init; }
+    public long DeliveriesAbandoned { get; init; }
+
+    /// <summary>Receipts and MO waiting for a due time, a receiver-capable session or a free window slot.</summary>
+    public long DeliveriesPending { get; init; }
+
+    public long EnquireLinksAnswered { get; init; }
+    public long GenericNacksSent { get; init; }
+    public long MalformedPdusSent { get; init; }
+    public long ConnectionsDropped { get; init; }
+}
+
+/// <summary>The live counters behind <see cref="SimulatorStats"/>; lock-free on the hot path.</summary>
+internal sealed class StatsCounters
+{
+    public int Connections;
+    public int BoundSessions;
+    public long BindsAccepted;
+    public long SubmitsAccepted;
+    public long SubmitsUnanswered;
+    public long ReceiptsSent;
+    public long ReceiptsAcknowledged;
+    public long MoSent;
+    public long MoAcknowledged;
+    public long DeliveriesRetried;
+    public long DeliveriesAbandoned;
+    public long DeliveriesPending;
+    public long EnquireLinksAnswered;
+    public long GenericNacksSent;
+    public long MalformedPdusSent;
+    public long ConnectionsDropped;
+    public readonly ConcurrentDictionary<CommandStatus, StrongBox<long>> BindsRefused = new();
+    public readonly ConcurrentDictionary<CommandStatus, StrongBox<long>> SubmitsRefused = new();
+    public readonly ConcurrentDictionary<CommandStatus, StrongBox<long>> DeliverSmResponses = new();
+
+    public static void Count(ConcurrentDictionary<CommandStatus, StrongBox<long>> map, CommandStatus status) =>
+        Interlocked.Increment(ref map.GetOrAdd(status, static _ => new StrongBox<long>()).Value);
+
+    public SimulatorStats Snapshot() => new()
+    {
+        Connections = Volatile.Read(ref Connections),
+        BoundSessions = Volatile.Read(ref BoundSessions),
+        BindsAccepted = Interlocked.Read(ref BindsAccepted),
+        BindsRefused = ByName(BindsRefused),
+        SubmitsAccepted = Interlocked.Read(ref SubmitsAccepted),
+        SubmitsRefused = ByName(SubmitsRefused),
+        SubmitsUnanswered = Interlocked.Read(ref SubmitsUnanswered),
+        ReceiptsSent = Interlocked.Read(ref ReceiptsSent),
+        ReceiptsAcknowledged = Interlocked.Read(ref ReceiptsAcknowledged),
+        MoSent = Interlocked.Read(ref MoSent),
+        MoAcknowledged = Interlocked.Read(ref MoAcknowledged),
+        DeliverSmResponses = ByName(DeliverSmResponses),
+        DeliveriesRetried = Interlocked.Read(ref DeliveriesRetried),
+        DeliveriesAbandoned = Interlocked.Read(ref DeliveriesAbandoned),
+        DeliveriesPending = Interlocked.Read(ref DeliveriesPending),
+        EnquireLinksAnswered = Interlocked.Read(ref EnquireLinksAnswered),
+        GenericNacksSent = Interlocked.Read(ref GenericNacksSent),
+        MalformedPdusSent = Interlocked.Read(ref MalformedPdusSent),
+        ConnectionsDropped = Interlocked.Read(ref ConnectionsDropped),
+    };
+
+    private static Dictionary<string, long> ByName(ConcurrentDictionary<CommandStatus, StrongBox<long>> map) =>
+        map.ToDictionary(e => e.Key.Name() ?? $"0x{(uint)e.Key:X8}", e => Interlocked.Read(ref e.Value.Value));
+}
