@@ -378,7 +378,12 @@ public sealed partial class SmppSession : IAsyncDisposable
 
     private void SetState(SmppSessionStateChange change)
     {
-        _state = change.State;
+        lock (_sync)
+        {
+            // Closed is final: a close racing with an unbind or a bind must not bring the state back.
+            if (_state == SmppSessionState.Closed) return;
+            _state = change.State;
+        }
         var handlers = StateChanged;
         if (handlers is null) return;
         foreach (var handler in handlers.GetInvocationList())
