@@ -1,1 +1,5 @@
-return 0;
+using System.Reflection;
+using BenchmarkDotNet.Running;
+
+// typeof(Program) would be ambiguous: the referenced simulator also has a top-level Program.
+BenchmarkSwitcher.FromAssembly(Assembly.GetExecutingAssembly()).Run(args);
