@@ -33,7 +33,7 @@ public class SimulatorControlTests
         var mo = await http.PostAsJsonAsync("/mo", new { systemId = Sim.User, from = "+34600111222", to = "Instasent", text = "Hola", segmentation = "Udh16" });
         Assert.Equal(HttpStatusCode.Accepted, mo.StatusCode);
         var deliver = await client.ExpectAsync<DeliverSm>();
-        Assert.Equal("Hola", Text.SmsText.Decode(deliver.DataCoding, deliver.ShortMessage.Span));
+        Assert.Equal("Hola", Instasent.Smpp.Text.SmsText.Decode(deliver.DataCoding, deliver.ShortMessage.Span));
 
         var stats = await http.GetFromJsonAsync<JsonElement>("/stats");
         Assert.Equal(1, stats.GetProperty("submitsAccepted").GetInt64());
