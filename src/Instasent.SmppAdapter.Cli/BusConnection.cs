@@ -70,6 +70,8 @@ internal sealed class BusConnection : IAsyncDisposable
             // exchange of each handled type, which the contracts pin with [EntityName] (smpp.sms-submitted, ...).
             cfg.ReceiveEndpoint(new TemporaryEndpointDefinition(), e =>
             {
+                // One at a time, so events reach the channel in queue order (an outcome before the receipts after it).
+                e.ConcurrentMessageLimit = 1;
                 if (subscribe.HasFlag(EventKinds.Submitted)) Forward<SmsSubmitted>(e, events);
                 if (subscribe.HasFlag(EventKinds.Rejected)) Forward<SmsRejected>(e, events);
                 if (subscribe.HasFlag(EventKinds.Delivery)) Forward<SmsDeliveryReported>(e, events);

@@ -23,7 +23,10 @@ internal enum EventKinds
 /// <param name="Message">The contract record (<see cref="SmsSubmitted"/>, ...).</param>
 internal sealed record BusEvent(string Type, object Message)
 {
-    static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
 
     public static BusEvent Of(object message) => new(message switch
     {

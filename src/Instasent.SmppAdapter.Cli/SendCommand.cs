@@ -161,12 +161,14 @@ internal sealed partial class SendCommand : Command
         });
         Validators.Add(result =>
         {
-            if (result.GetValue(_waitReceipts) && result.GetValue(_noDeliveryReport))
+            // Option results are looked up, not GetValue'd: at this stage an absent option reads as default(T), not its default.
+            var waitReceipts = result.GetResult(_waitReceipts)?.GetValueOrDefault<bool>() ?? false;
+            if (waitReceipts && (result.GetResult(_noDeliveryReport)?.GetValueOrDefault<bool>() ?? false))
             {
                 result.AddError("--wait-receipts needs delivery receipts; drop --no-dlr");
             }
 
-            if (result.GetValue(_waitReceipts) && !result.GetValue(_waitOutcome))
+            if (waitReceipts && !(result.GetResult(_waitOutcome)?.GetValueOrDefault<bool>() ?? true))
             {
                 result.AddError("--wait-receipts waits for outcomes too; drop --wait-outcome false");
             }

@@ -1,7 +1,7 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Threading.Channels;
-using System.Threading.RateLimiting;
 using Instasent.SmppAdapter.Contracts;
 
 namespace Instasent.SmppAdapter.Cli;
@@ -15,13 +15,14 @@ namespace Instasent.SmppAdapter.Cli;
 internal sealed record SendPlan(IReadOnlyList<SendSms> Messages, double? Rate, bool WaitOutcome, bool WaitReceipts, TimeSpan Timeout);
 
 /// <summary>
-/// One run of <c>send</c>: paces the commands with a token bucket, correlates the events that come back by messageId
+/// One run of <c>send</c>: paces the commands (<see cref="Pacer"/>), correlates the events that come back by messageId
 /// (receipts also by the SMSC's message ids), prints each as it arrives, draws the progress bar and sums it up.
 /// The broker is behind two delegates, so the whole run is exercised in tests without one.
 /// </summary>
 internal sealed class SendRun
 {
     static readonly TimeSpan RedrawEvery = TimeSpan.FromMilliseconds(100);
+    const int MaxSendsInFlight = 64;
 
     readonly SendPlan _plan;
     readonly Terminal _terminal;
@@ -41,6 +42,7 @@ internal sealed class SendRun
     long _lastSentAt;
     long _lastRedraw;
     int _lastStep = -1;
+    volatile ExceptionDispatchInfo? _sendFailure;
 
     SendRun(SendPlan plan, Terminal terminal, TimeProvider time)
     {
@@ -81,6 +83,7 @@ internal sealed class SendRun
         {
             await stopListening.CancelAsync();
             await listening;
+            run.ShowProgress(force: true);
             terminal.ClearStatus();
         }
 
@@ -89,13 +92,20 @@ internal sealed class SendRun
 
     async Task SendAllAsync(Func<SendSms, CancellationToken, Task> send, CancellationToken cancellationToken)
     {
-        using var limiter = _plan.Rate is { } rate ? TokenBucket(rate) : null;
+        var pacer = _plan.Rate is { } rate ? new Pacer(rate, _time) : null;
+        // Sends overlap (each waits for its publisher confirm), so the rate is not capped at one round trip per message.
+        using var inFlight = new SemaphoreSlim(MaxSendsInFlight);
+        var sends = new List<Task>(_plan.Messages.Count);
         foreach (var message in _plan.Messages)
         {
-            if (limiter is not null)
+            if (pacer is not null)
             {
-                using var lease = await limiter.AcquireAsync(1, cancellationToken);
+                await pacer.WaitAsync(cancellationToken);
             }
+
+            await inFlight.WaitAsync(cancellationToken);
+            // A failed send means the broker went away: stop sending and let the error say so.
+            _sendFailure?.Throw();
 
             lock (_gate)
             {
@@ -110,10 +120,10 @@ internal sealed class SendRun
                 _lastSentAt = now;
             }
 
-            await send(message, cancellationToken);
-            ShowProgress();
+            sends.Add(SendOneAsync(message));
         }
 
+        await Task.WhenAll(sends);
         lock (_gate)
         {
             _sendingDone = true;
@@ -121,6 +131,25 @@ internal sealed class SendRun
         }
 
         ShowProgress(force: true);
+
+        async Task SendOneAsync(SendSms message)
+        {
+            try
+            {
+                await send(message, cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                _sendFailure ??= ExceptionDispatchInfo.Capture(ex);
+                throw;
+            }
+            finally
+            {
+                inFlight.Release();
+            }
+
+            ShowProgress();
+        }
     }
 
     async Task WaitAsync(CancellationToken cancellationToken)
@@ -347,21 +376,6 @@ internal sealed class SendRun
         return sent > 1 && span > TimeSpan.Zero ? (sent - 1) / span.TotalSeconds : null;
     }
 
-    /// <summary>A token bucket refilled about ten times a second, holding one refill: bursts stay small, the average is exact.</summary>
-    static TokenBucketRateLimiter TokenBucket(double ratePerSecond)
-    {
-        var tokens = Math.Max(1, (int)Math.Round(ratePerSecond / 10));
-        return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = tokens,
-            TokensPerPeriod = tokens,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(tokens / ratePerSecond),
-            AutoReplenishment = true,
-            QueueLimit = 1,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
-    }
-
     enum OutcomeKind { None, Submitted, Rejected }
 
     sealed class Tracked
@@ -446,7 +460,7 @@ internal sealed record SendSummary(
         receiptLatencyMs = Millis(ReceiptLatency),
         interrupted = Interrupted,
         exitCode = ExitCode,
-    });
+    }, BusEvent.JsonOptions);
 
     static object? Millis(LatencySummary? latency) => latency is null
         ? null
