@@ -23,6 +23,9 @@ internal sealed class BusConnection : IAsyncDisposable
     static readonly Uri SendSmsQueue = new($"queue:{ContractNames.SendSmsQueue}");
     static readonly TimeSpan StopBound = TimeSpan.FromSeconds(5);
 
+    // A bus that never connected has nothing to drain; don't let stopping it stretch the promised bound.
+    static readonly TimeSpan AbandonBound = TimeSpan.FromSeconds(1);
+
     readonly IBusControl _bus;
     readonly BrokerAddress _broker;
     readonly TimeSpan _bound;
@@ -35,9 +38,6 @@ internal sealed class BusConnection : IAsyncDisposable
         _bound = bound;
         _events = events;
     }
-
-    /// <summary>How long connecting (and each send) may take before the broker is declared unreachable.</summary>
-    public static TimeSpan DefaultBound { get; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The subscribed events, in arrival order.</summary>
     public ChannelReader<BusEvent> Events => _events.Reader;
@@ -94,14 +94,14 @@ internal sealed class BusConnection : IAsyncDisposable
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            await StopAsync(bus);
+            await StopAsync(bus, AbandonBound);
             throw new BrokerUnreachableException(
                 $"RabbitMQ at {broker} did not accept a connection within {bound.TotalSeconds:0.#} s ({Describe(ex)}); " +
                 "check the URI, the credentials and the virtual host (--rabbitmq or RabbitMq__Uri).", ex);
         }
         catch
         {
-            await StopAsync(bus);
+            await StopAsync(bus, AbandonBound);
             throw;
         }
 
@@ -128,7 +128,7 @@ internal sealed class BusConnection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _events.Writer.TryComplete();
-        await StopAsync(_bus);
+        await StopAsync(_bus, StopBound);
     }
 
     static void Forward<T>(IReceiveEndpointConfigurator endpoint, Channel<BusEvent> events)
@@ -158,9 +158,9 @@ internal sealed class BusConnection : IAsyncDisposable
         _ => ex.GetBaseException().Message,
     };
 
-    static async Task StopAsync(IBusControl bus)
+    static async Task StopAsync(IBusControl bus, TimeSpan bound)
     {
-        using var deadline = new CancellationTokenSource(StopBound);
+        using var deadline = new CancellationTokenSource(bound);
         try
         {
             await bus.StopAsync(deadline.Token);

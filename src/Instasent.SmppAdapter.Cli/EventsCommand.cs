@@ -31,6 +31,7 @@ internal sealed class EventsCommand : Command
     readonly Option<int?> _count = new("--count")
     {
         Description = "Stop after this many events (exit 1 if --timeout passes first)",
+        CustomParser = result => GlobalOptions.ParseCount(result, "--count"),
     };
 
     readonly Option<TimeSpan?> _timeout = new("--timeout")
@@ -48,13 +49,6 @@ internal sealed class EventsCommand : Command
         Options.Add(_types);
         Options.Add(_count);
         Options.Add(_timeout);
-        _count.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is { } count && count < 1)
-            {
-                result.AddError($"--count {count} must be at least 1");
-            }
-        });
         SetAction(RunAsync);
     }
 
@@ -66,7 +60,7 @@ internal sealed class EventsCommand : Command
         var broker = parseResult.GetValue(_global.RabbitMq)!;
         var terminal = new Terminal(_environment, parseResult.GetValue(_global.Json));
 
-        await using var bus = await BusConnection.ConnectAsync(broker, kinds, BusConnection.DefaultBound, cancellationToken);
+        await using var bus = await BusConnection.ConnectAsync(broker, kinds, parseResult.GetValue(_global.ConnectTimeout), cancellationToken);
         if (!terminal.Json)
         {
             terminal.Note($"listening for {kinds.ToString().ToLowerInvariant()} events on {broker} (Ctrl-C to stop)");

@@ -31,6 +31,15 @@ internal sealed class GlobalOptions
         DefaultValueFactory = _ => new Uri(DefaultAdapterUrl),
     };
 
+    public Option<TimeSpan> ConnectTimeout { get; } = new("--connect-timeout")
+    {
+        Description = "How long to wait for the broker (connection, and each send's confirm) before giving up",
+        HelpName = "duration",
+        Recursive = true,
+        DefaultValueFactory = _ => TimeSpan.FromSeconds(10),
+        CustomParser = result => ParseDuration(result, "--connect-timeout"),
+    };
+
     public Option<bool> Json { get; } = new("--json")
     {
         Description = "Print results as JSON, one object per line",
@@ -41,6 +50,7 @@ internal sealed class GlobalOptions
     {
         root.Options.Add(RabbitMq);
         root.Options.Add(AdapterUrl);
+        root.Options.Add(ConnectTimeout);
         root.Options.Add(Json);
     }
 
@@ -57,6 +67,19 @@ internal sealed class GlobalOptions
         }
 
         result.AddError($"{option} '{text}' is not a positive duration; use e.g. 500ms, 60s, 5m, 1h or PT1M");
+        return default;
+    }
+
+    /// <summary>A whole number of at least 1; on failure the error names the option and the value.</summary>
+    public static int ParseCount(ArgumentResult result, string option)
+    {
+        var text = result.Tokens[0].Value;
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 1)
+        {
+            return count;
+        }
+
+        result.AddError($"{option} {text} must be a whole number, at least 1");
         return default;
     }
 

@@ -85,12 +85,14 @@ internal sealed partial class SendCommand : Command
     {
         Description = "How many messages to send (same text, distinct ids)",
         DefaultValueFactory = _ => 1,
+        CustomParser = result => GlobalOptions.ParseCount(result, "--count"),
     };
 
     readonly Option<double?> _rate = new("--rate")
     {
         Description = "Messages per second (token bucket); as fast as the broker confirms if absent",
         HelpName = "msg/s",
+        CustomParser = ParseRate,
     };
 
     readonly Option<bool> _waitOutcome = new("--wait-outcome")
@@ -145,20 +147,6 @@ internal sealed partial class SendCommand : Command
         _metadata.Validators.Add(ValidateMetadata);
         _messageId.Validators.Add(result => Check(result, result.GetValueOrDefault<string?>(),
             id => id.Length > 0 && !id.Any(char.IsWhiteSpace), "must be non-empty and without spaces"));
-        _count.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 1)
-            {
-                result.AddError($"--count {result.GetValueOrDefault<int>()} must be at least 1");
-            }
-        });
-        _rate.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<double?>() is { } rate && !(rate > 0 && double.IsFinite(rate)))
-            {
-                result.AddError($"--rate {rate.ToString(CultureInfo.InvariantCulture)} must be a number of messages per second above 0");
-            }
-        });
         Validators.Add(result =>
         {
             // Option results are looked up, not GetValue'd: at this stage an absent option reads as default(T), not its default.
@@ -215,7 +203,7 @@ internal sealed partial class SendCommand : Command
             : plan.WaitReceipts ? EventKinds.Submitted | EventKinds.Rejected | EventKinds.Delivery
             : EventKinds.Submitted | EventKinds.Rejected;
 
-        await using var bus = await BusConnection.ConnectAsync(broker, subscribe, BusConnection.DefaultBound, cancellationToken);
+        await using var bus = await BusConnection.ConnectAsync(broker, subscribe, parseResult.GetValue(_global.ConnectTimeout), cancellationToken);
         if (!terminal.Json)
         {
             var first = plan.Messages[0].MessageId;
@@ -254,6 +242,18 @@ internal sealed partial class SendCommand : Command
         {
             terminal.Note($"no final delivery receipt for every segment of {plan.Messages[0].MessageId} within {plan.Timeout}");
         }
+    }
+
+    static double? ParseRate(ArgumentResult result)
+    {
+        var text = result.Tokens[0].Value;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0 && double.IsFinite(rate))
+        {
+            return rate;
+        }
+
+        result.AddError($"--rate {text} must be a number of messages per second above 0");
+        return null;
     }
 
     static void Check(OptionResult result, string? value, Func<string, bool> isValid, string problem)

@@ -42,6 +42,7 @@ internal sealed class SendRun
     long _lastSentAt;
     long _lastRedraw;
     int _lastStep = -1;
+    string? _lastLine;
     volatile ExceptionDispatchInfo? _sendFailure;
 
     SendRun(SendPlan plan, Terminal terminal, TimeProvider time)
@@ -339,8 +340,14 @@ internal sealed class SendRun
             var done = _plan.WaitOutcome ? _resolved : _sent;
             const int width = 30;
             var filled = done * width / total;
-            line = $"[{new string('#', filled)}{new string('-', width - filled)}] {done}/{total} " +
+            var text = $"[{new string('#', filled)}{new string('-', width - filled)}] {done}/{total} " +
                    $"sent {_sent} · submitted {_submitted} · rejected {_rejectedBy.Values.Sum()} · {Rate(_sent, _firstSentAt, _lastSentAt) ?? 0:0.0} msg/s";
+            if (text == _lastLine)
+            {
+                return;
+            }
+
+            line = _lastLine = text;
         }
 
         _terminal.Status(line);

@@ -57,7 +57,7 @@ internal sealed class SessionsCommand : Command
             }
 
             var lines = terminal.Json
-                ? sessions.RootElement.EnumerateArray().Select(s => s.GetRawText())
+                ? sessions.RootElement.EnumerateArray().Select(s => JsonSerializer.Serialize(s))
                 : Table(sessions.RootElement, _environment.Time.GetUtcNow());
             foreach (var line in lines)
             {
