@@ -1,1 +1,3 @@
-return 0;
+using Instasent.SmppAdapter.Cli;
+
+return await CliApp.RunAsync(args, CliEnvironment.Console());

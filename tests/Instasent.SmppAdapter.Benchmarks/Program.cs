@@ -1,5 +1,10 @@
 using System.Reflection;
 using BenchmarkDotNet.Running;
+using Instasent.SmppAdapter.Benchmarks;
+
+// `session-load ...` is a load run against a live SMSC; anything else goes to BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "session-load") return await SessionLoad.RunAsync(args[1..]);
 
 // typeof(Program) would be ambiguous: the referenced simulator also has a top-level Program.
 BenchmarkSwitcher.FromAssembly(Assembly.GetExecutingAssembly()).Run(args);
+return 0;

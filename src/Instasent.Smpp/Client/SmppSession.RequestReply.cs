@@ -69,7 +69,11 @@ public sealed partial class SmppSession
     {
         if (usesWindow)
         {
-            if (!_accepting) throw ClosedException(request.CommandId, 0, wasSent: false);
+            if (!_accepting)
+            {
+                if (_state < SmppSessionState.Bound) throw new InvalidOperationException($"Session {SessionId} is {_state}, not bound yet: send once OpenAsync has completed");
+                throw ClosedException(request.CommandId, 0, wasSent: false);
+            }
             await AcquireWindowAsync(request.CommandId, cancellationToken).ConfigureAwait(false);
         }
 

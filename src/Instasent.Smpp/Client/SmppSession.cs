@@ -247,23 +247,32 @@ public sealed partial class SmppSession : IAsyncDisposable
     /// </summary>
     public async Task CloseAsync(CancellationToken cancellationToken = default)
     {
-        bool unbind;
+        bool unbind, inProgress;
         TaskCompletionSource? drained = null;
         lock (_sync)
         {
-            if (_closed || _localClose || _remoteUnbind)
-            {
-                unbind = false;
-            }
-            else
+            inProgress = !_closed && (_localClose || _remoteUnbind);
+            unbind = !_closed && !inProgress && _state == SmppSessionState.Bound;
+            if (!_closed && !inProgress)
             {
                 _localClose = true;
-                unbind = _state == SmppSessionState.Bound;
                 _accepting = false;
                 if (unbind) drained = _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
         }
-        if (unbind)
+        if (inProgress)
+        {
+            // Another close (ours or the SMSC's unbind) is under way: let it finish, within the same bound.
+            try
+            {
+                await Completion.WaitAsync(Options.UnbindTimeout + Options.UnbindTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            {
+                // Fall through to closing now.
+            }
+        }
+        else if (unbind)
         {
             SetState(new SmppSessionStateChange(SmppSessionState.Unbinding, SmppCloseReason.LocalClose, Detail: "closed by the application"));
             await _stopAcceptingCts.CancelAsync().ConfigureAwait(false);
@@ -369,7 +378,12 @@ public sealed partial class SmppSession : IAsyncDisposable
 
     private void SetState(SmppSessionStateChange change)
     {
-        _state = change.State;
+        lock (_sync)
+        {
+            // Closed is final: a close racing with an unbind or a bind must not bring the state back.
+            if (_state == SmppSessionState.Closed) return;
+            _state = change.State;
+        }
         var handlers = StateChanged;
         if (handlers is null) return;
         foreach (var handler in handlers.GetInvocationList())

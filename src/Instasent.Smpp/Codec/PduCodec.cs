@@ -33,28 +33,27 @@ public static class PduCodec
     public const int DefaultMaxCommandLength = 64 * 1024;
 
     /// <summary>The encoded size of <paramref name="pdu"/>; validates every field (throws <see cref="PduFieldException"/>).</summary>
-    public static int GetEncodedLength(Pdu pdu)
-    {
-        var measure = PduWriter.Measuring();
-        pdu.WriteBody(ref measure);
-        return HeaderLength + measure.Position;
-    }
+    public static int GetEncodedLength(Pdu pdu) => Write(pdu, default);
 
     /// <summary>Writes <paramref name="pdu"/> into <paramref name="destination"/>; returns the octets written.</summary>
     public static int Encode(Pdu pdu, Span<byte> destination)
     {
-        var length = GetEncodedLength(pdu);
-        if (destination.Length < length)
+        var length = Write(pdu, destination);
+        if (length > destination.Length)
             throw new ArgumentException($"destination holds {destination.Length} octets; the PDU needs {length}", nameof(destination));
-        WriteValidated(pdu, destination[..length]);
         return length;
     }
 
-    /// <summary>Writes <paramref name="pdu"/> into a buffer writer (a <c>PipeWriter</c>, a pooled buffer ...).</summary>
+    /// <summary>
+    /// Writes <paramref name="pdu"/> into a buffer writer (a <c>PipeWriter</c>, a pooled buffer ...). Nothing is
+    /// advanced when a field is invalid.
+    /// </summary>
     public static int Encode(Pdu pdu, IBufferWriter<byte> output)
     {
-        var length = GetEncodedLength(pdu);
-        WriteValidated(pdu, output.GetSpan(length)[..length]);
+        // Usually the PDU fits in the space already free, and one pass writes it; otherwise that pass measured it.
+        var span = output.GetSpan();
+        var length = Write(pdu, span);
+        if (length > span.Length) Write(pdu, output.GetSpan(length));
         output.Advance(length);
         return length;
     }
@@ -62,18 +61,28 @@ public static class PduCodec
     public static byte[] Encode(Pdu pdu)
     {
         var bytes = new byte[GetEncodedLength(pdu)];
-        WriteValidated(pdu, bytes);
+        Write(pdu, bytes);
         return bytes;
     }
 
-    private static void WriteValidated(Pdu pdu, Span<byte> destination)
+    /// <summary>
+    /// The body first, then the header once command_length is known. Returns the PDU's length; when that exceeds
+    /// <paramref name="destination"/>, the pass only measured and validated.
+    /// </summary>
+    private static int Write(Pdu pdu, Span<byte> destination)
     {
         var writer = new PduWriter(destination);
-        writer.WriteUInt32((uint)destination.Length);
-        writer.WriteUInt32((uint)pdu.CommandId);
-        writer.WriteUInt32((uint)pdu.CommandStatus);
-        writer.WriteUInt32(pdu.SequenceNumber);
+        writer.Skip(HeaderLength);
         pdu.WriteBody(ref writer);
+        var length = writer.Position;
+        if (writer.Fits)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(destination, (uint)length);
+            BinaryPrimitives.WriteUInt32BigEndian(destination[4..], (uint)pdu.CommandId);
+            BinaryPrimitives.WriteUInt32BigEndian(destination[8..], (uint)pdu.CommandStatus);
+            BinaryPrimitives.WriteUInt32BigEndian(destination[12..], pdu.SequenceNumber);
+        }
+        return length;
     }
 
     /// <summary>Decodes one whole PDU (header included). Never throws on bad bytes.</summary>

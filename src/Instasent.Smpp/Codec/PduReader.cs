@@ -26,13 +26,13 @@ internal ref struct PduReader
 
     public byte ReadByte(string field)
     {
-        if (Remaining < 1) throw Truncated(field, 1);
+        if (Remaining < 1) ThrowTruncated(field, 1, Remaining);
         return _body[_position++];
     }
 
     public uint ReadUInt32(string field)
     {
-        if (Remaining < 4) throw Truncated(field, 4);
+        if (Remaining < 4) ThrowTruncated(field, 4, Remaining);
         var value = BinaryPrimitives.ReadUInt32BigEndian(_body[_position..]);
         _position += 4;
         return value;
@@ -44,7 +44,7 @@ internal ref struct PduReader
     /// </summary>
     public string ReadCString(string field, int maxLength, CommandStatus status)
     {
-        if (Remaining < 1) throw Truncated(field, 1);
+        if (Remaining < 1) ThrowTruncated(field, 1, Remaining);
         var window = _body.Slice(_position, Math.Min(maxLength, Remaining));
         var nul = window.IndexOf((byte)0);
         if (nul < 0)
@@ -80,7 +80,7 @@ internal ref struct PduReader
 
     public ushort ReadUInt16(string field)
     {
-        if (Remaining < 2) throw Truncated(field, 2);
+        if (Remaining < 2) ThrowTruncated(field, 2, Remaining);
         var value = BinaryPrimitives.ReadUInt16BigEndian(_body[_position..]);
         _position += 2;
         return value;
@@ -90,8 +90,26 @@ internal ref struct PduReader
     public void ReadTlvs(Pdu pdu)
     {
         if (AtEnd) return;
-        // One copy of the TLV area; each value is a slice of it.
+        var count = CountTlvs(_body[_position..]);
+        // One copy of the TLV area, each value a slice of it, and a list of the exact size: validating the
+        // headers first means a PDU of many empty TLVs costs one allocation per kind, not a growing list.
         var area = _body[_position..].ToArray();
+        pdu.Tlvs.EnsureCapacity(count);
+        var offset = 0;
+        while (offset < area.Length)
+        {
+            var tag = BinaryPrimitives.ReadUInt16BigEndian(area.AsSpan(offset));
+            var length = BinaryPrimitives.ReadUInt16BigEndian(area.AsSpan(offset + 2));
+            offset += 4;
+            pdu.Tlvs.Append(new Tlv(tag, new ReadOnlyMemory<byte>(area, offset, length)));
+            offset += length;
+        }
+        _position = _body.Length;
+    }
+
+    private static int CountTlvs(ReadOnlySpan<byte> area)
+    {
+        var count = 0;
         var offset = 0;
         while (offset < area.Length)
         {
@@ -100,24 +118,38 @@ internal ref struct PduReader
                 throw new PduFormatException(CommandStatus.ESME_RINVTLVSTREAM,
                     $"{area.Length - offset} octets after the last TLV are too few for a TLV header (4 octets)");
             }
-            var tag = BinaryPrimitives.ReadUInt16BigEndian(area.AsSpan(offset));
-            var length = BinaryPrimitives.ReadUInt16BigEndian(area.AsSpan(offset + 2));
+            var tag = BinaryPrimitives.ReadUInt16BigEndian(area[offset..]);
+            var length = BinaryPrimitives.ReadUInt16BigEndian(area[(offset + 2)..]);
             offset += 4;
             if (length > area.Length - offset)
             {
                 throw new PduFormatException(CommandStatus.ESME_RINVTLVLEN,
                     $"TLV 0x{tag:X4} declares {length} octets but only {area.Length - offset} remain in the PDU");
             }
-            pdu.Tlvs.Append(new Tlv(tag, new ReadOnlyMemory<byte>(area, offset, length)));
             offset += length;
+            count++;
         }
-        _position = _body.Length;
+        return count;
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="count"/> entries of at least <paramref name="minOctets"/> each can fit in what is
+    /// left, before an array of that many is allocated on the peer's word.
+    /// </summary>
+    public readonly void EnsureRoomFor(int count, int minOctets, string field, CommandStatus status)
+    {
+        if ((long)count * minOctets > Remaining)
+        {
+            throw new PduFormatException(status,
+                $"{field} is {count}, but only {Remaining} octets remain (each entry takes at least {minOctets})");
+        }
     }
 
     private static string Latin1(ReadOnlySpan<byte> bytes) =>
         // Fields are ASCII by specification; Latin-1 keeps any stray high octet instead of dropping it.
         Encoding.Latin1.GetString(bytes);
 
-    private readonly PduFormatException Truncated(string field, int needed) =>
-        new(CommandStatus.ESME_RINVCMDLEN, $"the PDU ends before {field} ({needed} octets needed, {Remaining} left)");
+    // Throwing from a helper keeps the readers small enough to inline.
+    private static void ThrowTruncated(string field, int needed, int remaining) =>
+        throw new PduFormatException(CommandStatus.ESME_RINVCMDLEN, $"the PDU ends before {field} ({needed} octets needed, {remaining} left)");
 }

@@ -94,6 +94,8 @@ public sealed class SubmitMulti : Pdu
         SourceAddr = reader.ReadCString("source_addr", FieldLimits.Address, CommandStatus.ESME_RINVSRCADR);
         int count = reader.ReadByte("number_of_dests");
         if (count == 0) throw new PduFormatException(CommandStatus.ESME_RINVNUMDESTS, "number_of_dests is 0");
+        // SMPP 3.4 §4.5.1.1: the smallest destination is a dl_name, its dest_flag and an empty name's NUL.
+        reader.EnsureRoomFor(count, 2, "number_of_dests", CommandStatus.ESME_RINVNUMDESTS);
         var destinations = new MultiDestination[count];
         for (var i = 0; i < count; i++)
         {
@@ -157,6 +159,8 @@ public sealed class SubmitMultiResp : Pdu
         MessageId = reader.ReadCString("message_id", FieldLimits.MessageId, CommandStatus.ESME_RINVMSGID);
         if (reader.AtEnd) return;
         int count = reader.ReadByte("no_unsuccess");
+        // SMPP 3.4 §4.5.2.1: each unsuccess_sme is at least ton, npi, an empty address and a 4-octet error.
+        reader.EnsureRoomFor(count, 7, "no_unsuccess", CommandStatus.ESME_RINVCMDLEN);
         var list = new UnsuccessSme[count];
         for (var i = 0; i < count; i++)
         {

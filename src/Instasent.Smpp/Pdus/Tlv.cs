@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Instasent.Smpp.Codec;
 
 namespace Instasent.Smpp.Pdus;
 
@@ -20,7 +21,13 @@ public readonly record struct Tlv(ushort Tag, ReadOnlyMemory<byte> Value)
     /// <summary>A C-octet string value (receipted_message_id and friends carry their NUL on the wire).</summary>
     public static Tlv FromCString(TlvTag tag, string value)
     {
-        var bytes = new byte[Encoding.Latin1.GetByteCount(value) + 1];
+        // SMPP 3.4 §3.1: a C-octet string is octets then NUL; Latin-1 would silently turn U+03A9 into '?'.
+        foreach (var c in value)
+        {
+            if (c is '\0' or > '\u00FF')
+                throw new PduFieldException($"TLV 0x{(ushort)tag:X4}", $"TLV 0x{(ushort)tag:X4} contains U+{(int)c:X4}, which a C-octet string cannot carry");
+        }
+        var bytes = new byte[value.Length + 1];
         Encoding.Latin1.GetBytes(value, bytes);
         return new Tlv(tag, bytes);
     }
@@ -56,6 +63,8 @@ public sealed class TlvCollection : IReadOnlyList<Tlv>
     /// <summary>Appends without replacing: the decoder keeps what the peer sent, repeats included.</summary>
     internal void Append(Tlv tlv) => (_items ??= new List<Tlv>(2)).Add(tlv);
 
+    internal void EnsureCapacity(int capacity) => (_items ??= new List<Tlv>(capacity)).EnsureCapacity(capacity);
+
     public bool Remove(TlvTag tag) => _items is not null && _items.RemoveAll(t => t.Tag == (ushort)tag) > 0;
 
     public bool TryGet(TlvTag tag, out ReadOnlyMemory<byte> value)
@@ -77,6 +86,11 @@ public sealed class TlvCollection : IReadOnlyList<Tlv>
 
     public bool Contains(TlvTag tag) => TryGet(tag, out _);
 
+    /// <summary>The value, or null when the TLV is absent (SMPP 3.4 §5.3: optional means absent is not empty).</summary>
+    public ReadOnlyMemory<byte>? GetOctets(TlvTag tag) =>
+        // Not `? v : null`: null converts to ReadOnlyMemory<byte> through byte[], which would read "empty", not "absent".
+        TryGet(tag, out var v) ? v : default(ReadOnlyMemory<byte>?);
+
     public byte? GetByte(TlvTag tag) => TryGet(tag, out var v) && v.Length >= 1 ? v.Span[0] : null;
 
     public ushort? GetUInt16(TlvTag tag) =>
@@ -94,7 +108,7 @@ public sealed class TlvCollection : IReadOnlyList<Tlv>
     // Typed access to the TLVs the adapter reads and writes.
     public ReadOnlyMemory<byte>? MessagePayload
     {
-        get => TryGet(TlvTag.MessagePayload, out var v) ? v : null;
+        get => GetOctets(TlvTag.MessagePayload);
         set => SetOrRemove(TlvTag.MessagePayload, value is { } v ? new Tlv(TlvTag.MessagePayload, v) : null);
     }
 
@@ -113,7 +127,7 @@ public sealed class TlvCollection : IReadOnlyList<Tlv>
     /// <summary>network_error_code: network type (1 octet) then error code (2 octets), SMPP 3.4 §5.3.2.31.</summary>
     public ReadOnlyMemory<byte>? NetworkErrorCode
     {
-        get => TryGet(TlvTag.NetworkErrorCode, out var v) ? v : null;
+        get => GetOctets(TlvTag.NetworkErrorCode);
         set => SetOrRemove(TlvTag.NetworkErrorCode, value is { } v ? new Tlv(TlvTag.NetworkErrorCode, v) : null);
     }
 

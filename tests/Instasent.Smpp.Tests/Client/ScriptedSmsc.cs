@@ -1,7 +1,10 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Instasent.Smpp.Client;
 using Instasent.Smpp.Codec;
@@ -25,15 +28,33 @@ internal sealed class ScriptedSmsc : IAsyncDisposable
     private readonly Task _acceptLoop;
     private int _acceptedCount;
 
-    private ScriptedSmsc()
+    private ScriptedSmsc(X509Certificate2? certificate)
     {
+        Certificate = certificate;
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _acceptLoop = AcceptLoopAsync();
     }
 
-    public static ScriptedSmsc Start() => new();
+    public static ScriptedSmsc Start() => new(null);
+
+    /// <summary>An SMSC that speaks TLS with a fresh self-signed certificate for <c>localhost</c>.</summary>
+    public static ScriptedSmsc StartTls() => new(SelfSignedCertificate());
+
+    public X509Certificate2? Certificate { get; }
+
+    private static X509Certificate2 SelfSignedCertificate()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        // Through PKCS#12 so the private key is usable by SslStream on every platform.
+        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
+    }
 
     public int Port { get; }
 
@@ -95,6 +116,7 @@ internal sealed class ScriptedSmsc : IAsyncDisposable
         lock (_connections) connections = [.. _connections];
         foreach (var connection in connections) await connection.DisposeAsync();
         _stop.Dispose();
+        Certificate?.Dispose();
     }
 }
 
@@ -103,7 +125,8 @@ internal sealed class SmscConnection : IAsyncDisposable
 {
     private readonly ScriptedSmsc _smsc;
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly NetworkStream _network;
+    private readonly TaskCompletionSource<Stream> _stream = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Channel<Pdu> _forTest = Channel.CreateUnbounded<Pdu>();
     private readonly List<Pdu> _all = [];
@@ -119,7 +142,7 @@ internal sealed class SmscConnection : IAsyncDisposable
         _smsc = smsc;
         _socket = socket;
         _socket.NoDelay = true;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _network = new NetworkStream(socket, ownsSocket: true);
         _bindStatus = smsc.BindStatus;
         _scInterfaceVersion = smsc.ScInterfaceVersion;
         _readLoop = Task.Run(ReadLoopAsync);
@@ -191,7 +214,7 @@ internal sealed class SmscConnection : IAsyncDisposable
         await _writeLock.WaitAsync();
         try
         {
-            await _stream.WriteAsync(bytes);
+            await (await _stream.Task.WaitAsync(ScriptedSmsc.Wait)).WriteAsync(bytes);
         }
         finally
         {
@@ -216,9 +239,18 @@ internal sealed class SmscConnection : IAsyncDisposable
 
     private async Task ReadLoopAsync()
     {
-        var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        Stream stream = _network;
+        PipeReader? reader = null;
         try
         {
+            if (_smsc.Certificate is { } certificate)
+            {
+                var tls = new SslStream(_network, leaveInnerStreamOpen: true);
+                await tls.AuthenticateAsServerAsync(certificate).WaitAsync(ScriptedSmsc.Wait);
+                stream = tls;
+            }
+            _stream.TrySetResult(stream);
+            reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
             while (true)
             {
                 var result = await reader.ReadAsync();
@@ -232,13 +264,15 @@ internal sealed class SmscConnection : IAsyncDisposable
                 if (result.IsCompleted) break;
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException
+            or System.Security.Authentication.AuthenticationException or TimeoutException)
         {
-            // Connection gone.
+            // Connection gone (or the TLS handshake failed).
+            _stream.TrySetException(e);
         }
         finally
         {
-            await reader.CompleteAsync();
+            if (reader is not null) await reader.CompleteAsync();
             _forTest.Writer.TryComplete();
             _closed.TrySetResult();
         }

@@ -157,4 +157,32 @@ public class SessionBindTests
             changes.Select(c => c.State));
         Assert.Equal(SmppCloseReason.LocalClose, changes.Last().Reason);
     }
+
+    [Fact]
+    public async Task Binds_over_tls_when_the_smsc_certificate_is_accepted()
+    {
+        await using var smsc = ScriptedSmsc.StartTls();
+        smsc.SubmitResponder = s => s.CreateResponse();
+        var options = smsc.Options() with { UseTls = true, TlsTargetHost = "localhost", TlsAllowUntrustedCertificate = true };
+
+        var (session, _) = await ConnectAsync(smsc, options);
+        await using var __ = session;
+
+        Assert.Equal(SmppSessionState.Bound, session.State);
+        Assert.Equal(CommandStatus.ESME_ROK, (await session.SubmitAsync(Submit()).AsTask().WaitAsync(Wait)).CommandStatus);
+    }
+
+    [Fact]
+    public async Task An_untrusted_smsc_certificate_fails_the_connection_before_the_bind()
+    {
+        await using var smsc = ScriptedSmsc.StartTls();
+        var options = smsc.Options() with { UseTls = true, TlsTargetHost = "localhost" };
+
+        var failed = await Assert.ThrowsAsync<SmppConnectionException>(() => SmppSession.ConnectAsync(options).WaitAsync(Wait));
+
+        Assert.Contains("(TLS)", failed.Message);
+        var connection = await smsc.AcceptAsync();
+        await connection.Closed.WaitAsync(Wait);
+        Assert.Empty(connection.All);
+    }
 }

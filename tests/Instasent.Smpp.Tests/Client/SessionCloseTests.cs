@@ -110,14 +110,22 @@ public class SessionCloseTests
     }
 
     [Fact]
-    public async Task Closing_twice_and_disposing_after_close_are_harmless()
+    public async Task Concurrent_closes_unbind_once_and_both_wait_for_it()
     {
         await using var smsc = ScriptedSmsc.Start();
-        var (session, _) = await ConnectAsync(smsc);
+        smsc.AnswerUnbind = false;
+        var (session, connection) = await ConnectAsync(smsc);
+        var changes = Record(session);
 
-        await Task.WhenAll(session.CloseAsync(), session.CloseAsync()).WaitAsync(Wait);
+        var first = session.CloseAsync();
+        var second = session.CloseAsync();
+        var unbind = await connection.ReceiveAsync<Unbind>();
+        Assert.False(second.IsCompleted);
+        await connection.AnswerAsync(unbind);
+        await Task.WhenAll(first, second).WaitAsync(Wait);
         await session.DisposeAsync().AsTask().WaitAsync(Wait);
 
-        Assert.Equal(SmppSessionState.Closed, session.State);
+        Assert.Single(connection.All.OfType<Unbind>());
+        Assert.Equal(SmppCloseReason.LocalClose, (await ClosedAsync(session, changes)).Reason);
     }
 }

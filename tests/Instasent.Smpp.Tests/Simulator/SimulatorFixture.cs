@@ -42,7 +42,7 @@ internal static class Sim
         DestinationAddr = "34676388300",
         RegisteredDelivery = registeredDelivery,
         DataCoding = 0,
-        ShortMessage = Text.Gsm7.Encode(text),
+        ShortMessage = global::Instasent.Smpp.Text.Gsm7.Encode(text),
     };
 
     public static async Task<SubmitSmResp> SubmitAsync(this RawSmppClient client, SubmitSm submit) =>
