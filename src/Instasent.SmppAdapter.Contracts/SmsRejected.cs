@@ -1,0 +1,40 @@
+using MassTransit;
+
+namespace Instasent.SmppAdapter.Contracts;
+
+/// <summary>
+/// Event: a <see cref="SendSms"/> will not be (or could not be) sent: the input was invalid, or the SMSC refused
+/// a segment. Published once per command, before the command is acknowledged.
+/// </summary>
+/// <remarks>
+/// At least once: subscribers de-duplicate on <see cref="MessageId"/>. Temporary refusals (ESME_RTHROTTLED,
+/// ESME_RMSGQFUL) are retried inside the adapter first and only reported here once retries are exhausted, with
+/// <see cref="Permanent"/> false. An SMSC outage is not a rejection: commands wait in the queue instead.
+/// </remarks>
+[EntityName(ContractNames.SmsRejected)]
+public sealed record SmsRejected
+{
+    /// <summary>The <see cref="SendSms.MessageId"/> of the command: the de-duplication key.</summary>
+    public required string MessageId { get; init; }
+
+    /// <summary>What went wrong, naming the field, the value and the limit when the input was at fault.</summary>
+    public required string Reason { get; init; }
+
+    /// <summary>The SMPP command_status the SMSC answered with (e.g. 11 for ESME_RINVDSTADR), when the SMSC refused.</summary>
+    public int? CommandStatus { get; init; }
+
+    /// <summary>The name of <see cref="CommandStatus"/> (e.g. <c>ESME_RINVDSTADR</c>), when the SMSC refused.</summary>
+    public string? CommandStatusName { get; init; }
+
+    /// <summary>True when sending again cannot succeed (bad input, invalid destination); false when a later retry might.</summary>
+    public required bool Permanent { get; init; }
+
+    /// <summary>Name of the SMPP connection, when the command got that far (absent for e.g. an unknown connection).</summary>
+    public string? Connection { get; init; }
+
+    /// <summary>When the adapter decided the rejection.</summary>
+    public required DateTimeOffset RejectedAt { get; init; }
+
+    /// <summary>The command's <see cref="SendSms.Metadata"/>, unchanged.</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+}

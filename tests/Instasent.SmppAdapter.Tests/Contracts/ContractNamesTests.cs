@@ -1,0 +1,170 @@
+using System.Reflection;
+using System.Text.Json;
+using Instasent.SmppAdapter.Contracts;
+using MassTransit;
+
+namespace Instasent.SmppAdapter.Tests.Contracts;
+
+/// <summary>
+/// The broker names and JSON field names of the public contract, as DESIGN.md ("The public contract") pins them.
+/// Upstream services code against these strings; a rename here is a breaking change.
+/// </summary>
+public sealed class ContractNamesTests
+{
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+    private static readonly DateTimeOffset At = new(2025, 1, 31, 9, 0, 0, TimeSpan.FromHours(1));
+    private static readonly IReadOnlyDictionary<string, string> Meta = new Dictionary<string, string> { ["tenant"] = "t1" };
+
+    [Fact]
+    public void SendSms_queue_is_smpp_send_sms()
+    {
+        Assert.Equal("smpp-send-sms", SendSms.QueueName);
+        Assert.Equal("smpp-send-sms", ContractNames.SendSmsQueue);
+    }
+
+    public static TheoryData<Type, string> Exchanges => new()
+    {
+        { typeof(SmsSubmitted), "smpp.sms-submitted" },
+        { typeof(SmsRejected), "smpp.sms-rejected" },
+        { typeof(SmsDeliveryReported), "smpp.sms-delivery-reported" },
+        { typeof(InboundSmsReceived), "smpp.inbound-sms-received" },
+        { typeof(SmppSessionBound), "smpp.session-bound" },
+        { typeof(SmppSessionBindFailed), "smpp.session-bind-failed" },
+        { typeof(SmppSessionUnbound), "smpp.session-unbound" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Exchanges))]
+    public void Event_is_published_to_its_pinned_exchange(Type eventType, string exchange)
+    {
+        var attribute = eventType.GetCustomAttribute<EntityNameAttribute>();
+
+        Assert.NotNull(attribute);
+        Assert.Equal(exchange, attribute.EntityName);
+        Assert.Contains(exchange, ContractNames.EventExchanges);
+    }
+
+    [Fact]
+    public void Every_event_exchange_belongs_to_exactly_one_event_type()
+    {
+        var pinned = typeof(SendSms).Assembly.GetExportedTypes()
+            .Select(t => t.GetCustomAttribute<EntityNameAttribute>()?.EntityName)
+            .OfType<string>()
+            .Order()
+            .ToArray();
+
+        Assert.Equal(ContractNames.EventExchanges.Order().ToArray(), pinned);
+    }
+
+    public static TheoryData<object, string[]> Samples => new()
+    {
+        {
+            new SendSms
+            {
+                MessageId = "m1", From = "Instasent", To = "+34600000000", Text = "hi", Encoding = "auto",
+                ValidityPeriod = "PT1H", ScheduleDeliveryTime = "2025-01-31T09:00:00+01:00", Connection = "instasent",
+                Metadata = Meta,
+            },
+            ["messageId", "from", "to", "text", "encoding", "requestDeliveryReport", "validityPeriod",
+                "scheduleDeliveryTime", "connection", "metadata"]
+        },
+        {
+            new SmsSubmitted
+            {
+                MessageId = "m1", SmscMessageIds = ["a1", "a2"], Segments = 2, Connection = "instasent",
+                SessionId = "s1", SubmittedAt = At, Metadata = Meta,
+            },
+            ["messageId", "smscMessageIds", "segments", "connection", "sessionId", "submittedAt", "metadata"]
+        },
+        {
+            new SmsRejected
+            {
+                MessageId = "m1", Reason = "ESME_RINVDSTADR (0x0000000B)", CommandStatus = 11,
+                CommandStatusName = "ESME_RINVDSTADR", Permanent = true, Connection = "instasent", RejectedAt = At,
+                Metadata = Meta,
+            },
+            ["messageId", "reason", "commandStatus", "commandStatusName", "permanent", "connection", "rejectedAt",
+                "metadata"]
+        },
+        {
+            new SmsDeliveryReported
+            {
+                MessageId = "m1", SmscMessageId = "a1", Segment = 1, Segments = 2, Status = "DELIVRD",
+                ErrorCode = "000", SubmittedAt = At, DoneAt = At, ReceivedAt = At, Intermediate = false,
+                Connection = "instasent", Metadata = Meta,
+            },
+            ["messageId", "smscMessageId", "segment", "segments", "status", "errorCode", "submittedAt", "doneAt",
+                "receivedAt", "intermediate", "connection", "metadata"]
+        },
+        {
+            new InboundSmsReceived
+            {
+                From = "+34600000000", To = "12345", Text = "hello", ReceivedAt = At, Segments = 1,
+                Connection = "instasent", SmscMessageId = "x1",
+            },
+            ["from", "to", "text", "receivedAt", "segments", "connection", "smscMessageId"]
+        },
+        {
+            new SmppSessionBound
+            {
+                Connection = "instasent", SessionId = "s1", SystemId = "demo", BindType = "transceiver",
+                InterfaceVersion = "3.4", Host = "smpp.instasent.com", Port = 2775, BoundAt = At,
+            },
+            ["connection", "sessionId", "systemId", "bindType", "interfaceVersion", "host", "port", "boundAt"]
+        },
+        {
+            new SmppSessionBindFailed
+            {
+                Connection = "instasent", SessionId = "s1", SystemId = "demo", BindType = "transceiver",
+                InterfaceVersion = "3.4", Host = "smpp.instasent.com", Port = 2775, FailedAt = At, CommandStatus = 14,
+                CommandStatusName = "ESME_RINVPASWD", Reason = "ESME_RINVPASWD (0x0000000E)",
+            },
+            ["connection", "sessionId", "systemId", "bindType", "interfaceVersion", "host", "port", "failedAt",
+                "commandStatus", "commandStatusName", "reason"]
+        },
+        {
+            new SmppSessionUnbound
+            {
+                Connection = "instasent", SessionId = "s1", SystemId = "demo", BindType = "transceiver",
+                InterfaceVersion = "5.0", Host = "smpp.instasent.com", Port = 2775, UnboundAt = At, Reason = "shutdown",
+            },
+            ["connection", "sessionId", "systemId", "bindType", "interfaceVersion", "host", "port", "unboundAt",
+                "reason", "commandStatus", "commandStatusName"]
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void Record_serializes_with_the_camelCase_field_names_of_the_design(object record, string[] fields)
+    {
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(record, record.GetType(), Web));
+        var names = json.RootElement.EnumerateObject().Select(p => p.Name).Order().ToArray();
+
+        Assert.Equal(fields.Order().ToArray(), names);
+    }
+
+    [Fact]
+    public void SendSms_from_plain_json_defaults_to_a_delivery_report_and_keeps_bad_values_as_strings()
+    {
+        const string body = """
+            {"messageId":"m1","from":"Instasent","to":"+34600000000","text":"hi","validityPeriod":"one hour"}
+            """;
+
+        var command = JsonSerializer.Deserialize<SendSms>(body, Web);
+
+        Assert.NotNull(command);
+        Assert.True(command.RequestDeliveryReport);
+        Assert.Equal("one hour", command.ValidityPeriod);
+        Assert.Null(command.Encoding);
+    }
+
+    [Fact]
+    public void SendSms_with_missing_fields_still_deserializes_so_it_can_be_rejected_by_name()
+    {
+        var command = JsonSerializer.Deserialize<SendSms>("""{"messageId":"m1"}""", Web);
+
+        Assert.NotNull(command);
+        Assert.Equal("m1", command.MessageId);
+        Assert.Equal("", command.Text);
+    }
+}
