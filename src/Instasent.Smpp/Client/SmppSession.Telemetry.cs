@@ -19,7 +19,12 @@ public sealed partial class SmppSession
     private static readonly UpDownCounter<long> s_windowSize =
         s_meter.CreateUpDownCounter<long>("smpp.client.window.size", "{request}", "Window size of bound sessions");
     private static readonly Histogram<double> s_requestDuration =
-        s_meter.CreateHistogram<double>("smpp.client.request.duration", "s", "Time from sending a request to its response");
+        s_meter.CreateHistogram<double>("smpp.client.request.duration", "s", "Time from sending a request to its response",
+            advice: new InstrumentAdvice<double>
+            {
+                // SMSC round trips: sub-millisecond on loopback, tens of milliseconds typical, seconds when congested.
+                HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+            });
     private static readonly Counter<long> s_pdus =
         s_meter.CreateCounter<long>("smpp.client.pdus", "{pdu}", "PDUs sent and received");
     private static readonly Counter<long> s_throttled =

@@ -21,9 +21,11 @@ public static class AdapterTelemetry
     public static readonly Counter<long> Rejected = Meter.CreateCounter<long>("smpp.adapter.messages.rejected", "{message}", "Commands answered with SmsRejected.");
     public static readonly Counter<long> Retried = Meter.CreateCounter<long>("smpp.adapter.messages.retried", "{segment}", "Segments sent again (throttled, unknown outcome).");
     public static readonly Counter<long> Receipts = Meter.CreateCounter<long>("smpp.adapter.receipts", "{receipt}", "Delivery receipts received.");
-    public static readonly Histogram<double> ReceiptLag = Meter.CreateHistogram<double>("smpp.adapter.receipt.lag", "s", "From the submit to the receipt's arrival.");
+    public static readonly Histogram<double> ReceiptLag = Meter.CreateHistogram<double>("smpp.adapter.receipt.lag", "s", "From the submit to the receipt's arrival.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 14400, 86400] });
     public static readonly Counter<long> Inbound = Meter.CreateCounter<long>("smpp.adapter.inbound", "{message}", "Inbound (MO) messages published.");
-    public static readonly Histogram<double> SendDuration = Meter.CreateHistogram<double>("smpp.adapter.send.duration", "s", "From consuming a SendSms to its outcome published.");
+    public static readonly Histogram<double> SendDuration = Meter.CreateHistogram<double>("smpp.adapter.send.duration", "s", "From consuming a SendSms to its outcome published.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
 
     public static KeyValuePair<string, object?> Connection(string name) => new("smpp.connection", name);
 }
