@@ -1,0 +1,103 @@
+using Instasent.SmppAdapter.Configuration;
+using Instasent.SmppAdapter.Pool;
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Instasent.SmppAdapter.Bus;
+
+/// <summary>
+/// Opens a connection's queue (<c>smpp-send-sms.&lt;connection&gt;</c>) while it has a bound transmit-capable session and
+/// closes it when the last one goes: an SMSC outage leaves the commands waiting in RabbitMQ, not in our memory, and
+/// rejects nothing; other connections carry on. Concurrency and prefetch are sized from the connection's total window
+/// (sessions × window) so the SMSC's window, not our process, bounds what is in flight.
+/// </summary>
+public sealed class ConnectionEndpointGate(SmppPool pool, IReceiveEndpointConnector connector, AdapterOptions options, ILogger<ConnectionEndpointGate> logger)
+    : IHostedService
+{
+    private readonly Dictionary<string, State> _states = new(StringComparer.OrdinalIgnoreCase);
+    private volatile bool _stopping;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var connection in pool.Connections)
+        {
+            _states[connection.Name] = new State();
+            connection.TransmitAvailabilityChanged += OnAvailabilityChanged;
+            if (connection.HasBoundTransmitter)
+            {
+                OnAvailabilityChanged(connection, true);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>True while the connection's queue is being consumed.</summary>
+    public bool IsOpen(string connection) => _states.TryGetValue(connection, out var state) && state.Handle is not null;
+
+    /// <summary>Stops consuming every connection queue: in-flight commands finish or are handed back first.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        foreach (var connection in pool.Connections)
+        {
+            connection.TransmitAvailabilityChanged -= OnAvailabilityChanged;
+        }
+        await Task.WhenAll(_states.Values.Select(s => CloseAsync(s, cancellationToken))).ConfigureAwait(false);
+    }
+
+    private void OnAvailabilityChanged(ConnectionPool connection, bool available)
+    {
+        var state = _states[connection.Name];
+        // Serialised per connection: the last change wins, whatever order the tasks run in.
+        state.Pending = state.Pending.ContinueWith(_ => ApplyAsync(connection, state), TaskScheduler.Default).Unwrap();
+    }
+
+    private async Task ApplyAsync(ConnectionPool connection, State state)
+    {
+        try
+        {
+            var open = connection.HasBoundTransmitter && !_stopping;
+            if (open && state.Handle is null)
+            {
+                var capacity = connection.Options.TransmitSessions * connection.Options.WindowSize;
+                state.Handle = connector.ConnectReceiveEndpoint(connection.Options.QueueName, (context, endpoint) =>
+                {
+                    endpoint.ConcurrentMessageLimit = capacity;
+                    endpoint.PrefetchCount = options.RabbitMq.PrefetchCount ?? capacity;
+                    // A failed publish (broker hiccup) is retried here; the outcome is already remembered, so a retry
+                    // re-publishes it rather than submitting again.
+                    endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 2000));
+                    endpoint.ConfigureConsumer<SendSmsConsumer>(context);
+                });
+                await state.Handle.Ready.ConfigureAwait(false);
+                logger.LogInformation("Consuming {Queue}: {Connection} has a bound session", connection.Options.QueueName, connection.Name);
+            }
+            else if (!open && state.Handle is not null)
+            {
+                await CloseAsync(state, CancellationToken.None).ConfigureAwait(false);
+                logger.LogWarning("Stopped consuming {Queue}: {Connection} has no bound session; commands wait in RabbitMQ", connection.Options.QueueName, connection.Name);
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Could not switch consumption of {Queue}", connection.Options.QueueName);
+        }
+    }
+
+    private static async Task CloseAsync(State state, CancellationToken cancellationToken)
+    {
+        var handle = state.Handle;
+        state.Handle = null;
+        if (handle is not null)
+        {
+            await handle.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private sealed class State
+    {
+        public Task Pending = Task.CompletedTask;
+        public HostReceiveEndpointHandle? Handle;
+    }
+}

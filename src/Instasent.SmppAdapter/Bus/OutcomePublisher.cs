@@ -1,0 +1,82 @@
+using Instasent.Smpp.Pdus;
+using Instasent.SmppAdapter.Contracts;
+using Instasent.SmppAdapter.Sending;
+using Instasent.SmppAdapter.Stores;
+using Instasent.SmppAdapter.Telemetry;
+using MassTransit;
+
+namespace Instasent.SmppAdapter.Bus;
+
+/// <summary>
+/// Publishes a command's final outcome and records it for idempotency. Publish completes only once the broker
+/// confirmed it (publisher confirms), and the consumer returns (so MassTransit acknowledges the command) only after that.
+/// </summary>
+public sealed class OutcomePublisher(IIdempotencyStore idempotency, TimeProvider time)
+{
+    public async Task RejectInvalidAsync(ConsumeContext<SendSms> context, SendSmsValidation result)
+    {
+        var rejected = new SmsRejected
+        {
+            MessageId = context.Message.MessageId ?? "",
+            Reason = result.Reason!,
+            Permanent = true,
+            Connection = result.Connection,
+            RejectedAt = time.GetUtcNow(),
+            Metadata = context.Message.Metadata,
+        };
+        await context.Publish(rejected, CancellationToken.None).ConfigureAwait(false);
+        AdapterTelemetry.Rejected.Add(1, AdapterTelemetry.Connection(result.Connection ?? ""), new("smpp.command_status", "invalid_input"), new("smpp.permanent", true));
+    }
+
+    public async Task<object> PublishAsync(ConsumeContext<SendSms> context, SubmitPlan plan, SubmitOutcome outcome)
+    {
+        var command = plan.Command;
+        object message = outcome switch
+        {
+            SubmitOutcome.Submitted s => new SmsSubmitted
+            {
+                MessageId = command.MessageId,
+                SmscMessageIds = s.SmscMessageIds,
+                Segments = s.SmscMessageIds.Count,
+                Connection = plan.Connection.Name,
+                SessionId = s.SessionId,
+                SubmittedAt = s.SubmittedAt,
+                Metadata = command.Metadata,
+            },
+            SubmitOutcome.Rejected r => new SmsRejected
+            {
+                MessageId = command.MessageId,
+                Reason = r.Reason,
+                CommandStatus = r.Status is { } status ? (int)status : null,
+                CommandStatusName = r.Status?.ToString(),
+                Permanent = r.Permanent,
+                Connection = plan.Connection.Name,
+                RejectedAt = time.GetUtcNow(),
+                Metadata = command.Metadata,
+            },
+            _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Only final outcomes are published."),
+        };
+        // Remembered before it is published: if the publish fails, the command is retried or redelivered, finds this
+        // outcome and publishes it again instead of submitting the SMS a second time.
+        await idempotency.CompleteAsync(command.MessageId, message, CancellationToken.None).ConfigureAwait(false);
+        await RepublishAsync(context, message).ConfigureAwait(false);
+        var connection = AdapterTelemetry.Connection(plan.Connection.Name);
+        if (outcome is SubmitOutcome.Rejected rejected)
+        {
+            AdapterTelemetry.Rejected.Add(1, connection, new("smpp.command_status", rejected.Status?.ToString() ?? "unknown_outcome"), new("smpp.permanent", rejected.Permanent));
+        }
+        else
+        {
+            AdapterTelemetry.Submitted.Add(1, connection);
+        }
+        return message;
+    }
+
+    /// <summary>Publishes a known outcome again (a redelivered command), so subscribers that missed it still get it.</summary>
+    public Task RepublishAsync(ConsumeContext context, object outcome) => outcome switch
+    {
+        SmsSubmitted s => context.Publish(s, CancellationToken.None),
+        SmsRejected r => context.Publish(r, CancellationToken.None),
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Unknown outcome type."),
+    };
+}

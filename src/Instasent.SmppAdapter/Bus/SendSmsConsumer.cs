@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using Instasent.SmppAdapter.Configuration;
+using Instasent.SmppAdapter.Contracts;
+using Instasent.SmppAdapter.Sending;
+using Instasent.SmppAdapter.Stores;
+using Instasent.SmppAdapter.Telemetry;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+
+namespace Instasent.SmppAdapter.Bus;
+
+/// <summary>
+/// Consumes one connection's queue: submits the command unless its final outcome is already known, publishes the
+/// outcome, and returns (MassTransit then acknowledges) only once the broker confirmed it. A command that cannot be
+/// decided in this process (retry budget spent, shutdown) is handed back to its queue.
+/// </summary>
+public sealed class SendSmsConsumer(
+    SendSmsValidator validator,
+    IIdempotencyStore idempotency,
+    MessageSubmitter submitter,
+    OutcomePublisher outcomes,
+    SendingOptions sending,
+    TimeProvider time,
+    ILogger<SendSmsConsumer> logger) : IConsumer<SendSms>
+{
+    private static readonly TimeSpan InFlightPoll = TimeSpan.FromMilliseconds(100);
+
+    public async Task Consume(ConsumeContext<SendSms> context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var result = validator.Validate(context.Message);
+        if (result.Plan is not { } plan)
+        {
+            // Configuration changed between routing and consuming (e.g. a connection removed).
+            await outcomes.RejectInvalidAsync(context, result).ConfigureAwait(false);
+            return;
+        }
+        var outcome = await DecideAsync(context, plan, context.CancellationToken).ConfigureAwait(false);
+        AdapterTelemetry.SendDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
+            AdapterTelemetry.Connection(plan.Connection.Name), new("outcome", outcome));
+    }
+
+    private async Task<string> DecideAsync(ConsumeContext<SendSms> context, SubmitPlan plan, CancellationToken stopping)
+    {
+        var messageId = plan.Command.MessageId;
+        var claim = await idempotency.ClaimAsync(messageId, stopping).ConfigureAwait(false);
+        var waitedSince = time.GetUtcNow();
+        var retryBudget = sending.RetryBudget;
+        // Another copy of this command is being submitted right now: wait for its outcome rather than send the SMS twice.
+        while (claim.Status == IdempotencyClaimStatus.InFlight && !stopping.IsCancellationRequested
+               && time.GetUtcNow() - waitedSince < retryBudget)
+        {
+            await Task.Delay(InFlightPoll, time, CancellationToken.None).ConfigureAwait(false);
+            claim = await idempotency.ClaimAsync(messageId, stopping).ConfigureAwait(false);
+        }
+        using (claim)
+        {
+            switch (claim.Status)
+            {
+                case IdempotencyClaimStatus.Completed:
+                    logger.LogInformation("{MessageId} already has a final outcome; publishing it again instead of submitting", messageId);
+                    await outcomes.RepublishAsync(context, claim.Outcome!).ConfigureAwait(false);
+                    return "duplicate";
+                case IdempotencyClaimStatus.InFlight:
+                    await ConnectionQueues.HandBackAsync(context, plan.Connection).ConfigureAwait(false);
+                    return "handed_back";
+            }
+            var outcome = await submitter.SubmitAsync(plan, stopping).ConfigureAwait(false);
+            if (outcome is SubmitOutcome.HandBack handBack)
+            {
+                logger.LogWarning("{MessageId} handed back to {Queue}: {Reason}", messageId, plan.Connection.QueueName, handBack.Reason);
+                await ConnectionQueues.HandBackAsync(context, plan.Connection).ConfigureAwait(false);
+                return "handed_back";
+            }
+            await outcomes.PublishAsync(context, plan, outcome).ConfigureAwait(false);
+            return outcome is SubmitOutcome.Submitted ? "submitted" : "rejected";
+        }
+    }
+}

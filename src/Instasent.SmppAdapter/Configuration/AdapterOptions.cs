@@ -1,0 +1,150 @@
+using Instasent.Smpp.Messages;
+using Instasent.Smpp.Pdus;
+
+namespace Instasent.SmppAdapter.Configuration;
+
+/// <summary>Everything the adapter reads from configuration (sections <c>Smpp</c>, <c>RabbitMq</c>, <c>Http</c>, <c>Telemetry</c>, <c>Adapter</c>).</summary>
+public sealed record AdapterOptions
+{
+    public required IReadOnlyList<SmppConnectionOptions> Connections { get; init; }
+    public required RabbitMqOptions RabbitMq { get; init; }
+    public required HttpOptions Http { get; init; }
+    public required TelemetryOptions Telemetry { get; init; }
+    public required SendingOptions Sending { get; init; }
+
+    /// <summary>The connection named <paramref name="name"/> (ordinal, case-insensitive); the first one when null or empty.</summary>
+    public SmppConnectionOptions? FindConnection(string? name) =>
+        string.IsNullOrEmpty(name)
+            ? Connections[0]
+            : Connections.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>How the connection binds: one transceiver per session, or a transmitter and a receiver per session.</summary>
+public enum ConnectionBindType
+{
+    Transceiver,
+    TransmitterAndReceiver,
+}
+
+/// <summary>What to do with a segment whose submit_sm went out but whose answer never came (DESIGN.md, delivery guarantees).</summary>
+public enum UnknownOutcomePolicy
+{
+    /// <summary>Send it again with the same UDH reference (the handset may show a duplicate segment once).</summary>
+    Resend,
+
+    /// <summary>Report the command as rejected, not permanent, naming the unanswered segments.</summary>
+    Report,
+}
+
+/// <summary>TON/NPI and '+' handling for one side of the address (source or destination).</summary>
+public sealed record AddressRule
+{
+    /// <summary>Overrides the TON chosen from the address when set.</summary>
+    public Ton? Ton { get; init; }
+
+    /// <summary>Overrides the NPI chosen from the address when set.</summary>
+    public Npi? Npi { get; init; }
+
+    /// <summary>Keep a leading '+' of an international number (default false: SMPP wants digits only with TON 1).</summary>
+    public bool KeepPlus { get; init; }
+}
+
+/// <summary>One SMPP account (<c>Smpp:Connections:N</c>).</summary>
+public sealed record SmppConnectionOptions
+{
+    public required int Index { get; init; }
+    public string Name { get; init; } = "instasent";
+    public string Host { get; init; } = "smpp.instasent.com";
+    public int Port { get; init; } = 2775;
+    public string SystemId { get; init; } = "";
+    public string Password { get; init; } = "";
+    public string? PasswordFile { get; init; }
+    public string SystemType { get; init; } = "";
+    public ConnectionBindType BindType { get; init; } = ConnectionBindType.Transceiver;
+    public string InterfaceVersion { get; init; } = "3.4";
+    public int Sessions { get; init; } = 2;
+    public int WindowSize { get; init; } = 50;
+    public int MaxSubmitsPerSecond { get; init; }
+    public TimeSpan EnquireLinkInterval { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan ReconnectDelayMin { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan ReconnectDelayMax { get; init; } = TimeSpan.FromMinutes(1);
+    public TimeSpan BindFailureDelay { get; init; } = TimeSpan.FromMinutes(5);
+    public SegmentationMode Segmentation { get; init; } = SegmentationMode.Udh8;
+    public MessageIdFormat MessageIdFormat { get; init; } = MessageIdFormat.AsIs;
+    public bool UseTls { get; init; }
+    public bool TlsAllowUntrustedCertificate { get; init; }
+    public UnknownOutcomePolicy UnknownOutcome { get; init; } = UnknownOutcomePolicy.Resend;
+    public int MaxSegments { get; init; } = 10;
+
+    /// <summary>Shortest and longest numeric sender (digits, '+' not counted); Instasent documents 3-11 characters.</summary>
+    public int SourceNumberMinLength { get; init; } = 3;
+    public int SourceNumberMaxLength { get; init; } = 11;
+
+    public AddressRule Source { get; init; } = new();
+    public AddressRule Destination { get; init; } = new();
+
+    /// <summary>The interface_version octet: 0x34 or 0x50.</summary>
+    public byte InterfaceVersionByte => InterfaceVersion == "5.0" ? Smpp.Pdus.InterfaceVersion.V50 : Smpp.Pdus.InterfaceVersion.V34;
+
+    /// <summary>Bound sessions able to submit: one per session in either bind type.</summary>
+    public int TransmitSessions => Sessions;
+
+    /// <summary>The internal queue this connection's commands wait in.</summary>
+    public string QueueName => $"smpp-send-sms.{Name}";
+
+    /// <summary>Never print the password (records print every property by default).</summary>
+    public override string ToString() => $"{Name} ({SystemId}@{Host}:{Port})";
+}
+
+/// <summary><c>RabbitMq:*</c>.</summary>
+public sealed record RabbitMqOptions
+{
+    public Uri Uri { get; init; } = new("amqp://guest:guest@127.0.0.1:5672/");
+
+    /// <summary>Prefetch of each per-connection endpoint; null = derived from the connection's total window.</summary>
+    public int? PrefetchCount { get; init; }
+
+    public override string ToString() => $"RabbitMq {{ Uri = {Uri.Scheme}://{Uri.Host}:{Uri.Port}{Uri.AbsolutePath} }}";
+}
+
+/// <summary><c>Http:*</c>.</summary>
+public sealed record HttpOptions
+{
+    public string Urls { get; init; } = "http://127.0.0.1:8080";
+}
+
+/// <summary><c>Telemetry:*</c>.</summary>
+public sealed record TelemetryOptions
+{
+    public bool ConsoleExporter { get; init; }
+}
+
+/// <summary><c>Adapter:*</c>: retry budget, stores and shutdown (not in the fixed key list; all have working defaults).</summary>
+public sealed record SendingOptions
+{
+    /// <summary>
+    /// Longest a command spends in in-process retries (throttling back-off, resending unanswered segments) before it is
+    /// handed back to its queue. RabbitMQ's consumer timeout defaults to 30 minutes; this stays far inside it.
+    /// </summary>
+    public TimeSpan RetryBudget { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>First back-off after ESME_RTHROTTLED / ESME_RMSGQFUL; doubles up to <see cref="ThrottleBackoffMax"/>.</summary>
+    public TimeSpan ThrottleBackoffMin { get; init; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan ThrottleBackoffMax { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many times a segment with an unknown outcome is resent before the command is handed back.</summary>
+    public int MaxUnknownOutcomeResends { get; init; } = 2;
+
+    /// <summary>How long a receipt waits for its submit_sm_resp to be recorded before it is published unmatched.</summary>
+    public TimeSpan ReceiptMatchWait { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long final outcomes and receipt correlations are kept (the longest validity period).</summary>
+    public TimeSpan StoreRetention { get; init; } = TimeSpan.FromHours(72);
+    public int IdempotencyMaxEntries { get; init; } = 1_000_000;
+    public int CorrelationMaxEntries { get; init; } = 2_000_000;
+
+    /// <summary>Bounded drain on shutdown.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using Instasent.Smpp.Client;
+using Instasent.Smpp.Messages;
+using Instasent.Smpp.Pdus;
+using Instasent.SmppAdapter.Bus;
+using Instasent.SmppAdapter.Configuration;
+using Instasent.SmppAdapter.Contracts;
+using Instasent.SmppAdapter.Stores;
+using Instasent.SmppAdapter.Telemetry;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+
+namespace Instasent.SmppAdapter.Inbound;
+
+/// <summary>
+/// Answers the SMSC's deliver_sm. ESME_ROK only once what it carried is safe on the broker (publish or send confirmed);
+/// otherwise ESME_RX_T_APPN, so the SMSC sends it again (DESIGN.md, delivery guarantees):
+/// <list type="bullet">
+/// <item>receipts (esm_class type 0x04 / 0x20) become <see cref="SmsDeliveryReported"/>, matched through the correlation
+/// store by (connection, normalised id), waiting briefly for a submit_sm_resp not yet processed;</item>
+/// <item>a one-part message becomes <see cref="InboundSmsReceived"/>;</item>
+/// <item>each part of a long message is parked on <c>smpp-inbound-parts</c> and answered; <see cref="InboundPartConsumer"/> reassembles.</item>
+/// </list>
+/// </summary>
+public sealed class DeliverSmHandler(
+    IBus bus,
+    ICorrelationStore correlations,
+    AdapterOptions options,
+    TimeProvider time,
+    ILogger<DeliverSmHandler> logger) : ISmppInboundHandler
+{
+    private readonly DeliveryReceiptParser _parser = new();
+
+    public async ValueTask<Pdu?> HandleAsync(SmppSession session, Pdu request, CancellationToken ct)
+    {
+        if (request is not DeliverSm deliverSm)
+        {
+            // data_sm and others are not part of Instasent's interface (instasent-smpp-integration.md).
+            return request.CreateResponse(CommandStatus.ESME_RINVCMDID);
+        }
+        var connection = options.FindConnection(session.Options.ConnectionName) ?? options.Connections[0];
+        try
+        {
+            if (deliverSm.IsDeliveryReceipt)
+            {
+                await HandleReceiptAsync(connection, deliverSm, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                await HandleInboundAsync(connection, deliverSm, ct).ConfigureAwait(false);
+            }
+            return deliverSm.CreateResponse(CommandStatus.ESME_ROK);
+        }
+        catch (Exception e)
+        {
+            // Not safe on the broker: the SMSC keeps it and delivers it again (SMPP 3.4 §5.1.3, ESME_RX_T_APPN).
+            logger.LogWarning("deliver_sm on {Connection} not acknowledged ({Error}); answering ESME_RX_T_APPN", connection.Name, e.Message);
+            return deliverSm.CreateResponse(CommandStatus.ESME_RX_T_APPN);
+        }
+    }
+
+    private async Task HandleReceiptAsync(SmppConnectionOptions connection, DeliverSm deliverSm, CancellationToken ct)
+    {
+        var body = Body(deliverSm);
+        if (!_parser.TryParse(deliverSm.EsmClass, body.Span, deliverSm.Tlvs.ReceiptedMessageId, deliverSm.Tlvs.MessageState,
+                deliverSm.Tlvs.NetworkErrorCode is { } nec ? nec.Span : default, out var receipt))
+        {
+            // Unreadable: asking for it again would bring the same bytes back forever.
+            logger.LogWarning("Receipt on {Connection} without a readable message id; acknowledged and dropped", connection.Name);
+            return;
+        }
+        var key = new MessageIdNormalizer(connection.MessageIdFormat).FromReceipt(receipt.MessageId);
+        var match = await correlations.FindAsync(connection.Name, key, options.Sending.ReceiptMatchWait, ct).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        ActivityLink[]? links = match is { SubmitContext: { } context } && context != default ? [new ActivityLink(context)] : null;
+        using var span = AdapterTelemetry.Source.StartActivity("smpp delivery_report", ActivityKind.Consumer, Activity.Current?.Context ?? default, links: links);
+        span?.SetTag("smpp.connection", connection.Name);
+        span?.SetTag("smpp.message_id", receipt.MessageId);
+        span?.SetTag("smpp.receipt_status", receipt.StateName);
+        span?.SetTag("matched", match is not null);
+
+        await bus.Publish(new SmsDeliveryReported
+        {
+            MessageId = match?.MessageId,
+            SmscMessageId = receipt.MessageId,
+            Segment = match?.Segment,
+            Segments = match?.Segments,
+            Status = receipt.StateName,
+            ErrorCode = receipt.Error ?? receipt.ErrorCode?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            SubmittedAt = receipt.SubmitDate,
+            DoneAt = receipt.DoneDate,
+            ReceivedAt = now,
+            Intermediate = receipt.IsIntermediate,
+            Connection = connection.Name,
+            Metadata = match?.Metadata,
+        }, ct).ConfigureAwait(false);
+
+        var tag = AdapterTelemetry.Connection(connection.Name);
+        AdapterTelemetry.Receipts.Add(1, tag, new("smpp.receipt_status", receipt.StateName), new("matched", match is not null));
+        if (match is not null)
+        {
+            AdapterTelemetry.ReceiptLag.Record((now - match.SubmittedAt).TotalSeconds, tag);
+        }
+    }
+
+    private async Task HandleInboundAsync(SmppConnectionOptions connection, DeliverSm deliverSm, CancellationToken ct)
+    {
+        var smscMessageId = deliverSm.Tlvs.ReceiptedMessageId;
+        var now = time.GetUtcNow();
+        UserDataHeader.GetTextOffset(deliverSm.EsmClass, deliverSm.ShortMessage.Span, out var concat);
+        var sarTotal = deliverSm.Tlvs.SarTotalSegments;
+        if (concat is { Total: > 1 } || sarTotal > 1)
+        {
+            var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{ConnectionQueues.InboundPartsQueue}")).ConfigureAwait(false);
+            await endpoint.Send(new InboundSmsPart
+            {
+                Connection = connection.Name,
+                SourceAddr = deliverSm.SourceAddr,
+                DestinationAddr = deliverSm.DestinationAddr,
+                EsmClass = deliverSm.EsmClass,
+                DataCoding = deliverSm.DataCoding,
+                ShortMessage = deliverSm.ShortMessage.ToArray(),
+                SarMsgRefNum = deliverSm.Tlvs.SarMsgRefNum,
+                SarTotalSegments = sarTotal,
+                SarSegmentSeqnum = deliverSm.Tlvs.SarSegmentSeqnum,
+                SmscMessageId = smscMessageId,
+                ReceivedAt = now,
+            }, ct).ConfigureAwait(false);
+            return;
+        }
+        var body = Body(deliverSm);
+        var text = body.Span[UserDataHeader.GetTextOffset(deliverSm.EsmClass, body.Span, out _)..];
+        await bus.Publish(new InboundSmsReceived
+        {
+            From = deliverSm.SourceAddr,
+            To = deliverSm.DestinationAddr,
+            Text = Smpp.Text.SmsText.Decode(deliverSm.DataCoding, text),
+            ReceivedAt = now,
+            Segments = 1,
+            Connection = connection.Name,
+            SmscMessageId = smscMessageId,
+        }, ct).ConfigureAwait(false);
+        AdapterTelemetry.Inbound.Add(1, AdapterTelemetry.Connection(connection.Name));
+    }
+
+    /// <summary>
+    /// message_payload when present, else short_message (SMPP 3.4 §5.3.2.32). Read through TryGet: the typed
+    /// TlvCollection.MessagePayload getter returns an empty value, not null, when the TLV is absent.
+    /// </summary>
+    private static ReadOnlyMemory<byte> Body(DeliverSm deliverSm) =>
+        deliverSm.Tlvs.TryGet(TlvTag.MessagePayload, out var payload) ? payload : deliverSm.ShortMessage;
+}

@@ -1,0 +1,160 @@
+using Instasent.Smpp.Client;
+using Instasent.SmppAdapter.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Instasent.SmppAdapter.Pool;
+
+/// <summary>
+/// The sessions of one connection (account): <c>Sessions</c> transceivers, or as many transmitters plus as many
+/// receivers, each kept bound by a <see cref="SessionSupervisor"/>; dispatch to the least busy bound transmitter; one
+/// <see cref="SubmitRateLimiter"/> shared by all of them.
+/// </summary>
+public sealed class ConnectionPool : IAsyncDisposable
+{
+    private readonly List<SessionSupervisor> _supervisors = [];
+    private readonly object _signalLock = new();
+    private TaskCompletionSource _changed = NewSignal();
+    private bool _lastAvailability;
+    private CancellationTokenSource? _stopping;
+    private Task[] _running = [];
+    private int _stopped;
+
+    internal ConnectionPool(SmppConnectionOptions options, SendingOptions sending, ISmppInboundHandler inbound, SessionEventChannel events,
+        TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        Options = options;
+        Limiter = new SubmitRateLimiter(options.MaxSubmitsPerSecond, sending.ThrottleBackoffMin, sending.ThrottleBackoffMax, time);
+        var bindTypes = options.BindType == ConnectionBindType.Transceiver
+            ? [BindType.Transceiver]
+            : new[] { BindType.Transmitter, BindType.Receiver };
+        foreach (var bindType in bindTypes)
+        {
+            for (var slot = 0; slot < options.Sessions; slot++)
+            {
+                _supervisors.Add(new SessionSupervisor(options, bindType, slot, inbound, events, time, loggerFactory, OnSessionChanged));
+            }
+        }
+    }
+
+    public SmppConnectionOptions Options { get; }
+
+    public string Name => Options.Name;
+
+    public SubmitRateLimiter Limiter { get; }
+
+    /// <summary>Raised with true when the first transmit-capable session binds and false when the last one goes.</summary>
+    public event Action<ConnectionPool, bool>? TransmitAvailabilityChanged;
+
+    public bool HasBoundTransmitter => _supervisors.Any(s => s.CanTransmit && s.Current is { } session && IsUsable(session));
+
+    public int BindAttempts => _supervisors.Sum(s => s.BindAttempts);
+
+    public void Start()
+    {
+        _stopping = new CancellationTokenSource();
+        _running = _supervisors.Select(s => Task.Run(() => s.RunAsync(_stopping.Token))).ToArray();
+    }
+
+    /// <summary>
+    /// A bound transmit-capable session, the one with the most free window; waits (as long as
+    /// <paramref name="cancellationToken"/> allows) while none is bound. The session's own window then bounds what is
+    /// outstanding on it.
+    /// </summary>
+    public async ValueTask<SmppSession> AcquireAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_signalLock)
+            {
+                changed = _changed.Task;
+            }
+            SmppSession? best = null;
+            foreach (var supervisor in _supervisors)
+            {
+                if (supervisor.CanTransmit && supervisor.Current is { } session && IsUsable(session)
+                    && (best is null || session.WindowInUse < best.WindowInUse))
+                {
+                    best = session;
+                }
+            }
+            if (best is not null)
+            {
+                return best;
+            }
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public IEnumerable<SessionSnapshot> Snapshot() => _supervisors.Select(s =>
+    {
+        var session = s.Current;
+        return new SessionSnapshot(
+            Name,
+            session?.SessionId,
+            s.BindType.ToString().ToLowerInvariant(),
+            session?.State.ToString() ?? "Reconnecting",
+            session?.WindowInUse ?? 0,
+            Options.WindowSize,
+            s.BoundAt,
+            Options.Host,
+            Options.Port);
+    });
+
+    /// <summary>Stops reconnecting and unbinds every session (each drains its window first).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_stopping is null || Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_running).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(_supervisors.Select(s => s.CloseAsync(cancellationToken))).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stopping?.Dispose();
+        await Limiter.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static bool IsUsable(SmppSession session) => session.State == SmppSessionState.Bound;
+
+    private void OnSessionChanged()
+    {
+        TaskCompletionSource previous;
+        lock (_signalLock)
+        {
+            previous = _changed;
+            _changed = NewSignal();
+        }
+        previous.TrySetResult();
+        var available = HasBoundTransmitter;
+        bool raise;
+        lock (_signalLock)
+        {
+            raise = available != _lastAvailability;
+            _lastAvailability = available;
+        }
+        if (raise)
+        {
+            TransmitAvailabilityChanged?.Invoke(this, available);
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>One row of <c>GET /sessions</c>.</summary>
+public sealed record SessionSnapshot(
+    string Connection, string? SessionId, string BindType, string State, int WindowInUse, int WindowSize,
+    DateTimeOffset? BoundAt, string Host, int Port);

@@ -1,0 +1,49 @@
+using Instasent.Smpp.Client;
+using Instasent.SmppAdapter.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Instasent.SmppAdapter.Pool;
+
+/// <summary>
+/// Every configured connection's <see cref="ConnectionPool"/>. Hosted: binds at start; on stop (which the host runs
+/// after the bus stopped consuming, see <c>AdapterHost</c>) unbinds every session.
+/// </summary>
+public sealed class SmppPool : IHostedService, IAsyncDisposable
+{
+    private readonly Dictionary<string, ConnectionPool> _connections;
+
+    public SmppPool(AdapterOptions options, ISmppInboundHandler inbound, SessionEventChannel events, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        _connections = options.Connections.ToDictionary(
+            c => c.Name,
+            c => new ConnectionPool(c, options.Sending, inbound, events, time, loggerFactory),
+            StringComparer.OrdinalIgnoreCase);
+    }
+
+    public IReadOnlyCollection<ConnectionPool> Connections => _connections.Values;
+
+    public ConnectionPool this[string connection] => _connections[connection];
+
+    public IEnumerable<SessionSnapshot> Snapshot() => _connections.Values.SelectMany(c => c.Snapshot());
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var connection in _connections.Values)
+        {
+            connection.Start();
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(_connections.Values.Select(c => c.StopAsync(cancellationToken)));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var connection in _connections.Values)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

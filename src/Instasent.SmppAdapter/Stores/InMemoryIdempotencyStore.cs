@@ -1,0 +1,42 @@
+using System.Collections.Concurrent;
+using Instasent.SmppAdapter.Configuration;
+
+namespace Instasent.SmppAdapter.Stores;
+
+/// <summary>
+/// Outcomes kept <see cref="SendingOptions.StoreRetention"/> and at most <see cref="SendingOptions.IdempotencyMaxEntries"/>
+/// (oldest dropped first); lost on restart, which the README states: a command redelivered after a restart is
+/// submitted again.
+/// </summary>
+public sealed class InMemoryIdempotencyStore(SendingOptions options, TimeProvider time) : IIdempotencyStore
+{
+    private readonly ExpiringMap<string, object> _outcomes = new(options.StoreRetention, options.IdempotencyMaxEntries, time);
+    private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
+
+    public int Count => _outcomes.Count;
+
+    public ValueTask<IdempotencyClaim> ClaimAsync(string messageId, CancellationToken cancellationToken)
+    {
+        if (_outcomes.TryGet(messageId, out var outcome))
+        {
+            return ValueTask.FromResult(new IdempotencyClaim(IdempotencyClaimStatus.Completed, outcome, null));
+        }
+        if (!_inFlight.TryAdd(messageId, 0))
+        {
+            return ValueTask.FromResult(new IdempotencyClaim(IdempotencyClaimStatus.InFlight, null, null));
+        }
+        // Re-check: the other copy may have completed between the two lookups.
+        if (_outcomes.TryGet(messageId, out outcome))
+        {
+            _inFlight.TryRemove(messageId, out _);
+            return ValueTask.FromResult(new IdempotencyClaim(IdempotencyClaimStatus.Completed, outcome, null));
+        }
+        return ValueTask.FromResult(new IdempotencyClaim(IdempotencyClaimStatus.Claimed, null, () => _inFlight.TryRemove(messageId, out _)));
+    }
+
+    public ValueTask CompleteAsync(string messageId, object outcome, CancellationToken cancellationToken)
+    {
+        _outcomes.Set(messageId, outcome);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,29 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Instasent.SmppAdapter.Telemetry;
+
+/// <summary>
+/// The adapter's ActivitySource and Meter (<c>Instasent.SmppAdapter</c>) and its instruments, named as HELPERS.md fixes
+/// them (dashboards and alerts use these names). Phone numbers are masked before they reach a tag; text never does.
+/// </summary>
+public static class AdapterTelemetry
+{
+    public const string Name = "Instasent.SmppAdapter";
+
+    /// <summary>The protocol library's source and meter (spans <c>smpp submit_sm</c>, <c>smpp bind_*</c>, ...).</summary>
+    public const string SmppLibraryName = "Instasent.Smpp";
+
+    public static readonly ActivitySource Source = new(Name);
+    public static readonly Meter Meter = new(Name);
+
+    public static readonly Counter<long> Submitted = Meter.CreateCounter<long>("smpp.adapter.messages.submitted", "{message}", "Commands whose every segment the SMSC accepted.");
+    public static readonly Counter<long> Rejected = Meter.CreateCounter<long>("smpp.adapter.messages.rejected", "{message}", "Commands answered with SmsRejected.");
+    public static readonly Counter<long> Retried = Meter.CreateCounter<long>("smpp.adapter.messages.retried", "{segment}", "Segments sent again (throttled, unknown outcome).");
+    public static readonly Counter<long> Receipts = Meter.CreateCounter<long>("smpp.adapter.receipts", "{receipt}", "Delivery receipts received.");
+    public static readonly Histogram<double> ReceiptLag = Meter.CreateHistogram<double>("smpp.adapter.receipt.lag", "s", "From the submit to the receipt's arrival.");
+    public static readonly Counter<long> Inbound = Meter.CreateCounter<long>("smpp.adapter.inbound", "{message}", "Inbound (MO) messages published.");
+    public static readonly Histogram<double> SendDuration = Meter.CreateHistogram<double>("smpp.adapter.send.duration", "s", "From consuming a SendSms to its outcome published.");
+
+    public static KeyValuePair<string, object?> Connection(string name) => new("smpp.connection", name);
+}
