@@ -115,6 +115,7 @@ trap 'exit 143' TERM
 log "logs: $LOGS"
 
 # --- ports, broker, build --------------------------------------------------------------------------------------
+command -v curl >/dev/null || apt_install curl   # health checks and the simulator's control API
 if [ "$USE_SIMULATOR" = 1 ]; then
   require_free_port 127.0.0.1 "$SIMULATOR_PORT" "the SMSC simulator (SIMULATOR_PORT)"
   require_free_port 127.0.0.1 "$SIMULATOR_CONTROL_PORT" "the simulator's control API (SIMULATOR_CONTROL_PORT)"
@@ -173,8 +174,12 @@ if ! wait_http_ok "$ADAPTER_URL/health/ready" "$READY_TIMEOUT" "$ADAPTER_PID"; t
     ADAPTER_PID=""
     die "the adapter exited during start-up (exit code 2 is a configuration error: the lines above name the setting)"
   fi
-  printf '%s\n' "$(curl -sS --max-time 2 "$ADAPTER_URL/health/ready" 2>&1 || true)" | sed 's/^/    \/health\/ready: /' >&2
-  show_log_tail adapter "$LOGS/adapter.log"
+  printf '    /health/ready: %s\n' "$(curl -sS --max-time 2 "$ADAPTER_URL/health/ready" 2>&1 || true)" >&2
+  # The health checks' own log lines (two per poll) would fill the tail: show the last one, then the rest.
+  grep -A1 'HealthChecks.DefaultHealthCheckService' "$LOGS/adapter.log" | tail -n 1 | sed 's/^ */    last health check: /' >&2 || true
+  awk '/HealthChecks\.DefaultHealthCheckService/ { skip = 1; next } skip && /^ / { next } { skip = 0; print }' \
+    "$LOGS/adapter.log" >"$LOGS/adapter-without-health.log"
+  show_log_tail adapter "$LOGS/adapter-without-health.log"
   die "the adapter is not ready after ${READY_TIMEOUT}s: no bound SMPP session to $SMSC or no broker connection (see the session-bind-failed events and the log above)"
 fi
 log "the adapter is ready; its sessions:"
