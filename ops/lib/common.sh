@@ -3,8 +3,10 @@
 
 repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }
 
-log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
-die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+# Colour only on a terminal, so logs and CI output stay plain text.
+if [ -t 2 ]; then _C_LOG='\033[1;34m' _C_ERR='\033[1;31m' _C_OFF='\033[0m'; else _C_LOG='' _C_ERR='' _C_OFF=''; fi
+log() { printf "${_C_LOG}==>${_C_OFF} %s\n" "$*" >&2; }
+die() { printf "${_C_ERR}error:${_C_OFF} %s\n" "$*" >&2; exit 1; }
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

@@ -4,16 +4,26 @@
 
 RABBIT_PIDFILE=/var/lib/rabbitmq/mnesia/rabbit@localhost.pid
 RABBIT_STARTED_BY_US=0
+RABBIT_STARTED_WITH=""   # compose | docker | debian
+
+# docker_engine: true when a Docker engine answers (the client alone is not enough).
+docker_engine() { command -v docker >/dev/null && docker info >/dev/null 2>&1; }
 
 rabbitmq_ensure() {
   if port_open 127.0.0.1 5672; then
     log "RabbitMQ already answers on 127.0.0.1:5672"
     return 0
   fi
-  if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
+  if docker_engine && [ -f "$(repo_root)/docker-compose.yml" ] && docker compose version >/dev/null 2>&1; then
+    # The same broker service docker-compose.yml runs for the whole stack (management UI on 15672).
+    log "starting RabbitMQ with docker compose (service rabbitmq of docker-compose.yml)"
+    (cd "$(repo_root)" && docker compose up -d --wait rabbitmq) >/dev/null
+    RABBIT_STARTED_WITH=compose
+  elif docker_engine; then
     log "starting RabbitMQ in Docker"
     docker run -d --rm --name instasent-smpp-rabbitmq -p 127.0.0.1:5672:5672 -p 127.0.0.1:15672:15672 \
       rabbitmq:3.13-management >/dev/null
+    RABBIT_STARTED_WITH=docker
   else
     apt_install rabbitmq-server
     as_root mkdir -p /etc/rabbitmq
@@ -30,6 +40,7 @@ CONF
       rabbitmq-server -detached >/dev/null 2>&1 || true
     as_root env RABBITMQ_NODENAME=rabbit@localhost ERL_EPMD_ADDRESS=127.0.0.1 \
       /usr/sbin/rabbitmqctl wait --timeout 90 "$RABBIT_PIDFILE" >/dev/null
+    RABBIT_STARTED_WITH=debian
   fi
   RABBIT_STARTED_BY_US=1
   local i
@@ -40,7 +51,10 @@ CONF
 
 rabbitmq_stop_if_ours() {
   [ "$RABBIT_STARTED_BY_US" = 1 ] || return 0
-  if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
+  log "stopping the RabbitMQ this script started"
+  if [ "$RABBIT_STARTED_WITH" = compose ]; then
+    (cd "$(repo_root)" && docker compose stop rabbitmq) >/dev/null 2>&1 || true
+  elif [ "$RABBIT_STARTED_WITH" = docker ]; then
     docker stop instasent-smpp-rabbitmq >/dev/null 2>&1 || true
   else
     as_root env RABBITMQ_NODENAME=rabbit@localhost ERL_EPMD_ADDRESS=127.0.0.1 \
