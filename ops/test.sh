@@ -30,4 +30,7 @@ for proj in tests/*.Tests/*.csproj tests/*.IntegrationTests/*.csproj; do
   dotnet test "$proj" -c Release --no-build --nologo \
     --logger "console;verbosity=normal" --blame-hang-timeout 5m -- RunConfiguration.TreatNoTestsAsError=false || status=1
 done
+# The README's run command, end to end (broker, simulator, adapter, CLI, samples, receipts, inbound).
+log "checking ops/run.sh end to end (ops/test-run.sh)"
+ops/test-run.sh || status=1
 exit $status

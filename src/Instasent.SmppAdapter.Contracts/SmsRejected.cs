@@ -8,8 +8,10 @@ namespace Instasent.SmppAdapter.Contracts;
 /// </summary>
 /// <remarks>
 /// At least once: subscribers de-duplicate on <see cref="MessageId"/>. Temporary refusals (ESME_RTHROTTLED,
-/// ESME_RMSGQFUL) are retried inside the adapter first and only reported here once retries are exhausted, with
-/// <see cref="Permanent"/> false. An SMSC outage is not a rejection: commands wait in the queue instead.
+/// ESME_RMSGQFUL) are never reported here: the adapter resends after a back-off and, when its retry budget is spent,
+/// hands the command back to its queue. <see cref="Permanent"/> is false only when the outcome is unknown (no answer
+/// to a segment that went out) and the connection's <c>UnknownOutcome</c> policy is <c>Report</c>. An SMSC outage is
+/// not a rejection: commands wait in the queue instead.
 /// </remarks>
 [EntityName(ContractNames.SmsRejected)]
 public sealed record SmsRejected

@@ -115,8 +115,8 @@ public sealed class DeliverSmHandler(
             await endpoint.Send(new InboundSmsPart
             {
                 Connection = connection.Name,
-                SourceAddr = deliverSm.SourceAddr,
-                DestinationAddr = deliverSm.DestinationAddr,
+                SourceAddr = Address(deliverSm.SourceAddrTon, deliverSm.SourceAddr),
+                DestinationAddr = Address(deliverSm.DestAddrTon, deliverSm.DestinationAddr),
                 EsmClass = deliverSm.EsmClass,
                 DataCoding = deliverSm.DataCoding,
                 ShortMessage = deliverSm.ShortMessage.ToArray(),
@@ -132,8 +132,8 @@ public sealed class DeliverSmHandler(
         var text = body.Span[UserDataHeader.GetTextOffset(deliverSm.EsmClass, body.Span, out _)..];
         await bus.Publish(new InboundSmsReceived
         {
-            From = deliverSm.SourceAddr,
-            To = deliverSm.DestinationAddr,
+            From = Address(deliverSm.SourceAddrTon, deliverSm.SourceAddr),
+            To = Address(deliverSm.DestAddrTon, deliverSm.DestinationAddr),
             Text = Smpp.Text.SmsText.Decode(deliverSm.DataCoding, text),
             ReceivedAt = now,
             Segments = 1,
@@ -149,4 +149,8 @@ public sealed class DeliverSmHandler(
     /// </summary>
     private static ReadOnlyMemory<byte> Body(DeliverSm deliverSm) =>
         deliverSm.Tlvs.TryGet(TlvTag.MessagePayload, out var payload) ? payload : deliverSm.ShortMessage;
+
+    /// <summary>An international number (TON 1) is published in E.164 form, with its '+', like SendSms.to.</summary>
+    internal static string Address(Ton ton, string address) =>
+        ton == Ton.International && address.Length > 0 && address[0] != '+' ? "+" + address : address;
 }
