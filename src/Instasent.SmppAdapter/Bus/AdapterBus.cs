@@ -26,7 +26,7 @@ public static class AdapterBus
         {
             endpoint.ConfigureConsumeTopology = false;
             endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 2000));
-            endpoint.ConfigureConsumer<SendSmsRouter>(context);
+            endpoint.ConfigureConsumer<SendSmsRouter>(context, consumer => consumer.Message<SendSms>(m => m.UseFilter(new TraceparentFilter<SendSms>())));
         });
         bus.ReceiveEndpoint(ConnectionQueues.InboundPartsQueue, endpoint =>
         {

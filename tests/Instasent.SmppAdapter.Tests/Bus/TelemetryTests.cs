@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Instasent.SmppAdapter.Contracts;
+using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 
@@ -51,6 +52,50 @@ public sealed class TelemetryTests
     private static List<Activity> Snapshot(List<Activity> spans)
     {
         // The exporter appends from its own thread; retry a copy that raced with an append (bounded).
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return [.. spans];
+            }
+            catch (InvalidOperationException) when (attempt < 100)
+            {
+            }
+        }
+    }
+}
+
+public sealed class TraceparentTests
+{
+    [Fact]
+    public async Task A_traceparent_header_from_a_non_MassTransit_publisher_continues_that_trace_through_submit_sm()
+    {
+        var spans = new List<Activity>();
+        await using var adapter = await AdapterUnderTest.StartAsync(services: s =>
+            s.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+        var callerTrace = ActivityTraceId.CreateRandom();
+        var callerSpan = ActivitySpanId.CreateRandom();
+
+        var previous = Activity.Current;
+        Activity.Current = null;
+        try
+        {
+            var endpoint = await adapter.Harness.Bus.GetSendEndpoint(new Uri($"queue:{SendSms.QueueName}"));
+            await endpoint.Send(new SendSms { MessageId = "tp-1", From = "Instasent", To = "+34600000001", Text = "hi" },
+                (SendContext<SendSms> send) => send.Headers.Set(TraceparentFilterHeader, $"00-{callerTrace}-{callerSpan}-01"));
+        }
+        finally
+        {
+            Activity.Current = previous;
+        }
+        await adapter.PublishedAsync<SmsSubmitted>(m => m.MessageId == "tp-1");
+        await adapter.UntilAsync(() => Copy(spans).Any(a => a.DisplayName == "smpp submit_sm" && a.TraceId == callerTrace), "a submit_sm span in the caller's trace");
+    }
+
+    private const string TraceparentFilterHeader = Instasent.SmppAdapter.Bus.TraceparentFilter<SendSms>.Header;
+
+    private static List<Activity> Copy(List<Activity> spans)
+    {
         for (var attempt = 0; ; attempt++)
         {
             try
