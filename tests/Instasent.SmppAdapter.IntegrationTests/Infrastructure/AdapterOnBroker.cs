@@ -88,6 +88,9 @@ public sealed class AdapterOnBroker : IAsyncDisposable
                 ["Adapter:ShutdownTimeout"] = "00:00:05",
             };
             foreach (var (key, value) in config ?? new Dictionary<string, string?>()) values[key] = value;
+            // Every configured connection points at the simulator unless its port is given.
+            foreach (var index in values.Keys.Select(k => k.Split(':')).Where(p => p is ["Smpp", "Connections", _, ..]).Select(p => p[2]).Distinct().ToList())
+                values.TryAdd($"Smpp:Connections:{index}:Port", smsc.Port.ToString(CultureInfo.InvariantCulture));
             // Keys overridden to null are removed (e.g. a second connection's defaults).
             foreach (var key in values.Where(v => v.Value is null).Select(v => v.Key).ToList()) values.Remove(key);
 
@@ -139,6 +142,19 @@ public sealed class AdapterOnBroker : IAsyncDisposable
             if (DateTime.UtcNow >= deadline)
                 Assert.Fail($"timed out after {limit.TotalSeconds:0} s waiting for {what}");
             await Task.Delay(50);
+        }
+    }
+
+    /// <summary><see cref="UntilAsync(Func{bool}, string, TimeSpan?)"/> for a condition that asks the broker.</summary>
+    public async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? Wait;
+        var deadline = DateTime.UtcNow + limit;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow >= deadline)
+                Assert.Fail($"timed out after {limit.TotalSeconds:0} s waiting for {what}");
+            await Task.Delay(100);
         }
     }
 

@@ -130,6 +130,21 @@ public sealed class BusClient : IAsyncDisposable
         }));
     }
 
+    /// <summary>Ready messages in <paramref name="queue"/>; 0 when it does not exist (yet).</summary>
+    public async Task<uint> MessageCountAsync(string queue)
+    {
+        // A passive declare of a missing queue closes its channel (404): one channel per count.
+        await using var channel = await _connection.CreateChannelAsync();
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0;
+        }
+    }
+
     private void Record(BasicDeliverEventArgs delivery)
     {
         var envelope = JsonNode.Parse(delivery.Body.Span)!.AsObject();
