@@ -86,6 +86,8 @@ public sealed class AdapterOnBroker : IAsyncDisposable
                 ["Adapter:ThrottleBackoffMax"] = "00:00:00.200",
                 ["Adapter:RetryBudget"] = "00:00:20",
                 ["Adapter:ShutdownTimeout"] = "00:00:05",
+                // Faults are the point of these tests: keep their expected reconnect warnings out of the output.
+                ["Logging:LogLevel:Default"] = "Error",
             };
             foreach (var (key, value) in config ?? new Dictionary<string, string?>()) values[key] = value;
             // Every configured connection points at the simulator unless its port is given.
