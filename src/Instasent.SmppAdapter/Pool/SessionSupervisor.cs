@@ -76,8 +76,9 @@ internal sealed class SessionSupervisor
                 await DelayAsync(delay, stopping).ConfigureAwait(false);
                 continue;
             }
-            catch (Exception e) when (e is SmppConnectionException or IOException or System.Net.Sockets.SocketException or TimeoutException)
+            catch (Exception e)
             {
+                // SmppConnectionException (connect, TLS, bind timeout) and anything unexpected: the slot must keep trying.
                 delay = _backoff.Next();
                 _logger.LogWarning("Connecting {Connection} to {Host}:{Port} failed ({Error}); retrying in {Delay}", _connection.Name, _connection.Host, _connection.Port, e.Message, delay);
                 _events.Write(BindFailed(sessionId, null, $"connection failed: {e.Message}"));
