@@ -87,6 +87,10 @@ public sealed class SmscFaultTests(RabbitMqBroker broker)
         var duplicates = accepted.Count - expectedSegments;
         Assert.InRange(duplicates, 0, drops * 2 * 20);
         await run.UntilAsync(() => run.Bus.Of<SmppSessionUnbound>().Count >= drops, "a session loss reported per drop");
+        // No receipt lost either: a deliver_sm cut off by a drop was not acknowledged, so the SMSC sends it again.
+        var segmentIds = submitted.DistinctBy(s => s.MessageId).SelectMany(s => s.SmscMessageIds).ToHashSet();
+        await run.UntilAsync(() => segmentIds.IsSubsetOf(run.Bus.Of<SmsDeliveryReported>().Where(r => r.MessageId is not null).Select(r => r.SmscMessageId)),
+            "a matched receipt for every submitted segment");
     }
 
     [Fact]
