@@ -6,22 +6,46 @@ using Microsoft.Extensions.Logging;
 
 namespace Instasent.SmppAdapter.Bus;
 
-/// <summary>Publishes the pool's session events (bound, bind failed, unbound) to their exchanges.</summary>
+/// <summary>
+/// Publishes the pool's session events (bound, bind failed, unbound) to their exchanges. It stops after the pool (reverse
+/// registration order), so on a graceful stop it first publishes the unbinds the pool just reported, within the host's
+/// stop budget, and only then lets go of the bus.
+/// </summary>
 public sealed class SessionEventPublisher(SessionEventChannel events, IBus bus, ILogger<SessionEventPublisher> logger) : BackgroundService
 {
+    private readonly CancellationTokenSource _abort = new();
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        events.Complete();
+        await using (cancellationToken.Register(static state => ((CancellationTokenSource)state!).Cancel(), _abort).ConfigureAwait(false))
+        {
+            await (ExecuteTask ?? Task.CompletedTask).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _abort.Dispose();
+    }
+
+    // Not the stopping token: that would drop the events still in the channel at stop (see StopAsync).
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var abort = _abort.Token;
         try
         {
-            await foreach (var sessionEvent in events.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            await foreach (var sessionEvent in events.Reader.ReadAllAsync(abort).ConfigureAwait(false))
             {
                 try
                 {
                     await (sessionEvent switch
                     {
-                        SmppSessionBound b => bus.Publish(b, stoppingToken),
-                        SmppSessionBindFailed f => bus.Publish(f, stoppingToken),
-                        SmppSessionUnbound u => bus.Publish(u, stoppingToken),
+                        SmppSessionBound b => bus.Publish(b, abort),
+                        SmppSessionBindFailed f => bus.Publish(f, abort),
+                        SmppSessionUnbound u => bus.Publish(u, abort),
                         _ => Task.CompletedTask,
                     }).ConfigureAwait(false);
                 }
@@ -32,7 +56,7 @@ public sealed class SessionEventPublisher(SessionEventChannel events, IBus bus, 
                 }
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
         }
     }

@@ -17,4 +17,7 @@ public sealed class SessionEventChannel
     public ChannelReader<object> Reader => _channel.Reader;
 
     public void Write(object sessionEvent) => _channel.Writer.TryWrite(sessionEvent);
+
+    /// <summary>No more events (the pool has stopped): the reader drains what is left, then its loop ends.</summary>
+    public void Complete() => _channel.Writer.TryComplete();
 }
