@@ -39,7 +39,7 @@ public sealed class SmscFaultTests(RabbitMqBroker broker)
         await using var run = await AdapterOnBroker.StartAsync(broker);
 
         run.Smsc.Faults.RefuseBindsUntil = DateTimeOffset.UtcNow.AddMinutes(5);
-        await run.Smsc.DropAllConnectionsAsync();
+        await run.DropSmscConnectionsAsync();
         await run.UntilAsync(() => run.Smsc.Stats.BindsRefused.GetValueOrDefault("ESME_RBINDFAIL") >= 2, "binds refused");
         var commands = Commands("refused", 40);
         await run.Bus.PublishManyAsync(commands);
@@ -65,7 +65,7 @@ public sealed class SmscFaultTests(RabbitMqBroker broker)
         {
             var threshold = expectedSegments * drop / (drops + 1);
             await run.UntilAsync(() => run.AcceptedSubmits.Count >= threshold, $"{threshold} submits before drop {drop}");
-            await run.Smsc.DropAllConnectionsAsync();
+            await run.DropSmscConnectionsAsync();
         }
 
         await run.UntilAsync(() => run.Bus.Of<SmsSubmitted>().Select(s => s.MessageId).Distinct().Count() == commands.Count, "an outcome for every command");

@@ -38,7 +38,8 @@ public sealed class TracingTests(RabbitMqBroker broker)
         }
         finally
         {
-            await upstreamBus.StopAsync(CancellationToken.None);
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await upstreamBus.StopAsync(stopping.Token);
         }
 
         await run.UntilAsync(() => run.Bus.Of<SmsDeliveryReported>().Count(r => r.MessageId == "traced-1") == 2, "both segments' receipts");

@@ -99,7 +99,7 @@ public sealed class AdapterOnBroker : IAsyncDisposable
             run.Host = AdapterHost.Create(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), AdapterTransport.RabbitMq, services);
             using (var starting = new CancellationTokenSource(Wait))
             {
-                await run.Host.StartAsync(starting.Token);
+                await run.Host.StartAsync(starting.Token).WaitAsync(Wait);
             }
             if (waitForBind)
             {
@@ -121,12 +121,15 @@ public sealed class AdapterOnBroker : IAsyncDisposable
     }
 
     /// <summary>Stops the simulator (every session sees its connection end, new connections are refused).</summary>
-    public Task StopSmscAsync() => Smsc.StopAsync();
+    public Task StopSmscAsync() => Smsc.StopAsync().WaitAsync(Wait);
+
+    /// <summary>The simulator resets every connection (TCP RST, no unbind) and keeps listening.</summary>
+    public Task DropSmscConnectionsAsync() => Smsc.DropAllConnectionsAsync().WaitAsync(Wait);
 
     /// <summary>A new simulator on the same port, options and accounts (a simulator cannot be started twice).</summary>
     public async Task RestartSmscAsync()
     {
-        await Smsc.StopAsync();
+        await Smsc.StopAsync().WaitAsync(Wait);
         _retired.Add(Smsc);
         var smsc = new SmscSimulator(_simulatorOptions);
         smsc.SubmitAccepted += _accepted.Enqueue;
@@ -152,7 +155,7 @@ public sealed class AdapterOnBroker : IAsyncDisposable
     {
         var limit = timeout ?? Wait;
         var deadline = DateTime.UtcNow + limit;
-        while (!await condition())
+        while (!await condition().WaitAsync(limit))
         {
             if (DateTime.UtcNow >= deadline)
                 Assert.Fail($"timed out after {limit.TotalSeconds:0} s waiting for {what}");
@@ -160,29 +163,42 @@ public sealed class AdapterOnBroker : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Tears down in order, each step bounded: a step that hangs fails the test naming the step (and the others still
+    /// run) instead of hanging the whole run.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        try
+        var failures = new List<Exception>();
+        async Task StepAsync(string what, Func<Task> step)
         {
-            if (Host is not null)
+            try
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-                try
-                {
-                    await Host.StopAsync(timeout.Token);
-                }
-                finally
-                {
-                    await Host.DisposeAsync();
-                }
+                await step().WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException)
+            {
+                failures.Add(new TimeoutException($"tearing down: {what} did not finish within 30 s"));
+            }
+            catch (Exception e)
+            {
+                failures.Add(e);
             }
         }
-        finally
+
+        if (Host is not null)
         {
-            await Smsc.DisposeAsync();
-            foreach (var retired in _retired) await retired.DisposeAsync();
-            await Bus.DisposeAsync();
-            await VirtualHost.DisposeAsync();
+            await StepAsync("stopping the adapter", async () =>
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+                await Host.StopAsync(timeout.Token);
+            });
+            await StepAsync("disposing the adapter", () => Host.DisposeAsync().AsTask());
         }
+        await StepAsync("stopping the simulator", () => Smsc.DisposeAsync().AsTask());
+        foreach (var retired in _retired) await StepAsync("disposing a stopped simulator", () => retired.DisposeAsync().AsTask());
+        await StepAsync("closing the bus client", () => Bus.DisposeAsync().AsTask());
+        await StepAsync($"deleting vhost {VirtualHost.Name}", () => VirtualHost.DisposeAsync().AsTask());
+        if (failures.Count > 0) throw new AggregateException(failures);
     }
 }
