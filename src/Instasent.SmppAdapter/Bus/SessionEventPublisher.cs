@@ -7,30 +7,45 @@ using Microsoft.Extensions.Logging;
 namespace Instasent.SmppAdapter.Bus;
 
 /// <summary>
-/// Publishes the pool's session events (bound, bind failed, unbound) to their exchanges. On shutdown it stops after the
-/// pool (hosted services stop in reverse order) and before the bus, so the pool's last <c>SmppSessionUnbound</c>
-/// events still go out: it drains what is queued, bounded by <see cref="DrainTimeout"/>.
+/// Publishes the pool's session events (bound, bind failed, unbound) to their exchanges. It stops after the pool (reverse
+/// registration order), so on a graceful stop it first publishes the unbinds the pool just reported, within the host's
+/// stop budget, and only then lets go of the bus.
 /// </summary>
 public sealed class SessionEventPublisher(SessionEventChannel events, IBus bus, ILogger<SessionEventPublisher> logger) : BackgroundService
 {
-    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+    private readonly CancellationTokenSource _abort = new();
 
-    private readonly CancellationTokenSource _drain = new();
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        events.Complete();
+        await using (cancellationToken.Register(static state => ((CancellationTokenSource)state!).Cancel(), _abort).ConfigureAwait(false))
+        {
+            await (ExecuteTask ?? Task.CompletedTask).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
 
+    public override void Dispose()
+    {
+        base.Dispose();
+        _abort.Dispose();
+    }
+
+    // Not the stopping token: that would drop the events still in the channel at stop (see StopAsync).
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var abort = _abort.Token;
         try
         {
-            // Not stoppingToken: StopAsync completes the channel and bounds the drain itself.
-            await foreach (var sessionEvent in events.Reader.ReadAllAsync(_drain.Token).ConfigureAwait(false))
+            await foreach (var sessionEvent in events.Reader.ReadAllAsync(abort).ConfigureAwait(false))
             {
                 try
                 {
                     await (sessionEvent switch
                     {
-                        SmppSessionBound b => bus.Publish(b, _drain.Token),
-                        SmppSessionBindFailed f => bus.Publish(f, _drain.Token),
-                        SmppSessionUnbound u => bus.Publish(u, _drain.Token),
+                        SmppSessionBound b => bus.Publish(b, abort),
+                        SmppSessionBindFailed f => bus.Publish(f, abort),
+                        SmppSessionUnbound u => bus.Publish(u, abort),
                         _ => Task.CompletedTask,
                     }).ConfigureAwait(false);
                 }
@@ -41,26 +56,8 @@ public sealed class SessionEventPublisher(SessionEventChannel events, IBus bus, 
                 }
             }
         }
-        catch (OperationCanceledException) when (_drain.IsCancellationRequested)
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
-            logger.LogWarning("Session events still queued after {Timeout} at shutdown were not published", DrainTimeout);
         }
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        events.Complete();
-        _drain.CancelAfter(DrainTimeout);
-        if (ExecuteTask is { } running)
-        {
-            await running.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    public override void Dispose()
-    {
-        _drain.Dispose();
-        base.Dispose();
     }
 }

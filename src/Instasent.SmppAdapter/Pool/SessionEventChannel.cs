@@ -18,6 +18,6 @@ public sealed class SessionEventChannel
 
     public void Write(object sessionEvent) => _channel.Writer.TryWrite(sessionEvent);
 
-    /// <summary>No more events: the reader finishes once it has taken what is queued.</summary>
+    /// <summary>No more events (the pool has stopped): the reader drains what is left, then its loop ends.</summary>
     public void Complete() => _channel.Writer.TryComplete();
 }

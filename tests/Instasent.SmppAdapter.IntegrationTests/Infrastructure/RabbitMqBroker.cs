@@ -15,6 +15,7 @@ public sealed class RabbitMqBroker : IAsyncLifetime
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
     private RabbitMqContainer? _container;
     private Uri? _uri;
+    private VirtualHostAdmin? _vhosts;
 
     /// <summary>amqp:// URI of the broker, credentials included.</summary>
     public Uri Uri => _uri ?? throw new InvalidOperationException("the broker fixture is not started");
@@ -60,6 +61,16 @@ public sealed class RabbitMqBroker : IAsyncLifetime
     /// <summary>Unique names for one test, and their queues and exchanges deleted when it ends.</summary>
     public async Task<RabbitMqScope> CreateScopeAsync() => new(await ConnectAsync());
 
+    /// <summary>
+    /// An empty virtual host of its own, deleted on dispose: for code whose queue and exchange names are fixed (the
+    /// adapter), where <see cref="CreateScopeAsync"/>'s unique names cannot isolate a test.
+    /// </summary>
+    public Task<RabbitMqVirtualHost> CreateVirtualHostAsync(string prefix = "itest")
+    {
+        _vhosts ??= new VirtualHostAdmin(Uri, _container);
+        return RabbitMqVirtualHost.CreateAsync(_vhosts, Uri, prefix);
+    }
+
     private async Task<string> TryContainerAsync()
     {
         RabbitMqContainer? container = null;
@@ -81,7 +92,7 @@ public sealed class RabbitMqBroker : IAsyncLifetime
         }
     }
 
-    private static async Task<IConnection> ConnectAsync(Uri uri)
+    internal static async Task<IConnection> ConnectAsync(Uri uri)
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var factory = new ConnectionFactory { Uri = uri, RequestedConnectionTimeout = StartTimeout };

@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Instasent.SmppAdapter.Bus;
+using Instasent.SmppAdapter.Hosting;
+using Instasent.SmppAdapter.Pool;
+using Instasent.SmppAdapter.Simulator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Instasent.SmppAdapter.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The adapter as it runs in production (AdapterHost on RabbitMQ, real sockets), in-process: its own empty RabbitMQ
+/// virtual host, the in-process SMSC simulator on an ephemeral loopback port, and a <see cref="BusClient"/> standing in
+/// for the upstream services. Every wait is bounded.
+/// </summary>
+public sealed class AdapterOnBroker : IAsyncDisposable
+{
+    /// <summary>The longest any single condition is waited for (generous: the CI machine is small and shared).</summary>
+    public static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);
+
+    private readonly SimulatorOptions _simulatorOptions;
+    private readonly ConcurrentQueue<ReceivedSubmit> _accepted = new();
+    private readonly List<SmscSimulator> _retired = [];
+
+    private AdapterOnBroker(RabbitMqVirtualHost virtualHost, BusClient bus, SmscSimulator smsc, SimulatorOptions simulatorOptions)
+    {
+        VirtualHost = virtualHost;
+        Bus = bus;
+        Smsc = smsc;
+        _simulatorOptions = simulatorOptions;
+        smsc.SubmitAccepted += _accepted.Enqueue;
+    }
+
+    public RabbitMqVirtualHost VirtualHost { get; }
+    public BusClient Bus { get; }
+    public SmscSimulator Smsc { get; private set; }
+    public AdapterHost Host { get; private set; } = null!;
+    public SmppPool Pool => Host.Services.GetRequiredService<SmppPool>();
+    public ConnectionEndpointGate Gate => Host.Services.GetRequiredService<ConnectionEndpointGate>();
+
+    /// <summary>Every submit_sm any simulator of this run accepted (across <see cref="RestartSmscAsync"/>).</summary>
+    public IReadOnlyList<ReceivedSubmit> AcceptedSubmits => _accepted.ToArray();
+
+    /// <summary>
+    /// Starts it all. <paramref name="config"/> overrides the defaults below key by key (<c>Smpp:Connections:0:Port</c>
+    /// is the simulator's unless overridden); <paramref name="services"/> runs last (e.g. an in-memory exporter).
+    /// </summary>
+    public static async Task<AdapterOnBroker> StartAsync(RabbitMqBroker broker,
+        IDictionary<string, string?>? config = null,
+        SimulatorOptions? simulator = null,
+        Action<IServiceCollection>? services = null,
+        bool waitForBind = true)
+    {
+        var simulatorOptions = (simulator ?? new SimulatorOptions { ReceiptDelay = TimeSpan.FromMilliseconds(50) }) with { Port = 0 };
+        if (simulatorOptions.Accounts.Count == 0) simulatorOptions = simulatorOptions with { Accounts = [new SimulatorAccount("myuser", "mypass")] };
+
+        var virtualHost = await broker.CreateVirtualHostAsync();
+        BusClient? bus = null;
+        SmscSimulator? smsc = null;
+        AdapterOnBroker? run = null;
+        try
+        {
+            bus = await BusClient.StartAsync(virtualHost.Uri);
+            smsc = new SmscSimulator(simulatorOptions);
+            await smsc.StartAsync();
+            run = new AdapterOnBroker(virtualHost, bus, smsc, simulatorOptions with { Port = smsc.Port });
+
+            var values = new Dictionary<string, string?>
+            {
+                ["RabbitMq:Uri"] = virtualHost.Uri.ToString(),
+                ["Http:Urls"] = "http://127.0.0.1:0",
+                ["Smpp:Connections:0:Name"] = "instasent",
+                ["Smpp:Connections:0:Host"] = "127.0.0.1",
+                ["Smpp:Connections:0:Port"] = smsc.Port.ToString(CultureInfo.InvariantCulture),
+                ["Smpp:Connections:0:SystemId"] = "myuser",
+                ["Smpp:Connections:0:Password"] = "mypass",
+                ["Smpp:Connections:0:Sessions"] = "2",
+                ["Smpp:Connections:0:WindowSize"] = "20",
+                ["Smpp:Connections:0:ReconnectDelayMin"] = "00:00:00.100",
+                ["Smpp:Connections:0:ReconnectDelayMax"] = "00:00:00.500",
+                ["Smpp:Connections:0:BindFailureDelay"] = "00:00:01",
+                ["Smpp:Connections:0:ResponseTimeout"] = "00:00:05",
+                ["Smpp:Connections:0:EnquireLinkInterval"] = "00:00:05",
+                ["Adapter:ThrottleBackoffMin"] = "00:00:00.020",
+                ["Adapter:ThrottleBackoffMax"] = "00:00:00.200",
+                ["Adapter:RetryBudget"] = "00:00:20",
+                ["Adapter:ShutdownTimeout"] = "00:00:05",
+                // Faults are the point of these tests: keep their expected reconnect warnings out of the output.
+                ["Logging:LogLevel:Default"] = "Error",
+            };
+            foreach (var (key, value) in config ?? new Dictionary<string, string?>()) values[key] = value;
+            // Every configured connection points at the simulator unless its port is given.
+            foreach (var index in values.Keys.Select(k => k.Split(':')).Where(p => p is ["Smpp", "Connections", _, ..]).Select(p => p[2]).Distinct().ToList())
+                values.TryAdd($"Smpp:Connections:{index}:Port", smsc.Port.ToString(CultureInfo.InvariantCulture));
+            // Keys overridden to null are removed (e.g. a second connection's defaults).
+            foreach (var key in values.Where(v => v.Value is null).Select(v => v.Key).ToList()) values.Remove(key);
+
+            run.Host = AdapterHost.Create(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), AdapterTransport.RabbitMq, services);
+            using (var starting = new CancellationTokenSource(Wait))
+            {
+                await run.Host.StartAsync(starting.Token).WaitAsync(Wait);
+            }
+            if (waitForBind)
+            {
+                await run.UntilAsync(() => run.Pool.Connections.All(c => c.HasBoundTransmitter && run.Gate.IsOpen(c.Name)), "every connection bound and its queue consumed");
+            }
+            return run;
+        }
+        catch
+        {
+            if (run is not null) await run.DisposeAsync();
+            else
+            {
+                if (smsc is not null) await smsc.DisposeAsync();
+                if (bus is not null) await bus.DisposeAsync();
+                await virtualHost.DisposeAsync();
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Stops the simulator (every session sees its connection end, new connections are refused).</summary>
+    public Task StopSmscAsync() => Smsc.StopAsync().WaitAsync(Wait);
+
+    /// <summary>The simulator resets every connection (TCP RST, no unbind) and keeps listening.</summary>
+    public Task DropSmscConnectionsAsync() => Smsc.DropAllConnectionsAsync().WaitAsync(Wait);
+
+    /// <summary>A new simulator on the same port, options and accounts (a simulator cannot be started twice).</summary>
+    public async Task RestartSmscAsync()
+    {
+        await Smsc.StopAsync().WaitAsync(Wait);
+        _retired.Add(Smsc);
+        var smsc = new SmscSimulator(_simulatorOptions);
+        smsc.SubmitAccepted += _accepted.Enqueue;
+        await smsc.StartAsync();
+        Smsc = smsc;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> every 50 ms; fails naming <paramref name="what"/> after <paramref name="timeout"/> (default <see cref="Wait"/>).</summary>
+    public async Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? Wait;
+        var deadline = DateTime.UtcNow + limit;
+        while (!condition())
+        {
+            if (DateTime.UtcNow >= deadline)
+                Assert.Fail($"timed out after {limit.TotalSeconds:0} s waiting for {what}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary><see cref="UntilAsync(Func{bool}, string, TimeSpan?)"/> for a condition that asks the broker.</summary>
+    public async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? Wait;
+        var deadline = DateTime.UtcNow + limit;
+        while (!await condition().WaitAsync(limit))
+        {
+            if (DateTime.UtcNow >= deadline)
+                Assert.Fail($"timed out after {limit.TotalSeconds:0} s waiting for {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>
+    /// Tears down in order, each step bounded: a step that hangs fails the test naming the step (and the others still
+    /// run) instead of hanging the whole run.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        var failures = new List<Exception>();
+        async Task StepAsync(string what, Func<Task> step)
+        {
+            try
+            {
+                await step().WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException)
+            {
+                failures.Add(new TimeoutException($"tearing down: {what} did not finish within 30 s"));
+            }
+            catch (Exception e)
+            {
+                failures.Add(e);
+            }
+        }
+
+        if (Host is not null)
+        {
+            await StepAsync("stopping the adapter", async () =>
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+                await Host.StopAsync(timeout.Token);
+            });
+            await StepAsync("disposing the adapter", () => Host.DisposeAsync().AsTask());
+        }
+        await StepAsync("stopping the simulator", () => Smsc.DisposeAsync().AsTask());
+        foreach (var retired in _retired) await StepAsync("disposing a stopped simulator", () => retired.DisposeAsync().AsTask());
+        await StepAsync("closing the bus client", () => Bus.DisposeAsync().AsTask());
+        await StepAsync($"deleting vhost {VirtualHost.Name}", () => VirtualHost.DisposeAsync().AsTask());
+        if (failures.Count > 0) throw new AggregateException(failures);
+    }
+}
