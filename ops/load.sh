@@ -208,13 +208,16 @@ for v in "${VARIANTS[@]}"; do
     "$([[ $v == adapter* ]] && echo "$(col "$v" 7 | awk '{ s += $1 } END { print s }')/$((COUNT * REPEATS))" || echo -)"
 done
 echo
-echo "CPU during the runs, % of one core (median; the machine has $(nproc) cores):"
-printf '%-17s %8s %10s %8s %14s\n' variant service simulator broker "load generator"
+echo "CPU during the runs, % of one core (median; the machine has $(nproc) cores), and CPU per command:"
+printf '%-17s %8s %10s %8s %14s %16s %15s\n' variant service simulator broker "load generator" "service us/cmd" "broker us/cmd"
+# CPU microseconds per command: % of a core / 100 / (commands/s), per run, then the median; it does not depend on
+# how much of the machine the other processes left over.
+per_cmd() { awk -F'\t' -v v="$1" -v c="$2" '$1 == v { printf "%.0f\n", $c * 10000 / $2 }' "$LOGS/results.tsv" | median; }
 for v in "${VARIANTS[@]}"; do
-  printf '%-17s %8s %10s %8s %14s\n' "$v" "$(col "$v" 8 | median)" "$([[ $v == adapter* ]] && col "$v" 9 | median || echo -)" \
-    "$(col "$v" 10 | median)" "$(col "$v" 11 | median)"
+  printf '%-17s %8s %10s %8s %14s %16s %15s\n' "$v" "$(col "$v" 8 | median)" "$([[ $v == adapter* ]] && col "$v" 9 | median || echo -)" \
+    "$(col "$v" 10 | median)" "$(col "$v" 11 | median)" "$(per_cmd "$v" 8)" "$(per_cmd "$v" 10)"
 done
-echo "(service: the adapter, or bus-load baseline for the bare broker)"
+echo "(service: the adapter, or bus-load baseline for the bare broker; the simulator and the load generator share the same cores)"
 spread=$(for v in "${VARIANTS[@]}"; do col "$v" 2 | sort -g | awk -v v="$v" '{ a[NR] = $1 } END { m = a[int((NR + 1) / 2)]; printf "%s %.0f%%, ", v, 100 * (a[NR] - a[1]) / m }'; done)
 echo "noise: spread (max-min)/median of cmds/s: ${spread%, }"
 echo "load average (1/5/15 min): before $LOAD_BEFORE, after $LOAD_AFTER"
