@@ -2,8 +2,10 @@ using System.Reflection;
 using BenchmarkDotNet.Running;
 using Instasent.SmppAdapter.Benchmarks;
 
-// `session-load ...` is a load run against a live SMSC; anything else goes to BenchmarkDotNet.
+// `session-load ...` is a load run against a live SMSC, `bus-load ...` one through RabbitMQ (ops/load.sh);
+// anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "session-load") return await SessionLoad.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "bus-load") return await BusLoad.RunAsync(args[1..]);
 
 // typeof(Program) would be ambiguous: the referenced simulator also has a top-level Program.
 BenchmarkSwitcher.FromAssembly(Assembly.GetExecutingAssembly()).Run(args);

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Instasent.SmppAdapter.Contracts;
+using MassTransit;
+
+namespace Instasent.SmppAdapter.Benchmarks;
+
+/// <summary>
+/// <c>bus-load baseline</c>: the adapter's broker hops with nothing behind them, for comparison in the same run.
+/// <c>smpp-send-sms</c> is consumed with the adapter's settings and each command is forwarded to
+/// <c>smpp-send-sms.&lt;connection&gt;</c> (the adapter's router hop); that queue is consumed with the adapter's
+/// prefetch and concurrency (Sessions × WindowSize) and each command is answered with one <see cref="SmsSubmitted"/>
+/// published to its fanout exchange with publisher confirms. No validation, no idempotency store, no SMPP.
+/// Runs until SIGTERM or Ctrl-C.
+/// </summary>
+internal static class BaselineService
+{
+    public static async Task<int> RunAsync(string[] args, string usage)
+    {
+        Uri? broker = null;
+        var connection = "instasent";
+        var concurrency = 100;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            var value = i + 1 < args.Length ? args[++i] : null;
+            switch (name)
+            {
+                case "--rabbitmq" when Uri.TryCreate(value, UriKind.Absolute, out var uri): broker = uri; break;
+                case "--connection" when !string.IsNullOrEmpty(value): connection = value; break;
+                case "--concurrency" when int.TryParse(value, CultureInfo.InvariantCulture, out var c) && c > 0: concurrency = c; break;
+                default:
+                    Console.Error.WriteLine($"bus-load baseline: {name} {value} is not understood");
+                    Console.Error.WriteLine(usage);
+                    return 2;
+            }
+        }
+        if (broker is null)
+        {
+            Console.Error.WriteLine("bus-load baseline: --rabbitmq is required");
+            return 2;
+        }
+
+        var connectionQueue = $"{SendSms.QueueName}.{connection}";
+        var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            cfg.Host(broker, host => host.PublisherConfirmation = true);
+            cfg.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
+            cfg.ReceiveEndpoint(SendSms.QueueName, endpoint =>
+            {
+                endpoint.ConfigureConsumeTopology = false;
+                endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 2000));
+                endpoint.Consumer(() => new ForwardToConnectionQueue(new Uri($"queue:{connectionQueue}")));
+            });
+            cfg.ReceiveEndpoint(connectionQueue, endpoint =>
+            {
+                endpoint.ConfigureConsumeTopology = false;
+                endpoint.ConcurrentMessageLimit = concurrency;
+                endpoint.PrefetchCount = concurrency;
+                endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 2000));
+                endpoint.Consumer(() => new PublishSubmitted(connection));
+            });
+        });
+
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.TrySetResult(); });
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.TrySetResult(); });
+        using (var starting = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            var handle = await bus.StartAsync(starting.Token);
+            await handle.Ready.WaitAsync(starting.Token);
+        }
+        Console.WriteLine($"baseline ready: {SendSms.QueueName} -> {connectionQueue} (prefetch and concurrency {concurrency}) -> {ContractNames.SmsSubmitted}");
+        await stop.Task;
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await bus.StopAsync(stopping.Token);
+        return 0;
+    }
+
+    /// <summary>The adapter's router hop, without validation.</summary>
+    public sealed class ForwardToConnectionQueue(Uri connectionQueue) : IConsumer<SendSms>
+    {
+        public async Task Consume(ConsumeContext<SendSms> context)
+        {
+            var endpoint = await context.GetSendEndpoint(connectionQueue).ConfigureAwait(false);
+            await endpoint.Send(context.Message, context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The adapter's outcome publish, without the submit_sm in front of it.</summary>
+    public sealed class PublishSubmitted(string connection) : IConsumer<SendSms>
+    {
+        private static long _sequence;
+
+        public Task Consume(ConsumeContext<SendSms> context) => context.Publish(new SmsSubmitted
+        {
+            MessageId = context.Message.MessageId,
+            SmscMessageIds = [Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture)],
+            Segments = 1,
+            Connection = connection,
+            SessionId = "baseline",
+            SubmittedAt = DateTimeOffset.UtcNow,
+            Metadata = context.Message.Metadata,
+        }, CancellationToken.None);
+    }
+}

@@ -1,0 +1,279 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Instasent.SmppAdapter.Contracts;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
+
+namespace Instasent.SmppAdapter.Benchmarks;
+
+/// <summary>
+/// <c>bus-load</c>: publishes N <see cref="SendSms"/> (plain JSON, GSM 7-bit, one segment) to <c>smpp-send-sms</c> of one
+/// virtual host as fast as publisher confirms allow, reads the outcome (and receipt) events from their fanout exchanges
+/// and prints commands/s from the first publish to the last outcome, publish→outcome latency percentiles and whether
+/// every messageId got exactly one outcome. It measures whatever consumes that queue: the adapter, or
+/// <c>bus-load baseline</c> (<see cref="BaselineService"/>: the same broker hops without SMPP).
+/// </summary>
+/// <remarks>
+/// Every body is built before the clock starts, so the load generator's own work in the measured window is publishing
+/// and reading events. Publishing as fast as possible builds a backlog: the latency figures are mostly queueing time
+/// at saturation, not the latency of a lightly loaded adapter.
+/// </remarks>
+internal static class BusLoad
+{
+    private const string Usage = """
+        Usage: bus-load --rabbitmq amqp://guest:guest@127.0.0.1:5672/vhost --count 20000
+                        [--label adapter] [--receipts] [--in-flight 256] [--timeout 180]
+               bus-load baseline --rabbitmq URI [--connection instasent] [--concurrency 100]
+          --receipts    requestDeliveryReport true, and wait for one SmsDeliveryReported per command as well
+          --in-flight   publishes awaiting their confirm at once
+          --timeout     seconds, from the first publish, for every outcome (and receipt) to arrive
+        """;
+
+    private static readonly string[] EventExchanges = [ContractNames.SmsSubmitted, ContractNames.SmsRejected, ContractNames.SmsDeliveryReported];
+
+    private sealed record Settings(Uri Broker, int Count, string Label, bool Receipts, int InFlight, TimeSpan Timeout);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "baseline") return await BaselineService.RunAsync(args[1..], Usage);
+        Settings settings;
+        try
+        {
+            settings = Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        var prefix = $"load-{settings.Label}-{Guid.NewGuid().ToString("N")[..8]}-";
+        var tracker = new Tracker(settings.Count, settings.Receipts, prefix);
+        var bodies = new ReadOnlyMemory<byte>[settings.Count];
+        for (var i = 0; i < bodies.Length; i++) bodies[i] = Body(prefix + i.ToString(CultureInfo.InvariantCulture), i, settings.Receipts);
+
+        var factory = new ConnectionFactory { Uri = settings.Broker, ClientProvidedName = $"bus-load {settings.Label}" };
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var subscriberConnection = await factory.CreateConnectionAsync(bound.Token);
+        await using var subscriber = await subscriberConnection.CreateChannelAsync(cancellationToken: bound.Token);
+        // Subscribed before the first publish, so no event is missed; declared as MassTransit declares them.
+        var queue = (await subscriber.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true, cancellationToken: bound.Token)).QueueName;
+        foreach (var exchange in EventExchanges)
+        {
+            await subscriber.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, cancellationToken: bound.Token);
+            await subscriber.QueueBindAsync(queue, exchange, "", cancellationToken: bound.Token);
+        }
+        var consumer = new AsyncEventingBasicConsumer(subscriber);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            tracker.OnEvent(delivery.Body.Span, Stopwatch.GetTimestamp());
+            return Task.CompletedTask;
+        };
+        await subscriber.BasicConsumeAsync(queue, autoAck: true, consumer, bound.Token);
+
+        await using var publisherConnection = await factory.CreateConnectionAsync(bound.Token);
+        // A concurrency limiter rather than the library's ThrottlingRateLimiter, which delays publishes from half its limit on.
+        using var limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = settings.InFlight, QueueLimit = settings.InFlight });
+        var channelOptions = new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true,
+            outstandingPublisherConfirmationsRateLimiter: limiter);
+        await using var publisher = await publisherConnection.CreateChannelAsync(channelOptions, bound.Token);
+        var properties = new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent };
+
+        using var deadline = new CancellationTokenSource(settings.Timeout);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var next = -1;
+        long nacked = 0;
+        async Task PublishAsync()
+        {
+            await Task.Yield();
+            for (var i = Interlocked.Increment(ref next); i < settings.Count; i = Interlocked.Increment(ref next))
+            {
+                tracker.Published(i, Stopwatch.GetTimestamp());
+                try
+                {
+                    await publisher.BasicPublishAsync("", ContractNames.SendSmsQueue, mandatory: false, properties, bodies[i], deadline.Token).ConfigureAwait(false);
+                }
+                catch (PublishException)
+                {
+                    Interlocked.Increment(ref nacked);
+                }
+            }
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var workers = new Task[settings.InFlight];
+        for (var w = 0; w < workers.Length; w++) workers[w] = PublishAsync();
+        var completed = true;
+        try
+        {
+            await Task.WhenAll(workers);
+            var published = Stopwatch.GetElapsedTime(started);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"bus-load {settings.Label}: {settings.Count} SendSms published in {published.TotalSeconds:0.00} s ({settings.Count / published.TotalSeconds:0}/s, confirms included, {settings.InFlight} in flight); nacked {nacked}"));
+            await tracker.Done.WaitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            completed = false;
+            Console.WriteLine($"timeout: not everything arrived within {settings.Timeout.TotalSeconds:0} s of the first publish");
+        }
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        // A duplicate outcome would come shortly after the first one: give it a moment before counting.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var report = tracker.Report(started);
+        report.Print(settings, cpu);
+        return completed && report.AllExactlyOnce && nacked == 0 ? 0 : 1;
+    }
+
+    private static ReadOnlyMemory<byte> Body(string messageId, int i, bool receipts)
+    {
+        var command = new
+        {
+            messageId,
+            from = "Instasent",
+            to = "+346" + (i % 100_000_000).ToString("00000000", CultureInfo.InvariantCulture),
+            text = Text160,
+            encoding = "gsm7",
+            requestDeliveryReport = receipts,
+        };
+        return JsonSerializer.SerializeToUtf8Bytes(command);
+    }
+
+    // 160 GSM 7-bit characters: exactly one segment.
+    private static readonly string Text160 = "Load run: your verification code is 482916. It expires in 10 minutes. If you did not ask for it, ignore this message. Instasent SMPP Adapter bus-load.".PadRight(160, '.');
+
+    private static Settings Parse(string[] args)
+    {
+        Uri? broker = null;
+        int? count = null;
+        var label = "adapter";
+        var receipts = false;
+        var inFlight = 256;
+        double timeout = 180;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            int Int(string name) => int.TryParse(Value(), CultureInfo.InvariantCulture, out var v) && v > 0 ? v : throw new ArgumentException($"{name} must be a positive integer");
+            switch (args[i])
+            {
+                case "--rabbitmq": broker = Uri.TryCreate(Value(), UriKind.Absolute, out var uri) ? uri : throw new ArgumentException("--rabbitmq must be an amqp:// URI"); break;
+                case "--count": count = Int("--count"); break;
+                case "--label": label = Value(); break;
+                case "--receipts": receipts = true; break;
+                case "--in-flight": inFlight = Int("--in-flight"); break;
+                case "--timeout": timeout = Int("--timeout"); break;
+                default: throw new ArgumentException($"unknown argument {args[i]}");
+            }
+        }
+        return new Settings(broker ?? throw new ArgumentException("--rabbitmq is required"), count ?? throw new ArgumentException("--count is required"),
+            label, receipts, inFlight, TimeSpan.FromSeconds(timeout));
+    }
+
+    /// <summary>
+    /// Per command: when it was published, when its first outcome arrived, how many outcomes and receipts it got.
+    /// Events arrive on one consumer dispatch thread (RabbitMQ.Client's default), so counters need no locks there.
+    /// </summary>
+    private sealed class Tracker(int count, bool receipts, string prefix)
+    {
+        private readonly long[] _publishedAt = new long[count];
+        private readonly long[] _outcomeAt = new long[count];
+        private readonly int[] _outcomes = new int[count];
+        private readonly int[] _receipts = new int[count];
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _distinctOutcomes;
+        private int _distinctReceipts;
+        private long _rejected;
+        private long _unmatchedReceipts;
+        private long _foreign;
+        private long _lastOutcomeAt;
+        private long _lastReceiptAt;
+
+        public Task Done => _done.Task;
+
+        public void Published(int i, long at) => _publishedAt[i] = at;
+
+        public void OnEvent(ReadOnlySpan<byte> body, long at)
+        {
+            using var envelope = JsonDocument.Parse(body.ToArray());
+            var root = envelope.RootElement;
+            var type = root.GetProperty("messageType")[0].GetString() ?? "";
+            var messageId = root.GetProperty("message").TryGetProperty("messageId", out var id) ? id.GetString() : null;
+            var isReceipt = type.EndsWith(":SmsDeliveryReported", StringComparison.Ordinal);
+            if (messageId is null || !messageId.StartsWith(prefix, StringComparison.Ordinal)
+                || !int.TryParse(messageId.AsSpan(prefix.Length), CultureInfo.InvariantCulture, out var i) || i < 0 || i >= count)
+            {
+                // An unmatched receipt has no messageId; anything else is another run's event.
+                if (isReceipt && messageId is null) _unmatchedReceipts++;
+                else _foreign++;
+                return;
+            }
+            if (isReceipt)
+            {
+                if (++_receipts[i] == 1) _distinctReceipts++;
+                _lastReceiptAt = at;
+            }
+            else
+            {
+                if (type.EndsWith(":SmsRejected", StringComparison.Ordinal)) _rejected++;
+                if (++_outcomes[i] == 1)
+                {
+                    _outcomeAt[i] = at;
+                    _distinctOutcomes++;
+                    _lastOutcomeAt = at;
+                }
+            }
+            if (_distinctOutcomes == count && (!receipts || _distinctReceipts == count)) _done.TrySetResult();
+        }
+
+        public Report Report(long started)
+        {
+            var latencies = new List<double>(count);
+            int duplicates = 0, missing = 0, receiptDuplicates = 0;
+            for (var i = 0; i < count; i++)
+            {
+                if (_outcomes[i] == 0) missing++;
+                else latencies.Add(Stopwatch.GetElapsedTime(_publishedAt[i], _outcomeAt[i]).TotalMilliseconds);
+                if (_outcomes[i] > 1) duplicates += _outcomes[i] - 1;
+                if (_receipts[i] > 1) receiptDuplicates += _receipts[i] - 1;
+            }
+            latencies.Sort();
+            return new Report(count, receipts, _distinctOutcomes, duplicates, missing, _rejected,
+                _distinctReceipts, receiptDuplicates, _unmatchedReceipts, _foreign,
+                _lastOutcomeAt == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(started, _lastOutcomeAt),
+                _lastReceiptAt == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(started, _lastReceiptAt),
+                Percentile(latencies, 50), Percentile(latencies, 95), Percentile(latencies, 99), latencies.Count == 0 ? 0 : latencies[^1]);
+        }
+
+        // Nearest rank.
+        private static double Percentile(List<double> sorted, int p) =>
+            sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+
+    private sealed record Report(int Count, bool ReceiptsRequested, int Outcomes, int Duplicates, int Missing, long Rejected,
+        int Receipts, int ReceiptDuplicates, long UnmatchedReceipts, long Foreign, TimeSpan ToLastOutcome, TimeSpan ToLastReceipt,
+        double P50, double P95, double P99, double Max)
+    {
+        public bool AllExactlyOnce => Outcomes == Count && Duplicates == 0 && Rejected == 0
+            && (!ReceiptsRequested || (Receipts == Count && ReceiptDuplicates == 0 && UnmatchedReceipts == 0));
+
+        public void Print(Settings settings, TimeSpan cpu)
+        {
+            var inv = CultureInfo.InvariantCulture;
+            var perSecond = ToLastOutcome > TimeSpan.Zero ? Outcomes / ToLastOutcome.TotalSeconds : 0;
+            var receiptsPerSecond = ToLastReceipt > TimeSpan.Zero ? Receipts / ToLastReceipt.TotalSeconds : 0;
+            Console.WriteLine(string.Create(inv, $"outcomes: {Outcomes} of {Count} (rejected {Rejected}); exactly one each: {(Outcomes == Count && Duplicates == 0 ? "yes" : "NO")} (duplicates {Duplicates}, missing {Missing})"));
+            if (ReceiptsRequested)
+                Console.WriteLine(string.Create(inv, $"receipts: {Receipts} of {Count} (duplicates {ReceiptDuplicates}, unmatched {UnmatchedReceipts}), {receiptsPerSecond:0}/s first publish to last receipt ({ToLastReceipt.TotalSeconds:0.00} s)"));
+            Console.WriteLine(string.Create(inv, $"throughput: {perSecond:0} commands/s, first publish to last outcome ({ToLastOutcome.TotalSeconds:0.00} s)"));
+            Console.WriteLine(string.Create(inv, $"latency publish->outcome ms: p50 {P50:0} p95 {P95:0} p99 {P99:0} max {Max:0}"));
+            Console.WriteLine(string.Create(inv, $"events from other runs ignored: {Foreign}; load generator cpu: {cpu.TotalSeconds:0.00} s"));
+            Console.WriteLine(string.Create(inv,
+                $"result label={settings.Label} count={Count} seconds={ToLastOutcome.TotalSeconds:0.000} span_s={Math.Max(ToLastOutcome.TotalSeconds, ToLastReceipt.TotalSeconds):0.000} per_s={perSecond:0} p50_ms={P50:0} p95_ms={P95:0} p99_ms={P99:0} receipts_per_s={receiptsPerSecond:0} outcomes={Outcomes} duplicates={Duplicates} missing={Missing} rejected={Rejected} receipts={Receipts} ok={(AllExactlyOnce ? 1 : 0)} loadgen_cpu_s={cpu.TotalSeconds:0.00}"));
+        }
+    }
+}
