@@ -45,17 +45,23 @@ internal ref struct PduReader
     public string ReadCString(string field, int maxLength, CommandStatus status)
     {
         if (Remaining < 1) ThrowTruncated(field, 1, Remaining);
+        if (_body[_position] == 0)
+        {
+            // The common case for optional fields (service_type, schedule_delivery_time, validity_period).
+            _position++;
+            return string.Empty;
+        }
         var window = _body.Slice(_position, Math.Min(maxLength, Remaining));
         var nul = window.IndexOf((byte)0);
-        if (nul < 0)
-        {
-            throw window.Length < maxLength
-                ? new PduFormatException(status, $"{field} has no terminating NUL before the end of the PDU")
-                : new PduFormatException(status, $"{field} is longer than its limit of {maxLength - 1} characters (no NUL within {maxLength} octets)");
-        }
+        if (nul < 0) ThrowUnterminated(field, maxLength, status, window.Length);
         _position += nul + 1;
-        return nul == 0 ? string.Empty : Latin1(window[..nul]);
+        return Latin1(window[..nul]);
     }
+
+    private static void ThrowUnterminated(string field, int maxLength, CommandStatus status, int available) =>
+        throw (available < maxLength
+            ? new PduFormatException(status, $"{field} has no terminating NUL before the end of the PDU")
+            : new PduFormatException(status, $"{field} is longer than its limit of {maxLength - 1} characters (no NUL within {maxLength} octets)"));
 
     /// <summary>sm_length then that many octets (SMPP 3.4 §5.2.21).</summary>
     public byte[] ReadShortMessage()

@@ -46,7 +46,12 @@ internal ref struct PduWriter
     /// <summary>A C-octet string (SMPP 3.4 §3.1): the characters, then NUL. <paramref name="maxLength"/> counts the NUL.</summary>
     public void WriteCString(string? value, string field, int maxLength)
     {
-        value ??= string.Empty;
+        if (string.IsNullOrEmpty(value))
+        {
+            // Most optional C-octet strings (service_type, schedule_delivery_time, validity_period) are empty.
+            WriteByte(0);
+            return;
+        }
         if (value.Length + 1 > maxLength) ThrowTooLong(value, field, maxLength);
         // One octet per character: NUL would end the string early and anything above U+00FF has no octet.
         var bad = value.AsSpan().IndexOfAnyExceptInRange('\u0001', '\u00FF');
