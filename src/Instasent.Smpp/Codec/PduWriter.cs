@@ -53,14 +53,23 @@ internal ref struct PduWriter
             return;
         }
         if (value.Length + 1 > maxLength) ThrowTooLong(value, field, maxLength);
-        // One octet per character: NUL would end the string early and anything above U+00FF has no octet.
-        var bad = value.AsSpan().IndexOfAnyExceptInRange('\u0001', '\u00FF');
-        if (bad >= 0) ThrowNotAnOctet(value[bad], field);
         if (Position + value.Length + 1 <= _buffer.Length)
         {
+            // Validate while copying (fields are a few characters): one octet per character; NUL would end the string
+            // early and anything above U+00FF has no octet. A failure leaves partial bytes that are never committed.
             var span = _buffer.Slice(Position, value.Length + 1);
-            for (var i = 0; i < value.Length; i++) span[i] = (byte)value[i];
+            for (var i = 0; i < value.Length; i++)
+            {
+                var c = value[i];
+                if (c is '\0' or > '\u00FF') ThrowNotAnOctet(c, field);
+                span[i] = (byte)c;
+            }
             span[value.Length] = 0;
+        }
+        else
+        {
+            var bad = value.AsSpan().IndexOfAnyExceptInRange('\u0001', '\u00FF');
+            if (bad >= 0) ThrowNotAnOctet(value[bad], field);
         }
         Position += value.Length + 1;
     }
