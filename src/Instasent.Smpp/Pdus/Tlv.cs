@@ -109,76 +109,85 @@ public sealed class TlvCollection : IReadOnlyList<Tlv>
     public ReadOnlyMemory<byte>? MessagePayload
     {
         get => GetOctets(TlvTag.MessagePayload);
-        set => SetOrRemove(TlvTag.MessagePayload, value is { } v ? new Tlv(TlvTag.MessagePayload, v) : null);
+        set => SetOctets(TlvTag.MessagePayload, value);
     }
 
     public string? ReceiptedMessageId
     {
         get => GetCString(TlvTag.ReceiptedMessageId);
-        set => SetOrRemove(TlvTag.ReceiptedMessageId, value is null ? null : Tlv.FromCString(TlvTag.ReceiptedMessageId, value));
+        set => SetCString(TlvTag.ReceiptedMessageId, value);
     }
 
     public byte? MessageState
     {
         get => GetByte(TlvTag.MessageState);
-        set => SetOrRemove(TlvTag.MessageState, value is { } v ? Tlv.FromByte(TlvTag.MessageState, v) : null);
+        set => SetByte(TlvTag.MessageState, value);
     }
 
     /// <summary>network_error_code: network type (1 octet) then error code (2 octets), SMPP 3.4 §5.3.2.31.</summary>
     public ReadOnlyMemory<byte>? NetworkErrorCode
     {
         get => GetOctets(TlvTag.NetworkErrorCode);
-        set => SetOrRemove(TlvTag.NetworkErrorCode, value is { } v ? new Tlv(TlvTag.NetworkErrorCode, v) : null);
+        set => SetOctets(TlvTag.NetworkErrorCode, value);
     }
 
     public ushort? SarMsgRefNum
     {
         get => GetUInt16(TlvTag.SarMsgRefNum);
-        set => SetOrRemove(TlvTag.SarMsgRefNum, value is { } v ? Tlv.FromUInt16(TlvTag.SarMsgRefNum, v) : null);
+        set => SetUInt16(TlvTag.SarMsgRefNum, value);
     }
 
     public byte? SarTotalSegments
     {
         get => GetByte(TlvTag.SarTotalSegments);
-        set => SetOrRemove(TlvTag.SarTotalSegments, value is { } v ? Tlv.FromByte(TlvTag.SarTotalSegments, v) : null);
+        set => SetByte(TlvTag.SarTotalSegments, value);
     }
 
     public byte? SarSegmentSeqnum
     {
         get => GetByte(TlvTag.SarSegmentSeqnum);
-        set => SetOrRemove(TlvTag.SarSegmentSeqnum, value is { } v ? Tlv.FromByte(TlvTag.SarSegmentSeqnum, v) : null);
+        set => SetByte(TlvTag.SarSegmentSeqnum, value);
     }
 
     public ushort? UserMessageReference
     {
         get => GetUInt16(TlvTag.UserMessageReference);
-        set => SetOrRemove(TlvTag.UserMessageReference, value is { } v ? Tlv.FromUInt16(TlvTag.UserMessageReference, v) : null);
+        set => SetUInt16(TlvTag.UserMessageReference, value);
     }
 
     public byte? ScInterfaceVersion
     {
         get => GetByte(TlvTag.ScInterfaceVersion);
-        set => SetOrRemove(TlvTag.ScInterfaceVersion, value is { } v ? Tlv.FromByte(TlvTag.ScInterfaceVersion, v) : null);
+        set => SetByte(TlvTag.ScInterfaceVersion, value);
     }
 
     public ushort? SourcePort
     {
         get => GetUInt16(TlvTag.SourcePort);
-        set => SetOrRemove(TlvTag.SourcePort, value is { } v ? Tlv.FromUInt16(TlvTag.SourcePort, v) : null);
+        set => SetUInt16(TlvTag.SourcePort, value);
     }
 
     public ushort? DestinationPort
     {
         get => GetUInt16(TlvTag.DestinationPort);
-        set => SetOrRemove(TlvTag.DestinationPort, value is { } v ? Tlv.FromUInt16(TlvTag.DestinationPort, v) : null);
+        set => SetUInt16(TlvTag.DestinationPort, value);
     }
 
     /// <summary>congestion_state (SMPP 5.0 §4.8.4.19): 0 idle .. 100 congested.</summary>
     public byte? CongestionState
     {
         get => GetByte(TlvTag.CongestionState);
-        set => SetOrRemove(TlvTag.CongestionState, value is { } v ? Tlv.FromByte(TlvTag.CongestionState, v) : null);
+        set => SetByte(TlvTag.CongestionState, value);
     }
+
+    // The setters mirror the getters: a value sets the TLV, null removes it.
+    private void SetByte(TlvTag tag, byte? value) => SetOrRemove(tag, value is { } v ? Tlv.FromByte(tag, v) : null);
+
+    private void SetUInt16(TlvTag tag, ushort? value) => SetOrRemove(tag, value is { } v ? Tlv.FromUInt16(tag, v) : null);
+
+    private void SetOctets(TlvTag tag, ReadOnlyMemory<byte>? value) => SetOrRemove(tag, value is { } v ? new Tlv(tag, v) : null);
+
+    private void SetCString(TlvTag tag, string? value) => SetOrRemove(tag, value is null ? null : Tlv.FromCString(tag, value));
 
     private void SetOrRemove(TlvTag tag, Tlv? tlv)
     {
