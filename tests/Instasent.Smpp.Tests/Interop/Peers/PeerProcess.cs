@@ -36,6 +36,15 @@ public sealed class PeerProcess : IAsyncDisposable
 {
     private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(3);
 
+    // Each peer keeps two thread-pool threads blocked reading its stdout and stderr (anonymous pipes get no
+    // asynchronous I/O on Unix). With the pool's minimum at the core count (2 here), that starved whatever the test
+    // hosts in-process (simulator, session) for about a second until the pool added threads.
+    static PeerProcess()
+    {
+        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32), completionPorts);
+    }
+
     private readonly Process _process;
     private readonly Channel<string> _stdout = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly StringBuilder _stderr = new();
