@@ -8,7 +8,8 @@
 #      any client can get from that server with this window, so "ceiling / row 3" is the largest ratio any client
 #      could show against node-smpp's server on this machine.
 # Each REPEATS times (2, 3 and 5 alternate against one node-smpp server, warmed up first); prints every run with the
-# node-smpp server's CPU use during it, the medians, the ratios and the load average (the machine may be shared).
+# node-smpp server's CPU use during it (share of a core, µs per submit_sm), the medians, the ratios and the load
+# average (the machine may be shared).
 # Loopback only; everything started here is stopped on exit.
 #
 #   tests/Instasent.SmppAdapter.Benchmarks/compare-session.sh [--window 50] [--duration 5] [--repeats 3]
@@ -95,6 +96,9 @@ against_node_server() {
   echo "$rate $(awk -v t=$((after - before)) -v hz="$TICKS" -v ns=$((ended - started)) 'BEGIN { printf "%.0f", 100 * t / hz / (ns / 1e9) }')"
 }
 
+# "<rate> <cpu %>" -> "node-smpp server at C% of a core, U µs of its CPU per submit_sm"
+server_use() { awk -v r="$1" -v c="$2" 'BEGIN { printf "node-smpp server at %s%% of a core, %.0f µs of its CPU per submit_sm", c, (r > 0 ? c * 1e4 / r : 0) }'; }
+
 log "1 and 4. our session and node-smpp's client, alternately, vs our simulator (receipts off)"
 SIM_PORT=$(free_port)
 $SIMULATOR --port "$SIM_PORT" --account "$USER_ID:$PASSWORD" >"$WORK/simulator.log" 2>&1 &
@@ -130,11 +134,11 @@ PIDS+=($!)
 : >"$WORK/ceiling-node"
 for i in $(seq 1 "$REPEATS"); do
   read -r rate cpu < <(against_node_server ours)
-  echo "   run $i, our session:      $rate submit_sm/s (node-smpp server at $cpu% of a core)" >&2; echo "$rate" >>"$WORK/ours-node"
+  echo "   run $i, our session:      $rate submit_sm/s ($(server_use "$rate" "$cpu"))" >&2; echo "$rate" >>"$WORK/ours-node"
   read -r rate cpu < <(against_node_server node_client)
-  echo "   run $i, node-smpp client: $rate submit_sm/s (node-smpp server at $cpu% of a core)" >&2; echo "$rate" >>"$WORK/node-node"
+  echo "   run $i, node-smpp client: $rate submit_sm/s ($(server_use "$rate" "$cpu"))" >&2; echo "$rate" >>"$WORK/node-node"
   read -r rate cpu < <(against_node_server ceiling_client)
-  echo "   run $i, ceiling client:   $rate submit_sm/s (node-smpp server at $cpu% of a core)" >&2; echo "$rate" >>"$WORK/ceiling-node"
+  echo "   run $i, ceiling client:   $rate submit_sm/s ($(server_use "$rate" "$cpu"))" >&2; echo "$rate" >>"$WORK/ceiling-node"
 done
 
 OURS_SIM=$(median <"$WORK/ours-sim")
