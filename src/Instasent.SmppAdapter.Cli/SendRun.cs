@@ -131,7 +131,12 @@ internal sealed class SendRun
             CompleteIfResolved();
         }
 
-        ShowProgress(force: true);
+        // On a terminal, redraw now that sending is over; off one, the line for the last tenth has just been printed
+        // and the final state follows at the end.
+        if (_terminal.Interactive)
+        {
+            ShowProgress(force: true);
+        }
 
         async Task SendOneAsync(SendSms message)
         {

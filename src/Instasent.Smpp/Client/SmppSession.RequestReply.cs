@@ -11,13 +11,17 @@ public sealed partial class SmppSession
     /// <summary>SMPP 3.4 §5.1.4: sequence_number runs 1..0x7FFFFFFF.</summary>
     internal const uint MaxSequenceNumber = 0x7FFFFFFF;
 
+    private static readonly TimeSpan MinResponseTimeout = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan MaxResponseTimeout = TimeSpan.FromDays(1);
+
     private readonly SemaphoreSlim _window;
     private readonly Dictionary<uint, PendingRequest> _pending = new();
     private readonly Stack<PendingRequest> _pool = new();
     private readonly ITimer _timeoutTimer;
 
     // Outstanding requests by deadline, earliest first. With one ResponseTimeout for all requests this is send
-    // order, so inserting is O(1) at the tail and one timer, armed for the head, serves the whole window.
+    // order, so inserting is O(1) at the tail and one timer, armed for the head, serves the whole window; a request
+    // with a shorter timeout of its own walks back from the tail to its place.
     private PendingRequest? _deadlineHead;
     private PendingRequest? _deadlineTail;
     private long _timerDue = long.MaxValue;
@@ -37,9 +41,13 @@ public sealed partial class SmppSession
         set { lock (_sync) _lastSequenceNumber = value; }
     }
 
-    /// <summary>submit_sm, waiting for a window slot first. See <see cref="SendAsync{TResponse}"/>.</summary>
+    /// <summary>submit_sm, waiting for a window slot first. See <see cref="SendAsync{TResponse}(Pdu, CancellationToken)"/>.</summary>
     public ValueTask<SubmitSmResp> SubmitAsync(SubmitSm submit, CancellationToken cancellationToken = default) =>
         SendAsync<SubmitSmResp>(submit, cancellationToken);
+
+    /// <summary>submit_sm that waits <paramref name="responseTimeout"/> for its response instead of the session's ResponseTimeout.</summary>
+    public ValueTask<SubmitSmResp> SubmitAsync(SubmitSm submit, TimeSpan responseTimeout, CancellationToken cancellationToken = default) =>
+        SendAsync<SubmitSmResp>(submit, responseTimeout, cancellationToken);
 
     /// <summary>
     /// Sends <paramref name="request"/> (its sequence_number is assigned here) and returns the response whatever its
@@ -51,7 +59,23 @@ public sealed partial class SmppSession
     /// <exception cref="SmppGenericNackException">The SMSC answered generic_nack.</exception>
     /// <exception cref="SmppResponseTimeoutException">No response within ResponseTimeout (see <see cref="SmppRequestException.WasSent"/>).</exception>
     /// <exception cref="SmppSessionClosedException">The session closed first (see <see cref="SmppRequestException.WasSent"/>).</exception>
-    public ValueTask<TResponse> SendAsync<TResponse>(Pdu request, CancellationToken cancellationToken = default) where TResponse : Pdu
+    public ValueTask<TResponse> SendAsync<TResponse>(Pdu request, CancellationToken cancellationToken = default) where TResponse : Pdu =>
+        SendWithTimeoutAsync<TResponse>(request, Options.ResponseTimeout, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SendAsync{TResponse}(Pdu, CancellationToken)"/>, but this request waits
+    /// <paramref name="responseTimeout"/> for its response (counted from when it is queued, after its window slot)
+    /// instead of <see cref="SmppSessionOptions.ResponseTimeout"/>. Other requests keep their own deadlines.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="responseTimeout"/> is not between 1 ms and 1 day.</exception>
+    public ValueTask<TResponse> SendAsync<TResponse>(Pdu request, TimeSpan responseTimeout, CancellationToken cancellationToken = default) where TResponse : Pdu
+    {
+        if (responseTimeout < MinResponseTimeout || responseTimeout > MaxResponseTimeout)
+            throw new ArgumentOutOfRangeException(nameof(responseTimeout), responseTimeout, $"A response timeout must be between {MinResponseTimeout.TotalMilliseconds:0} ms and {MaxResponseTimeout.TotalDays:0} day");
+        return SendWithTimeoutAsync<TResponse>(request, responseTimeout, cancellationToken);
+    }
+
+    private ValueTask<TResponse> SendWithTimeoutAsync<TResponse>(Pdu request, TimeSpan responseTimeout, CancellationToken cancellationToken) where TResponse : Pdu
     {
         ArgumentNullException.ThrowIfNull(request);
         var command = request.CommandId;
@@ -61,7 +85,7 @@ public sealed partial class SmppSession
             throw new ArgumentException($"{command.Describe()} is the session's own business: it binds when opened and unbinds in CloseAsync", nameof(request));
         // Validates every field now, so a bad PDU fails in the caller and never reaches the write loop.
         PduCodec.GetEncodedLength(request);
-        return SendCoreAsync<TResponse>(request, Options.ResponseTimeout, usesWindow: true, cancellationToken);
+        return SendCoreAsync<TResponse>(request, responseTimeout, usesWindow: true, cancellationToken);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -137,6 +137,77 @@ public class SessionRequestReplyTests
     }
 
     [Fact]
+    public async Task A_request_with_a_shorter_timeout_of_its_own_times_out_first_and_the_others_keep_theirs()
+    {
+        await using var smsc = ScriptedSmsc.Start();
+        var time = new FakeTimeProvider();
+        var options = smsc.Options() with { ResponseTimeout = TimeSpan.FromSeconds(10), DeadAfterConsecutiveTimeouts = 0 };
+        var (session, connection) = await ConnectAsync(smsc, options, time: time);
+        await using var _ = session;
+
+        var usual = session.SubmitAsync(Submit()).AsTask();
+        var usualSent = await connection.ReceiveAsync<SubmitSm>();
+        var hurried = session.SubmitAsync(Submit(), TimeSpan.FromSeconds(2)).AsTask();
+        await connection.ReceiveAsync<SubmitSm>();
+        time.Advance(TimeSpan.FromSeconds(2));
+
+        var timeout = await Assert.ThrowsAsync<SmppResponseTimeoutException>(() => hurried.WaitAsync(Wait));
+        Assert.Equal(TimeSpan.FromSeconds(2), timeout.Timeout);
+        Assert.True(timeout.WasSent);
+        Assert.False(usual.IsCompleted);
+        Assert.Equal(1, session.WindowInUse);
+
+        time.Advance(TimeSpan.FromSeconds(7));
+        Assert.False(usual.IsCompleted);
+        await connection.AnswerAsync(usualSent, messageId: "usual");
+        Assert.Equal("usual", (await usual.WaitAsync(Wait)).MessageId);
+    }
+
+    [Fact]
+    public async Task A_request_with_a_longer_timeout_of_its_own_outlives_the_sessions_default()
+    {
+        await using var smsc = ScriptedSmsc.Start();
+        var time = new FakeTimeProvider();
+        var options = smsc.Options() with { ResponseTimeout = TimeSpan.FromSeconds(10), DeadAfterConsecutiveTimeouts = 0 };
+        var (session, connection) = await ConnectAsync(smsc, options, time: time);
+        await using var _ = session;
+
+        var patient = session.SendAsync<QuerySmResp>(new QuerySm { MessageId = "abc", SourceAddr = "Instasent" }, TimeSpan.FromSeconds(30)).AsTask();
+        await connection.ReceiveAsync<QuerySm>();
+        var usual = session.SubmitAsync(Submit()).AsTask();
+        await connection.ReceiveAsync<SubmitSm>();
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        var usualTimeout = await Assert.ThrowsAsync<SmppResponseTimeoutException>(() => usual.WaitAsync(Wait));
+        Assert.Equal(TimeSpan.FromSeconds(10), usualTimeout.Timeout);
+        Assert.False(patient.IsCompleted);
+
+        time.Advance(TimeSpan.FromSeconds(20));
+        var patientTimeout = await Assert.ThrowsAsync<SmppResponseTimeoutException>(() => patient.WaitAsync(Wait));
+        Assert.Equal(CommandId.QuerySm, patientTimeout.Command);
+        Assert.Equal(TimeSpan.FromSeconds(30), patientTimeout.Timeout);
+        Assert.Equal(0, session.WindowInUse);
+        Assert.Equal(SmppSessionState.Bound, session.State);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(86_400_001)]
+    public async Task A_timeout_of_its_own_outside_1_ms_to_1_day_is_refused_before_anything_is_sent(int milliseconds)
+    {
+        await using var smsc = ScriptedSmsc.Start();
+        var (session, connection) = await ConnectAsync(smsc);
+        await using var _ = session;
+
+        var refused = Assert.Throws<ArgumentOutOfRangeException>(() => session.SubmitAsync(Submit(), TimeSpan.FromMilliseconds(milliseconds)));
+
+        Assert.Equal("responseTimeout", refused.ParamName);
+        Assert.Equal(0, session.WindowInUse);
+        Assert.True(await connection.NothingReceivedWithinAsync(TimeSpan.FromMilliseconds(200)));
+    }
+
+    [Fact]
     public async Task Consecutive_response_timeouts_up_to_the_limit_mark_the_link_dead()
     {
         await using var smsc = ScriptedSmsc.Start();
