@@ -120,6 +120,15 @@ public class RandomBytesTests(ITestOutputHelper output)
             var before = GC.GetAllocatedBytesForCurrentThread();
             var ok = PduCodec.TryDecode(bytes, out var pdu, out var error);
             var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (allocated > MaxAllocatedBytesPerDecode)
+            {
+                // The first decode down a path the run has not taken yet also pays for one-time initialisation (a
+                // cached format, a lazily built table). What trusting a length from the wire allocates comes back
+                // every time, so the bound is held against a second decode of the same bytes.
+                before = GC.GetAllocatedBytesForCurrentThread();
+                PduCodec.TryDecode(bytes, out _, out _);
+                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            }
 
             MaxAllocated = Math.Max(MaxAllocated, allocated);
             Assert.True(allocated <= MaxAllocatedBytesPerDecode, $"decoding {bytes.Length} octets allocated {allocated} bytes: {Convert.ToHexString(bytes)}");
