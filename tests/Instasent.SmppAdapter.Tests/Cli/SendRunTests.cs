@@ -14,7 +14,7 @@ public sealed class SendRunTests
 {
     private static readonly DateTimeOffset At = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
     private readonly Channel<BusEvent> _events = Channel.CreateUnbounded<BusEvent>();
-    private readonly StringWriter _out = new();
+    private readonly LockedStringWriter _out = new();
     private readonly StringWriter _error = new();
 
     [Fact]
@@ -61,13 +61,16 @@ public sealed class SendRunTests
     [Fact]
     public async Task A_message_without_an_outcome_times_out_and_makes_exit_1()
     {
-        var summary = await RunAsync(Plan(count: 2, timeout: TimeSpan.FromMilliseconds(300)), TimeProvider.System, message =>
+        var time = new FakeTimeProvider(At);
+        var run = StartAsync(Plan(count: 2, timeout: Ms(300)), time, message =>
         {
             if (message.MessageId == "m-1")
             {
                 Publish(Submitted(message.MessageId, "smsc-1"));
             }
         });
+
+        var summary = await TimeOutAsync(run, time, outcomesPrinted: 1);
 
         Assert.Equal(ExitCodes.Failed, summary.ExitCode);
         Assert.Equal((1, 1), (summary.Submitted, summary.TimedOut));
@@ -117,12 +120,14 @@ public sealed class SendRunTests
     [Fact]
     public async Task A_missing_receipt_times_out_and_makes_exit_1()
     {
-        var summary = await RunAsync(Plan(count: 1, waitReceipts: true, timeout: TimeSpan.FromMilliseconds(300)), TimeProvider.System,
-            message =>
-            {
-                Publish(Submitted(message.MessageId, "a1", "a2"));
-                Publish(Receipt(message.MessageId, "a1", "DELIVRD"));
-            });
+        var time = new FakeTimeProvider(At);
+        var run = StartAsync(Plan(count: 1, waitReceipts: true, timeout: Ms(300)), time, message =>
+        {
+            Publish(Submitted(message.MessageId, "a1", "a2"));
+            Publish(Receipt(message.MessageId, "a1", "DELIVRD"));
+        });
+
+        var summary = await TimeOutAsync(run, time, outcomesPrinted: 2);
 
         Assert.Equal(ExitCodes.Failed, summary.ExitCode);
         Assert.Equal((1, 1), (summary.Submitted, summary.ReceiptsTimedOut));
@@ -183,16 +188,42 @@ public sealed class SendRunTests
         Assert.StartsWith("[##############################] 20/20 sent 20", progress[^1]);
     }
 
-    private async Task<SendSummary> RunAsync(SendPlan plan, TimeProvider time, Action<SendSms> adapter,
+    private Task<SendSummary> RunAsync(SendPlan plan, TimeProvider time, Action<SendSms> adapter,
+        CancellationToken cancellationToken = default, bool json = false) =>
+        StartAsync(plan, time, adapter, cancellationToken, json).WaitAsync(TimeSpan.FromSeconds(20));
+
+    private Task<SendSummary> StartAsync(SendPlan plan, TimeProvider time, Action<SendSms> adapter,
         CancellationToken cancellationToken = default, bool json = false)
     {
         var environment = new CliEnvironment(_out, _error, ErrorIsTerminal: false, time, HandleCtrlC: false);
-        var run = SendRun.RunAsync(plan, (message, _) =>
+        return SendRun.RunAsync(plan, (message, _) =>
         {
             adapter(message);
             return Task.CompletedTask;
         }, _events.Reader, new Terminal(environment, json), time, cancellationToken);
-        return await run.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
+    /// <summary>
+    /// Once the run has printed <paramref name="outcomesPrinted"/> lines (so what did arrive is counted, however
+    /// slow the machine), moves the fake clock past the timeout until the run ends: the first step may land before
+    /// the run has started its wait, and a wait started after it needs another.
+    /// </summary>
+    private async Task<SendSummary> TimeOutAsync(Task<SendSummary> run, FakeTimeProvider time, int outcomesPrinted)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (_out.Lines().Length < outcomesPrinted && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.Equal(outcomesPrinted, _out.Lines().Length);
+        while (!run.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            time.Advance(Ms(301));
+            await Task.WhenAny(run, Task.Delay(20));
+        }
+
+        return await run.WaitAsync(TimeSpan.FromSeconds(1));
     }
 
     private static SendPlan Plan(int count, bool waitOutcome = true, bool waitReceipts = false, TimeSpan? timeout = null) => new(
@@ -217,4 +248,42 @@ public sealed class SendRunTests
     };
 
     private static TimeSpan Ms(int value) => TimeSpan.FromMilliseconds(value);
+
+    /// <summary>A StringWriter the test can read while the run writes to it from another thread.</summary>
+    private sealed class LockedStringWriter : StringWriter
+    {
+        private readonly Lock _gate = new();
+
+        public string[] Lines() => ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        public override void Write(char value)
+        {
+            lock (_gate) base.Write(value);
+        }
+
+        public override void Write(char[] buffer, int index, int count)
+        {
+            lock (_gate) base.Write(buffer, index, count);
+        }
+
+        public override void Write(ReadOnlySpan<char> buffer)
+        {
+            lock (_gate) base.Write(buffer);
+        }
+
+        public override void Write(string? value)
+        {
+            lock (_gate) base.Write(value);
+        }
+
+        public override void WriteLine(string? value)
+        {
+            lock (_gate) base.WriteLine(value);
+        }
+
+        public override string ToString()
+        {
+            lock (_gate) return base.ToString();
+        }
+    }
 }
