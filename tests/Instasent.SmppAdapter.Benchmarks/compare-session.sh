@@ -69,18 +69,22 @@ ours() {
     --window "$WINDOW" --duration "$DURATION" | tee -a "$WORK/ours.log" | awk '/^submit_sm\/s:/ { print $2 }'
 }
 
+# Both node clients print JSON lines, one of them {"event":"summary","submit_sm_per_s":N,...}; this prints N (and
+# the summary's error, if any, on stderr).
+summary_rate() {
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const l of s.split("\n")){try{const o=JSON.parse(l);if(o.event!=="summary")continue;if(o.error)console.error("'"$1"': "+o.error);console.log(o.submit_sm_per_s)}catch{}}})'
+}
+
 # esme-client.js runs for --duration with more messages than it can send, and reports its rate.
 node_client() {
   (cd tests/interop && node esme-client.js --host 127.0.0.1 --port "$1" --system-id $USER_ID --password $PASSWORD \
-    --count 10000000 --window "$WINDOW" --duration "$DURATION" --text "$TEXT" || true) \
-    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const l of s.split("\n")){try{const o=JSON.parse(l);if(o.event==="summary")console.log(o.submit_sm_per_s)}catch{}}})'
+    --count 10000000 --window "$WINDOW" --duration "$DURATION" --text "$TEXT" || true) | summary_rate "node-smpp client"
 }
 
-# ceiling-client.js prints {"event":"summary","submit_sm_per_s":N,...}; this prints N.
 ceiling_client() {
   (node tests/Instasent.SmppAdapter.Benchmarks/node/ceiling-client.js --host 127.0.0.1 --port "$1" \
     --system-id $USER_ID --password $PASSWORD --window "$WINDOW" --duration "$DURATION" --text "$TEXT" || true) \
-    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const o=JSON.parse(s);if(o.error)console.error("ceiling client: "+o.error);console.log(o.submit_sm_per_s)})'
+    | summary_rate "ceiling client"
 }
 
 # CPU time (user + system, in clock ticks) the process $1 has used so far.

@@ -15,7 +15,7 @@ public sealed class SendRunTests
     private static readonly DateTimeOffset At = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
     private readonly Channel<BusEvent> _events = Channel.CreateUnbounded<BusEvent>();
     private readonly LockedStringWriter _out = new();
-    private readonly StringWriter _error = new();
+    private readonly LockedStringWriter _error = new();
 
     [Fact]
     public async Task Every_message_submitted_is_exit_0_with_each_outcome_printed()
@@ -25,7 +25,7 @@ public sealed class SendRunTests
         Assert.Equal(ExitCodes.Ok, summary.ExitCode);
         Assert.Equal((3, 3, 3, 0, 0), (summary.Total, summary.Sent, summary.Submitted, summary.RejectedCount, summary.TimedOut));
         Assert.Equal(3, summary.OutcomeLatency!.Count);
-        var lines = _out.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = _out.Lines();
         Assert.Equal(3, lines.Length);
         Assert.Contains(lines, line => line.Contains(" submitted ") && line.Contains("m-2 segments=1 smscIds=smsc-m-2 connection=instasent session=s-1"));
     }
@@ -90,7 +90,7 @@ public sealed class SendRunTests
 
         Assert.Equal(ExitCodes.Ok, summary.ExitCode);
         Assert.Equal((1, 0), (summary.Submitted, summary.RejectedCount));
-        Assert.Single(_out.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Single(_out.Lines());
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class SendRunTests
         Assert.Equal(0, summary.ReceiptsTimedOut);
         Assert.Equal(TimeSpan.FromSeconds(3), summary.ReceiptLatency!.Max);
         // The outcome, the intermediate notification and two final receipts; the repeat is not printed.
-        Assert.Equal(4, _out.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(4, _out.Lines().Length);
     }
 
     [Fact]
@@ -182,7 +182,7 @@ public sealed class SendRunTests
     {
         await RunAsync(Plan(count: 20), TimeProvider.System, message => Publish(Submitted(message.MessageId, "smsc")));
 
-        var progress = _error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var progress = _error.Lines();
         Assert.InRange(progress.Length, 2, 12); // at most one a tenth (0 to 10 tenths sent), plus the final state
         Assert.DoesNotContain('\r', _error.ToString());
         Assert.StartsWith("[##############################] 20/20 sent 20", progress[^1]);
@@ -249,7 +249,7 @@ public sealed class SendRunTests
 
     private static TimeSpan Ms(int value) => TimeSpan.FromMilliseconds(value);
 
-    /// <summary>A StringWriter the test can read while the run writes to it from another thread.</summary>
+    /// <summary>A StringWriter the test can read, a line each, while the run writes to it from another thread.</summary>
     private sealed class LockedStringWriter : StringWriter
     {
         private readonly Lock _gate = new();
