@@ -14,7 +14,8 @@ public sealed class ShutdownTests(RabbitMqBroker broker)
 
         using (var stopping = new CancellationTokenSource(AdapterOnBroker.Wait))
         {
-            await run.Host.StopAsync(stopping.Token);
+            // Bounded here too: a stop that ignores its token fails this test instead of hanging the run.
+            await run.Host.StopAsync(stopping.Token).WaitAsync(AdapterOnBroker.Wait);
         }
 
         await run.UntilAsync(() => run.Smsc.Stats.BoundSessions == 0, "the simulator to see both sessions gone");

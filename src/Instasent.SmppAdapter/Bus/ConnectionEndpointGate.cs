@@ -32,10 +32,16 @@ public sealed class ConnectionEndpointGate(SmppPool pool, IReceiveEndpointConnec
         return Task.CompletedTask;
     }
 
-    /// <summary>True while the connection's queue is being consumed.</summary>
-    public bool IsOpen(string connection) => _states.TryGetValue(connection, out var state) && state.Handle is not null;
+    /// <summary>True while the connection's queue is being consumed (its endpoint has started and not been stopped).</summary>
+    public bool IsOpen(string connection) => _states.TryGetValue(connection, out var state) && state.Consuming;
 
-    /// <summary>Stops consuming every connection queue: in-flight commands finish or are handed back first.</summary>
+    /// <summary>
+    /// Stops consuming every connection queue: in-flight commands finish or are handed back first. A queue whose
+    /// endpoint is still starting is stopped only once it is ready: stopping a RabbitMQ endpoint in the middle of its
+    /// topology setup can leave MassTransit waiting forever on a channel it has already disposed. Bounded by
+    /// <paramref name="cancellationToken"/> (the host's stop budget): past it, what has not stopped is named in a warning
+    /// and left to the bus's own stop.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
@@ -43,14 +49,44 @@ public sealed class ConnectionEndpointGate(SmppPool pool, IReceiveEndpointConnec
         {
             connection.TransmitAvailabilityChanged -= OnAvailabilityChanged;
         }
-        await Task.WhenAll(_states.Values.Select(s => CloseAsync(s, cancellationToken))).ConfigureAwait(false);
+        var closing = _states.Select(s => (Connection: s.Key, Task: Enqueue(s.Value, state => StopConsumingAsync(s.Key, state, cancellationToken)))).ToList();
+        try
+        {
+            await Task.WhenAll(closing.Select(c => c.Task)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("The stop budget ran out before these connections' queues stopped consuming: {Connections}",
+                string.Join(", ", closing.Where(c => !c.Task.IsCompleted).Select(c => c.Connection)));
+        }
+    }
+
+    private async Task StopConsumingAsync(string connection, State state, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CloseAsync(state, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Could not stop consuming the queue of {Connection}", connection);
+        }
     }
 
     private void OnAvailabilityChanged(ConnectionPool connection, bool available)
     {
         var state = _states[connection.Name];
         // Serialised per connection: the last change wins, whatever order the tasks run in.
-        state.Pending = state.Pending.ContinueWith(_ => ApplyAsync(connection, state), TaskScheduler.Default).Unwrap();
+        Enqueue(state, s => ApplyAsync(connection, s));
+    }
+
+    /// <summary>Runs <paramref name="step"/> after every step queued before it for the same connection.</summary>
+    private static Task Enqueue(State state, Func<State, Task> step)
+    {
+        lock (state)
+        {
+            return state.Pending = state.Pending.ContinueWith(_ => step(state), TaskScheduler.Default).Unwrap();
+        }
     }
 
     private async Task ApplyAsync(ConnectionPool connection, State state)
@@ -71,6 +107,7 @@ public sealed class ConnectionEndpointGate(SmppPool pool, IReceiveEndpointConnec
                     endpoint.ConfigureConsumer<SendSmsConsumer>(context);
                 });
                 await state.Handle.Ready.ConfigureAwait(false);
+                state.Consuming = true;
                 logger.LogInformation("Consuming {Queue}: {Connection} has a bound session", connection.Options.QueueName, connection.Name);
             }
             else if (!open && state.Handle is not null)
@@ -89,6 +126,7 @@ public sealed class ConnectionEndpointGate(SmppPool pool, IReceiveEndpointConnec
     {
         var handle = state.Handle;
         state.Handle = null;
+        state.Consuming = false;
         if (handle is not null)
         {
             await handle.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -99,5 +137,6 @@ public sealed class ConnectionEndpointGate(SmppPool pool, IReceiveEndpointConnec
     {
         public Task Pending = Task.CompletedTask;
         public HostReceiveEndpointHandle? Handle;
+        public volatile bool Consuming;
     }
 }

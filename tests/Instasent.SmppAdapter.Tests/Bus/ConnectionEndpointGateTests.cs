@@ -1,0 +1,96 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Instasent.SmppAdapter.Tests.Bus;
+
+/// <summary>
+/// The gate opens a connection's queue when a session binds and closes it on stop. These replace MassTransit's endpoint
+/// connector with one whose endpoints start and stop only when a test says so, so the order of the two is observable.
+/// </summary>
+public sealed class ConnectionEndpointGateTests
+{
+    [Fact]
+    public async Task A_stop_while_the_queue_endpoint_is_starting_stops_it_only_once_it_is_ready()
+    {
+        var connector = new ManualEndpointConnector();
+        await using var adapter = await AdapterUnderTest.StartAsync(services: s => s.AddSingleton<IReceiveEndpointConnector>(connector), waitForBind: false);
+        var endpoint = await connector.Connected.Task.WaitAsync(AdapterUnderTest.Wait);
+        Assert.Equal("smpp-send-sms.instasent", endpoint.QueueName);
+        Assert.False(adapter.Gate.IsOpen("instasent"));
+
+        try
+        {
+            var stopping = adapter.Host.StopAsync();
+            // Stopping a RabbitMQ endpoint in the middle of its start can hang MassTransit for good: the gate must wait.
+            await Task.Delay(300);
+            Assert.False(endpoint.StopCalled.Task.IsCompleted, "the endpoint was stopped before it was ready");
+
+            endpoint.Ready.SetResult(null!);
+            var readyWhenStopped = await endpoint.StopCalled.Task.WaitAsync(AdapterUnderTest.Wait);
+            Assert.True(readyWhenStopped);
+            endpoint.Stopped.SetResult();
+            await stopping.WaitAsync(AdapterUnderTest.Wait);
+        }
+        finally
+        {
+            // Whatever failed above, let the endpoint finish so the adapter's disposal does not wait on it.
+            endpoint.Ready.TrySetResult(null!);
+            endpoint.Stopped.TrySetResult();
+        }
+        Assert.False(adapter.Gate.IsOpen("instasent"));
+    }
+
+    [Fact]
+    public async Task An_endpoint_that_never_starts_or_stops_holds_the_stop_no_longer_than_the_shutdown_budget()
+    {
+        var connector = new ManualEndpointConnector();
+        await using var adapter = await AdapterUnderTest.StartAsync(
+            new Dictionary<string, string?> { ["Adapter:ShutdownTimeout"] = "00:00:01" },
+            services: s => s.AddSingleton<IReceiveEndpointConnector>(connector), waitForBind: false);
+        var endpoint = await connector.Connected.Task.WaitAsync(AdapterUnderTest.Wait);
+
+        // Neither Ready nor the stop ever completes; the host's stop still returns (the bound is the test's hang guard).
+        await adapter.Host.StopAsync().WaitAsync(AdapterUnderTest.Wait);
+        Assert.False(endpoint.StopCalled.Task.IsCompleted, "an endpoint that never became ready was stopped mid-start");
+    }
+
+    private sealed class ManualEndpointConnector : IReceiveEndpointConnector
+    {
+        public TaskCompletionSource<ManualEndpoint> Connected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public HostReceiveEndpointHandle ConnectReceiveEndpoint(string queueName,
+            Action<IBusRegistrationContext, IReceiveEndpointConfigurator>? configureEndpoint = null)
+        {
+            var endpoint = new ManualEndpoint(queueName);
+            Connected.TrySetResult(endpoint);
+            return endpoint;
+        }
+
+        public HostReceiveEndpointHandle ConnectReceiveEndpoint(IEndpointDefinition definition, IEndpointNameFormatter? endpointNameFormatter = null,
+            Action<IBusRegistrationContext, IReceiveEndpointConfigurator>? configureEndpoint = null) =>
+            throw new NotSupportedException("the gate connects queues by name");
+    }
+
+    private sealed class ManualEndpoint(string queueName) : HostReceiveEndpointHandle
+    {
+        public string QueueName { get; } = queueName;
+
+        public TaskCompletionSource<ReceiveEndpointReady> Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes when the gate stops the endpoint, with whether it was ready by then.</summary>
+        public TaskCompletionSource<bool> StopCalled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Stopped { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IReceiveEndpoint ReceiveEndpoint => throw new NotSupportedException();
+
+        Task<ReceiveEndpointReady> HostReceiveEndpointHandle.Ready => Ready.Task;
+
+        public Task StopAsync(CancellationToken cancellationToken = default)
+        {
+            StopCalled.TrySetResult(Ready.Task.IsCompleted);
+            // Like MassTransit's stop of an endpoint stuck in its start: the token is not observed.
+            return Stopped.Task;
+        }
+    }
+}
