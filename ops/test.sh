@@ -23,12 +23,30 @@ export SMPP_ADAPTER_REQUIRE_BROKER=1
 log "building (Release)"
 dotnet build Instasent.SmppAdapter.sln -c Release -warnaserror -nologo -v minimal
 
+# A test host that hangs is dumped (--blame-hang-timeout); print where its async code was waiting, so the CI log alone
+# says what hung. The dump tool is installed only then (pinned, into .artifacts/tools).
+print_hang_dumps() {
+  local dumps
+  dumps=$(find "$1" -name '*_hangdump.dmp' -newer "$2" 2>/dev/null) || true
+  [ -n "$dumps" ] || return 0
+  local tool="$ROOT/.artifacts/tools/dotnet-dump"
+  [ -x "$tool" ] || dotnet tool install --tool-path "$ROOT/.artifacts/tools" dotnet-dump --version 10.0.750501 >/dev/null || return 0
+  for dump in $dumps; do
+    log "where the hung test host was waiting ($dump)"
+    "$tool" analyze "$dump" -c "dumpasync --coalesce" -c exit 2>&1 | head -400 || true
+    rm -f "$dump"
+  done
+}
+
 status=0
 for proj in tests/*.Tests/*.csproj tests/*.IntegrationTests/*.csproj; do
   [ -f "$proj" ] || continue
   log "testing $(basename "$(dirname "$proj")")"
+  started="$(mktemp)"
   dotnet test "$proj" -c Release --no-build --nologo \
     --logger "console;verbosity=normal" --blame-hang-timeout 5m -- RunConfiguration.TreatNoTestsAsError=false || status=1
+  print_hang_dumps "$(dirname "$proj")/TestResults" "$started"
+  rm -f "$started"
 done
 # The README's run command, end to end (broker, simulator, adapter, CLI, samples, receipts, inbound).
 log "checking ops/run.sh end to end (ops/test-run.sh)"
