@@ -135,6 +135,30 @@ public sealed class SmscFaultTests(RabbitMqBroker broker)
         Assert.Empty(run.Bus.Of<SmsRejected>());
     }
 
+    [Fact]
+    public async Task A_command_the_SMSC_never_takes_is_handed_back_through_RabbitMQ_MaxHandBacks_times_then_rejected_not_permanent()
+    {
+        await using var run = await AdapterOnBroker.StartAsync(broker, new Dictionary<string, string?>
+        {
+            ["Adapter:RetryBudget"] = "00:00:00.300",
+            ["Adapter:MaxHandBacks"] = "2",
+        });
+        run.Smsc.Faults.QueueFull = true;
+        var command = Commands("queue-full", 1)[0];
+
+        await run.Bus.PublishAsync(command);
+
+        await run.UntilAsync(() => run.Bus.Of<SmsRejected>().Count == 1, "the rejection");
+        var rejected = run.Bus.Of<SmsRejected>().Single();
+        Assert.Equal(command.MessageId, rejected.MessageId);
+        Assert.False(rejected.Permanent);
+        // The count survived two trips through the broker's headers.
+        Assert.Contains("after 3 attempts (handed back 2 times", rejected.Reason);
+        Assert.Empty(run.Bus.Of<SmsSubmitted>());
+        Assert.Empty(run.AcceptedSubmits);
+        Assert.Equal(0u, await run.Bus.MessageCountAsync(ConnectionQueue));
+    }
+
     private static async Task AssertEachSubmittedOnceAsync(AdapterOnBroker run, IReadOnlyList<SendSms> commands)
     {
         await run.UntilAsync(() => run.Bus.Of<SmsSubmitted>().Count >= commands.Count, "every command submitted");

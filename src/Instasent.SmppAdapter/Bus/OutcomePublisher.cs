@@ -63,7 +63,7 @@ public sealed class OutcomePublisher(IIdempotencyStore idempotency, TimeProvider
         var connection = AdapterTelemetry.Connection(plan.Connection.Name);
         if (outcome is SubmitOutcome.Rejected rejected)
         {
-            AdapterTelemetry.Rejected.Add(1, connection, new("smpp.command_status", rejected.Status?.ToString() ?? "unknown_outcome"), new("smpp.permanent", rejected.Permanent));
+            AdapterTelemetry.Rejected.Add(1, connection, new("smpp.command_status", rejected.Status?.ToString() ?? rejected.Cause ?? "unknown_outcome"), new("smpp.permanent", rejected.Permanent));
         }
         else
         {

@@ -62,15 +62,26 @@ public sealed class SendSmsConsumer(
                     await outcomes.RepublishAsync(context, claim.Outcome!).ConfigureAwait(false);
                     return "duplicate";
                 case IdempotencyClaimStatus.InFlight:
-                    await ConnectionQueues.HandBackAsync(context, plan.Connection).ConfigureAwait(false);
+                    // Its twin is being submitted right now: not this command's failure, so it does not count.
+                    await ConnectionQueues.HandBackAsync(context, plan.Connection, counts: false).ConfigureAwait(false);
                     return "handed_back";
             }
             var outcome = await submitter.SubmitAsync(plan, stopping).ConfigureAwait(false);
             if (outcome is SubmitOutcome.HandBack handBack)
             {
-                logger.LogWarning("{MessageId} handed back to {Queue}: {Reason}", messageId, plan.Connection.QueueName, handBack.Reason);
-                await ConnectionQueues.HandBackAsync(context, plan.Connection).ConfigureAwait(false);
-                return "handed_back";
+                var handedBack = ConnectionQueues.HandBackCount(context);
+                if (!handBack.Counts || handedBack < sending.MaxHandBacks)
+                {
+                    logger.LogWarning("{MessageId} handed back to {Queue}: {Reason}", messageId, plan.Connection.QueueName, handBack.Reason);
+                    await ConnectionQueues.HandBackAsync(context, plan.Connection, handBack.Counts).ConfigureAwait(false);
+                    return "handed_back";
+                }
+                // Without a bound every attempt could resend segments the SMSC already took (or the SMS itself, when the
+                // outcome stays unknown): give up honestly instead.
+                logger.LogWarning("{MessageId} rejected after {Attempts} attempts without a final outcome: {Reason}", messageId, handedBack + 1, handBack.Reason);
+                outcome = new SubmitOutcome.Rejected(
+                    $"no final outcome after {handedBack + 1} attempts (handed back {handedBack} times, the most Adapter:MaxHandBacks allows); last attempt: {handBack.Reason}",
+                    null, Permanent: false, Cause: "handbacks_exhausted");
             }
             await outcomes.PublishAsync(context, plan, outcome).ConfigureAwait(false);
             return outcome is SubmitOutcome.Submitted ? "submitted" : "rejected";

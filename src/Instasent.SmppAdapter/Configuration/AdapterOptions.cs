@@ -137,6 +137,12 @@ public sealed record SendingOptions
     /// <summary>How many times a segment with an unknown outcome is resent before the command is handed back.</summary>
     public int MaxUnknownOutcomeResends { get; init; } = 2;
 
+    /// <summary>
+    /// How many times a command may be handed back to its queue for want of a final outcome; the attempt after the last
+    /// one ends in <c>SmsRejected</c> (<c>permanent: false</c>) instead. Hand-backs on shutdown do not count.
+    /// </summary>
+    public int MaxHandBacks { get; init; } = 10;
+
     /// <summary>How long a receipt waits for its submit_sm_resp to be recorded before it is published unmatched.</summary>
     public TimeSpan ReceiptMatchWait { get; init; } = TimeSpan.FromSeconds(2);
 

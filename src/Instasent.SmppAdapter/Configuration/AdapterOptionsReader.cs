@@ -60,6 +60,7 @@ public static class AdapterOptionsReader
             ThrottleBackoffMin = r.Duration("Adapter:ThrottleBackoffMin", d.ThrottleBackoffMin, TimeSpan.FromMilliseconds(1), minute),
             ThrottleBackoffMax = r.Duration("Adapter:ThrottleBackoffMax", d.ThrottleBackoffMax, TimeSpan.FromMilliseconds(1), minute),
             MaxUnknownOutcomeResends = r.Int("Adapter:MaxUnknownOutcomeResends", d.MaxUnknownOutcomeResends, 0, 10),
+            MaxHandBacks = r.Int("Adapter:MaxHandBacks", d.MaxHandBacks, 0, 1000),
             ReceiptMatchWait = r.Duration("Adapter:ReceiptMatchWait", d.ReceiptMatchWait, TimeSpan.Zero, minute),
             StoreRetention = r.Duration("Adapter:StoreRetention", d.StoreRetention, minute, TimeSpan.FromDays(30)),
             IdempotencyMaxEntries = r.Int("Adapter:IdempotencyMaxEntries", d.IdempotencyMaxEntries, 100, 100_000_000),

@@ -59,9 +59,9 @@ public sealed class MessageSubmitter(SmppPool pool, ICorrelationStore correlatio
             }
             catch (OperationCanceledException) when (waiting.IsCancellationRequested || onWire.IsCancellationRequested)
             {
-                return new SubmitOutcome.HandBack(budget.IsCancellationRequested
-                    ? $"retry budget of {options.Sending.RetryBudget} ran out (no bound session, or the SMSC kept throttling)"
-                    : "the adapter is stopping");
+                return budget.IsCancellationRequested
+                    ? new SubmitOutcome.HandBack($"retry budget of {options.Sending.RetryBudget} ran out (no bound session, or the SMSC kept throttling)")
+                    : new SubmitOutcome.HandBack("the adapter is stopping", Counts: false);
             }
         }
     }

@@ -9,14 +9,16 @@ public abstract record SubmitOutcome
     public sealed record Submitted(IReadOnlyList<string> SmscMessageIds, string SessionId, DateTimeOffset SubmittedAt) : SubmitOutcome;
 
     /// <summary>
-    /// The SMSC refused a segment for certain (<paramref name="Permanent"/>), or the outcome of a segment is unknown and
-    /// the connection's policy is to report it (not permanent).
+    /// The SMSC refused a segment for certain (<paramref name="Permanent"/>), the outcome of a segment is unknown and
+    /// the connection's policy is to report it, or the command was handed back as often as allowed (not permanent).
+    /// <paramref name="Cause"/> names a rejection without an SMSC status in metrics (default <c>unknown_outcome</c>).
     /// </summary>
-    public sealed record Rejected(string Reason, CommandStatus? Status, bool Permanent) : SubmitOutcome;
+    public sealed record Rejected(string Reason, CommandStatus? Status, bool Permanent, string? Cause = null) : SubmitOutcome;
 
     /// <summary>
     /// Not decided in this process: the retry budget ran out or the process is stopping. The command goes back to its
-    /// queue; the broker holds it.
+    /// queue; the broker holds it. <paramref name="Counts"/> is false when the command is not at fault (the adapter is
+    /// stopping), so the hand-back does not count toward <c>Adapter:MaxHandBacks</c>.
     /// </summary>
-    public sealed record HandBack(string Reason) : SubmitOutcome;
+    public sealed record HandBack(string Reason, bool Counts = true) : SubmitOutcome;
 }

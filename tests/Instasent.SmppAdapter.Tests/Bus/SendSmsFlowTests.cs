@@ -1,3 +1,4 @@
+using System.Globalization;
 using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Simulator;
@@ -171,4 +172,55 @@ public sealed class SendSmsFlowTests
         await adapter.PublishedAsync<SmsSubmitted>(m => m.MessageId == "budget-1");
         Assert.False(adapter.Published<SmsRejected>().Any());
     }
+
+    [Fact]
+    public async Task A_command_handed_back_MaxHandBacks_times_ends_in_SmsRejected_not_permanent_on_the_next_attempt()
+    {
+        await using var adapter = await AdapterUnderTest.StartAsync(new Dictionary<string, string?>
+        {
+            ["Adapter:RetryBudget"] = "00:00:00.200",
+            ["Adapter:MaxHandBacks"] = "2",
+        });
+        adapter.Smsc.Faults.QueueFull = true;
+        await adapter.SendAsync(Command("handbacks-1"));
+
+        var rejected = await adapter.PublishedAsync<SmsRejected>(m => m.MessageId == "handbacks-1");
+        Assert.False(rejected.Permanent);
+        Assert.Null(rejected.CommandStatus);
+        Assert.Contains("after 3 attempts (handed back 2 times, the most Adapter:MaxHandBacks allows)", rejected.Reason);
+        Assert.Contains("retry budget", rejected.Reason);
+        Assert.Equal(new Dictionary<string, string> { ["tenant"] = "t1" }, rejected.Metadata);
+        // Handed back with counts 1 and 2, then no more: the third attempt decided.
+        Assert.Equal([1, 2], HandBackCounts(adapter, "handbacks-1"));
+        Assert.Empty(adapter.Published<SmsSubmitted>());
+        Assert.Single(adapter.Published<SmsRejected>());
+    }
+
+    [Fact]
+    public async Task Hand_backs_on_shutdown_do_not_count_toward_MaxHandBacks()
+    {
+        // MaxHandBacks 0: any counted hand-back would reject at once.
+        await using var adapter = await AdapterUnderTest.StartAsync(new Dictionary<string, string?>
+        {
+            ["Adapter:RetryBudget"] = "00:01:00",
+            ["Adapter:MaxHandBacks"] = "0",
+        });
+        adapter.Smsc.Faults.QueueFull = true;
+        await adapter.SendAsync(Command("stopping-1"));
+        await adapter.UntilAsync(() => adapter.Smsc.Stats.SubmitsRefused.GetValueOrDefault("ESME_RMSGQFUL") > 0, "the SMSC refusing the submit");
+
+        await adapter.Host.StopAsync().WaitAsync(AdapterUnderTest.Wait);
+
+        await adapter.UntilAsync(() => HandBackCounts(adapter, "stopping-1").Count == 1, "the command handed back on shutdown");
+        Assert.Equal([0], HandBackCounts(adapter, "stopping-1"));
+        Assert.Empty(adapter.Published<SmsRejected>());
+    }
+
+    /// <summary>The hand-back count header of each hand-back of <paramref name="messageId"/>, in order.</summary>
+    private static List<int> HandBackCounts(AdapterUnderTest adapter, string messageId) =>
+        adapter.Sent<SendSms>()
+            .Where(m => m.Message.MessageId == messageId)
+            .Select(m => m.Headers.TryGetHeader(Instasent.SmppAdapter.Bus.ConnectionQueues.HandBackCountHeader, out var count) ? Convert.ToInt32(count, CultureInfo.InvariantCulture) : (int?)null)
+            .OfType<int>()
+            .ToList();
 }

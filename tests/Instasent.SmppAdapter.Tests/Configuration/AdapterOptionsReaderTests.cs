@@ -118,6 +118,15 @@ public sealed class AdapterOptionsReaderTests
     }
 
     [Fact]
+    public void MaxHandBacks_defaults_to_10_and_must_be_0_to_1000()
+    {
+        Assert.Equal(10, TestConfig.Options().Sending.MaxHandBacks);
+        Assert.Equal(0, TestConfig.Options(new Dictionary<string, string?> { ["Adapter:MaxHandBacks"] = "0" }).Sending.MaxHandBacks);
+        var e = Assert.Throws<AdapterConfigurationException>(() => TestConfig.Options(new Dictionary<string, string?> { ["Adapter:MaxHandBacks"] = "1001" }));
+        Assert.Equal(["Adapter:MaxHandBacks must be 0..1000 (was 1001)"], e.Problems);
+    }
+
+    [Fact]
     public void Passwords_never_appear_in_problems_or_ToString()
     {
         var e = Assert.Throws<AdapterConfigurationException>(() => TestConfig.Options(new Dictionary<string, string?>
