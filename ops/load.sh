@@ -18,12 +18,16 @@ cd "$ROOT"
 
 usage() {
   cat <<'USAGE'
-Usage: ops/load.sh [--count N] [--repeats R] [--warmup N] [--timeout SECONDS] [--help]
+Usage: ops/load.sh [--count N] [--repeats R] [--warmup N] [--timeout SECONDS] [--adapter-env NAME=VALUE] [--help]
 
   --count N          SendSms per run (default 20000)
   --repeats R        runs of each variant; the table shows medians (default 3)
   --warmup N         SendSms per variant before the measured runs, not counted (default 5000: the JIT needs a few thousand to settle)
   --timeout SECONDS  bound of each run, first publish to last event (default 300)
+  --adapter-env NAME=VALUE
+                     also run a second adapter with this environment variable (its own virtual host and
+                     LOAD_ADAPTER_ENV_PORT 18081) as the variant adapter+env (no receipts), interleaved with the
+                     others: a tuning knob compared side by side in one run
 
 Ports (must be free; not those of ops/run.sh and CI): LOAD_SIMULATOR_PORT 12775, LOAD_SIMULATOR_CONTROL_PORT 18775,
 LOAD_ADAPTER_PORT 18080. The broker is the local one on 127.0.0.1:5672 (started if none answers, as ops/run.sh does);
@@ -31,7 +35,7 @@ its virtual hosts are managed with rabbitmqctl.
 USAGE
 }
 
-COUNT=20000 REPEATS=3 WARMUP=5000 TIMEOUT=300
+COUNT=20000 REPEATS=3 WARMUP=5000 TIMEOUT=300 ADAPTER_ENV=""
 positive() { [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive whole number (was '${2:-}')"; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -39,6 +43,7 @@ while [ $# -gt 0 ]; do
     --repeats) positive "$1" "${2:-}"; REPEATS=$2; shift 2 ;;
     --warmup) positive "$1" "${2:-}"; WARMUP=$2; shift 2 ;;
     --timeout) positive "$1" "${2:-}"; TIMEOUT=$2; shift 2 ;;
+    --adapter-env) [[ ${2:-} =~ ^[A-Za-z_][A-Za-z0-9_]*=.*$ ]] || die "--adapter-env needs NAME=VALUE (was '${2:-}')"; ADAPTER_ENV=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
@@ -47,10 +52,12 @@ done
 SIM_PORT=${LOAD_SIMULATOR_PORT:-12775}
 SIM_CONTROL_PORT=${LOAD_SIMULATOR_CONTROL_PORT:-18775}
 ADAPTER_PORT=${LOAD_ADAPTER_PORT:-18080}
+ADAPTER_ENV_PORT=${LOAD_ADAPTER_ENV_PORT:-18081}
 SESSIONS=2 WINDOW=50
 RUN_ID=$(date +%Y%m%d%H%M%S)-$$
 VHOST_ADAPTER=smpp-load-$RUN_ID-adapter
 VHOST_BASELINE=smpp-load-$RUN_ID-baseline
+VHOST_ADAPTER_ENV=smpp-load-$RUN_ID-adapter-env
 BROKER=amqp://guest:guest@127.0.0.1:5672
 
 BIN=bin/Release/net10.0
@@ -59,13 +66,14 @@ SIMULATOR_DLL=src/Instasent.SmppAdapter.Simulator/$BIN/Instasent.SmppAdapter.Sim
 BENCH_DLL=tests/Instasent.SmppAdapter.Benchmarks/$BIN/Instasent.SmppAdapter.Benchmarks.dll
 
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/smpp-adapter-load.XXXXXX")
-ADAPTER_PID="" SIMULATOR_PID="" BASELINE_PID="" VHOSTS_CREATED=()
+ADAPTER_PID="" ADAPTER_ENV_PID="" SIMULATOR_PID="" BASELINE_PID="" VHOSTS_CREATED=()
 rmqctl() { as_root env RABBITMQ_NODENAME=rabbit@localhost ERL_EPMD_ADDRESS=127.0.0.1 /usr/sbin/rabbitmqctl -q "$@"; }
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  [ -n "$ADAPTER_PID$SIMULATOR_PID$BASELINE_PID" ] && log "stopping what this script started"
+  [ -n "$ADAPTER_PID$ADAPTER_ENV_PID$SIMULATOR_PID$BASELINE_PID" ] && log "stopping what this script started"
   [ -n "$ADAPTER_PID" ] && stop_pid adapter "$ADAPTER_PID" 45
+  [ -n "$ADAPTER_ENV_PID" ] && stop_pid adapter+env "$ADAPTER_ENV_PID" 45
   [ -n "$BASELINE_PID" ] && stop_pid baseline "$BASELINE_PID" 20
   [ -n "$SIMULATOR_PID" ] && stop_pid simulator "$SIMULATOR_PID" 10
   for vhost in "${VHOSTS_CREATED[@]}"; do rmqctl delete_vhost "$vhost" >/dev/null 2>&1 || log "could not delete vhost $vhost"; done
@@ -84,14 +92,15 @@ command -v jq >/dev/null || apt_install jq
 require_free_port 127.0.0.1 "$SIM_PORT" "the SMSC simulator (LOAD_SIMULATOR_PORT)"
 require_free_port 127.0.0.1 "$SIM_CONTROL_PORT" "the simulator's control API (LOAD_SIMULATOR_CONTROL_PORT)"
 require_free_port 127.0.0.1 "$ADAPTER_PORT" "the adapter's HTTP endpoint (LOAD_ADAPTER_PORT)"
+[ -z "$ADAPTER_ENV" ] || require_free_port 127.0.0.1 "$ADAPTER_ENV_PORT" "the second adapter's HTTP endpoint (LOAD_ADAPTER_ENV_PORT)"
 rabbitmq_ensure
 [ -x /usr/sbin/rabbitmqctl ] || die "rabbitmqctl is needed to create the load run's virtual hosts (a broker in Docker is not supported here)"
-for vhost in "$VHOST_ADAPTER" "$VHOST_BASELINE"; do
+for vhost in "$VHOST_ADAPTER" "$VHOST_BASELINE" ${ADAPTER_ENV:+"$VHOST_ADAPTER_ENV"}; do
   rmqctl add_vhost "$vhost" >/dev/null || die "could not create the virtual host $vhost with rabbitmqctl"
   VHOSTS_CREATED+=("$vhost")
   rmqctl set_permissions -p "$vhost" guest '.*' '.*' '.*' >/dev/null
 done
-log "virtual hosts $VHOST_ADAPTER and $VHOST_BASELINE"
+log "virtual hosts: ${VHOSTS_CREATED[*]}"
 
 log "building the adapter, the simulator and the benchmarks (Release; $LOGS/build.log)"
 for project in src/Instasent.SmppAdapter src/Instasent.SmppAdapter.Simulator tests/Instasent.SmppAdapter.Benchmarks; do
@@ -103,28 +112,45 @@ done
 
 # --- the processes under test ----------------------------------------------------------------------------------
 log "starting the simulator on 127.0.0.1:$SIM_PORT (receipts 100 ms after submit_sm, control API on $SIM_CONTROL_PORT)"
-start_bg simulator "$LOGS/simulator.log" dotnet "$SIMULATOR_DLL" --port "$SIM_PORT" --account load:load123:10 \
+# Two accounts: the simulator sends an account's receipts to any of its sessions, so the second adapter has its own.
+start_bg simulator "$LOGS/simulator.log" dotnet "$SIMULATOR_DLL" --port "$SIM_PORT" --account load:load123:10 --account loadenv:load123:10 \
   --control-port "$SIM_CONTROL_PORT" --receipt-delay 100ms
 SIMULATOR_PID=$BG_PID
 wait_port 127.0.0.1 "$SIM_PORT" 30 "$SIMULATOR_PID" || { show_log_tail simulator "$LOGS/simulator.log"; die "the simulator is not listening after 30 s"; }
 
+# start_adapter NAME VHOST PORT [NAME=VALUE...]: an adapter on its own virtual host; sets BG_PID.
+start_adapter() {
+  local name=$1 vhost=$2 port=$3
+  shift 3
+  start_bg "$name" "$LOGS/$name.log" env \
+    RabbitMq__Uri="$BROKER/$vhost" Http__Urls="http://127.0.0.1:$port" \
+    Smpp__Connections__0__Name=instasent Smpp__Connections__0__Host=127.0.0.1 Smpp__Connections__0__Port="$SIM_PORT" \
+    Smpp__Connections__0__SystemId=load Smpp__Connections__0__Password=load123 \
+    Smpp__Connections__0__Sessions=$SESSIONS Smpp__Connections__0__WindowSize=$WINDOW Smpp__Connections__0__MaxSubmitsPerSecond=0 \
+    Logging__LogLevel__Microsoft.AspNetCore=Warning "$@" \
+    dotnet "$ADAPTER_DLL"
+}
 log "starting the adapter (Sessions $SESSIONS, WindowSize $WINDOW, no rate limit, http://127.0.0.1:$ADAPTER_PORT)"
-start_bg adapter "$LOGS/adapter.log" env \
-  RabbitMq__Uri="$BROKER/$VHOST_ADAPTER" Http__Urls="http://127.0.0.1:$ADAPTER_PORT" \
-  Smpp__Connections__0__Name=instasent Smpp__Connections__0__Host=127.0.0.1 Smpp__Connections__0__Port="$SIM_PORT" \
-  Smpp__Connections__0__SystemId=load Smpp__Connections__0__Password=load123 \
-  Smpp__Connections__0__Sessions=$SESSIONS Smpp__Connections__0__WindowSize=$WINDOW Smpp__Connections__0__MaxSubmitsPerSecond=0 \
-  Logging__LogLevel__Microsoft.AspNetCore=Warning \
-  dotnet "$ADAPTER_DLL"
+start_adapter adapter "$VHOST_ADAPTER" "$ADAPTER_PORT"
 ADAPTER_PID=$BG_PID
+if [ -n "$ADAPTER_ENV" ]; then
+  log "starting a second adapter with $ADAPTER_ENV (http://127.0.0.1:$ADAPTER_ENV_PORT)"
+  start_adapter adapter+env "$VHOST_ADAPTER_ENV" "$ADAPTER_ENV_PORT" Smpp__Connections__0__SystemId=loadenv "$ADAPTER_ENV"
+  ADAPTER_ENV_PID=$BG_PID
+fi
 
 log "starting the bare-broker baseline (bus-load baseline, prefetch and concurrency $((SESSIONS * WINDOW)))"
-start_bg baseline "$LOGS/baseline.log" dotnet "$BENCH_DLL" bus-load baseline --rabbitmq "$BROKER/$VHOST_BASELINE" \
+# With the thread-pool setting the adapter's runtimeconfig has, so only the SMPP work differs.
+start_bg baseline "$LOGS/baseline.log" env DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 dotnet "$BENCH_DLL" bus-load baseline --rabbitmq "$BROKER/$VHOST_BASELINE" \
   --concurrency $((SESSIONS * WINDOW))
 BASELINE_PID=$BG_PID
 
 wait_http_ok "http://127.0.0.1:$ADAPTER_PORT/health/ready" 60 "$ADAPTER_PID" \
   || { show_log_tail adapter "$LOGS/adapter.log"; die "the adapter is not ready after 60 s"; }
+if [ -n "$ADAPTER_ENV" ]; then
+  wait_http_ok "http://127.0.0.1:$ADAPTER_ENV_PORT/health/ready" 60 "$ADAPTER_ENV_PID" \
+    || { show_log_tail adapter+env "$LOGS/adapter+env.log"; die "the second adapter is not ready after 60 s"; }
+fi
 wait_file_line "$LOGS/baseline.log" '^baseline ready' 30 "$BASELINE_PID" \
   || { show_log_tail baseline "$LOGS/baseline.log"; die "the baseline did not start within 30 s"; }
 log "both ready"
@@ -137,9 +163,9 @@ submits_accepted() { curl -fsS --max-time 5 "http://127.0.0.1:$SIM_CONTROL_PORT/
 field() { sed -nE "s/^result .*\\b$1=([^ ]+).*/\\1/p" "$2"; }
 
 # run_variant NAME LOGFILE: one bus-load run; appends a line of figures to $LOGS/results.tsv.
-declare -A VHOST=([adapter+receipts]=$VHOST_ADAPTER [adapter]=$VHOST_ADAPTER [bare-broker]=$VHOST_BASELINE)
-declare -A EXTRA=([adapter+receipts]=--receipts [adapter]="" [bare-broker]="")
-declare -A SERVICE=([adapter+receipts]=ADAPTER_PID [adapter]=ADAPTER_PID [bare-broker]=BASELINE_PID)
+declare -A VHOST=([adapter+receipts]=$VHOST_ADAPTER [adapter]=$VHOST_ADAPTER [adapter+env]=$VHOST_ADAPTER_ENV [bare-broker]=$VHOST_BASELINE)
+declare -A EXTRA=([adapter+receipts]=--receipts [adapter]="" [adapter+env]="" [bare-broker]="")
+declare -A SERVICE=([adapter+receipts]=ADAPTER_PID [adapter]=ADAPTER_PID [adapter+env]=ADAPTER_ENV_PID [bare-broker]=BASELINE_PID)
 run_variant() {
   local name=$1 out=$2 count=$3 service_pid sim_before sim_after svc0 svc1 sim0 sim1 brk0 brk1 status=0
   local service_var=${SERVICE[$name]}
@@ -173,7 +199,7 @@ run_variant() {
     "$(cut -d' ' -f1 /proc/loadavg)" "$(field ok "$out")" >>"$LOGS/results.tsv"
 }
 
-VARIANTS=(adapter+receipts adapter bare-broker)
+VARIANTS=(adapter+receipts adapter ${ADAPTER_ENV:+adapter+env} bare-broker)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "warm-up: $WARMUP SendSms per variant, not counted"
 for v in "${VARIANTS[@]}"; do run_variant "$v" "$LOGS/warmup-$v.log" "$WARMUP"; done
@@ -197,6 +223,7 @@ BASE=$(col bare-broker 2 | median)
 echo
 echo "Load run: $COUNT SendSms per run (GSM 7-bit, 160 chars, plain JSON, publisher confirms), median of $REPEATS runs;"
 echo "adapter: Sessions $SESSIONS x WindowSize $WINDOW against the simulator on loopback; bare broker: the same hops without SMPP"
+[ -z "$ADAPTER_ENV" ] || echo "adapter+env: the same adapter (no receipts) with $ADAPTER_ENV"
 printf '%-17s %9s %11s %7s %8s %8s %8s %10s %16s\n' variant "cmds/s" "min-max" "ratio" "p50 ms" "p95 ms" "p99 ms" "receipts/s" "submit_sm/sent"
 for v in "${VARIANTS[@]}"; do
   per_s=$(col "$v" 2 | median)
