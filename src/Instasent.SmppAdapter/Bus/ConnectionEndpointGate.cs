@@ -91,9 +91,14 @@ public sealed class ConnectionEndpointGate(SmppPool pool, IReceiveEndpointConnec
 
     private async Task ApplyAsync(ConnectionPool connection, State state)
     {
+        if (_stopping)
+        {
+            // The stop queued behind this step closes the queue, within the stop budget.
+            return;
+        }
         try
         {
-            var open = connection.HasBoundTransmitter && !_stopping;
+            var open = connection.HasBoundTransmitter;
             if (open && state.Handle is null)
             {
                 var capacity = connection.Options.TransmitSessions * connection.Options.WindowSize;
