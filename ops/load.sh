@@ -153,7 +153,7 @@ if [ -n "$ADAPTER_ENV" ]; then
 fi
 wait_file_line "$LOGS/baseline.log" '^baseline ready' 30 "$BASELINE_PID" \
   || { show_log_tail baseline "$LOGS/baseline.log"; die "the baseline did not start within 30 s"; }
-log "both ready"
+log "ready: every process under test"
 
 # --- measuring -------------------------------------------------------------------------------------------------
 BROKER_PID=$(pgrep -o -x beam.smp || true)
