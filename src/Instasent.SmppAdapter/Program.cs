@@ -1,3 +1,3 @@
-using Instasent.SmppAdapter.Hosting;
+using Instasent.SmppAdapter;
 
 return await AdapterHost.RunAsync(args);

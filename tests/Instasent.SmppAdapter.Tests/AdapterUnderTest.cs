@@ -1,6 +1,6 @@
 using Instasent.SmppAdapter.Contracts;
-using Instasent.SmppAdapter.Hosting;
-using Instasent.SmppAdapter.Pool;
+using Instasent.SmppAdapter.Sending;
+using Instasent.SmppAdapter.Sessions;
 using Instasent.SmppAdapter.Simulator;
 using MassTransit;
 using MassTransit.Testing;
@@ -38,8 +38,8 @@ internal sealed class AdapterUnderTest : IAsyncDisposable
     public SmscSimulator Smsc { get; }
     public AdapterHost Host { get; }
     public ITestHarness Harness { get; }
-    public SmppPool Pool => Host.Services.GetRequiredService<SmppPool>();
-    public Instasent.SmppAdapter.Bus.ConnectionEndpointGate Gate => Host.Services.GetRequiredService<Instasent.SmppAdapter.Bus.ConnectionEndpointGate>();
+    public SessionPool Pool => Host.Services.GetRequiredService<SessionPool>();
+    public ConnectionQueueGate Gate => Host.Services.GetRequiredService<ConnectionQueueGate>();
 
     public static async Task<AdapterUnderTest> StartAsync(
         IDictionary<string, string?>? config = null,
@@ -71,8 +71,10 @@ internal sealed class AdapterUnderTest : IAsyncDisposable
         {
             values[key] = value;
         }
-        var host = AdapterHost.Create(TestConfig.Build(values), AdapterTransport.InMemoryTestHarness, s =>
+        var host = AdapterHost.Create(TestConfig.Build(values), s =>
         {
+            // The production bus set-up, on MassTransit's in-memory transport.
+            s.AddMassTransitTestHarness();
             s.AddOptions<TestHarnessOptions>().Configure(o =>
             {
                 o.TestTimeout = TimeSpan.FromSeconds(60);

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Instasent.Smpp.Pdus;
 
 namespace Instasent.Smpp.Messages;
 
@@ -31,7 +32,7 @@ public sealed partial class DeliveryReceiptParser(TimeSpan? smscUtcOffset = null
         ReadOnlySpan<byte> networkErrorCode, [NotNullWhen(true)] out DeliveryReceipt? receipt)
     {
         receipt = null;
-        if (!MessageStates.IsReceipt(esmClass))
+        if (!EsmClass.IsDeliveryReceipt(esmClass))
         {
             return false;
         }
@@ -66,7 +67,7 @@ public sealed partial class DeliveryReceiptParser(TimeSpan? smscUtcOffset = null
             Submitted = ParseCount(fields.Sub),
             Delivered = ParseCount(fields.Dlvrd),
             Text = fields.Text,
-            IsIntermediate = MessageStates.GetMessageType(esmClass) == EsmMessageType.IntermediateDeliveryNotification,
+            IsIntermediate = EsmClass.MessageType(esmClass) == EsmClass.IntermediateDeliveryNotification,
         };
         return true;
     }

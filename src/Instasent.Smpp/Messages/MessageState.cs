@@ -18,31 +18,9 @@ public enum MessageState : byte
     Skipped = 9,
 }
 
-/// <summary>esm_class message type of a deliver_sm (SMPP 3.4 §5.2.12, bits 5-2, mask 0x3C).</summary>
-public enum EsmMessageType : byte
-{
-    /// <summary>A normal (mobile-originated) message.</summary>
-    Default = 0x00,
-    SmscDeliveryReceipt = 0x04,
-    SmeDeliveryAcknowledgement = 0x08,
-    SmeManualAcknowledgement = 0x10,
-    ConversationAbort = 0x18,
-    IntermediateDeliveryNotification = 0x20,
-}
-
-/// <summary>Names and classification of <see cref="MessageState"/> and <see cref="EsmMessageType"/>.</summary>
+/// <summary>Names of <see cref="MessageState"/> values (esm_class lives in <see cref="Pdus.EsmClass"/>).</summary>
 public static class MessageStates
 {
-    /// <summary>SMPP 3.4 §5.2.12: the message-type bits of esm_class.</summary>
-    public const byte MessageTypeMask = 0x3C;
-
-    /// <summary>The message type in <paramref name="esmClass"/>.</summary>
-    public static EsmMessageType GetMessageType(byte esmClass) => (EsmMessageType)(esmClass & MessageTypeMask);
-
-    /// <summary>True for an SMSC delivery receipt (0x04) or an intermediate delivery notification (0x20).</summary>
-    public static bool IsReceipt(byte esmClass) =>
-        GetMessageType(esmClass) is EsmMessageType.SmscDeliveryReceipt or EsmMessageType.IntermediateDeliveryNotification;
-
     /// <summary>The name used in the text receipt's <c>stat:</c> field (SMPP 3.4 Appendix B), e.g. DELIVRD.</summary>
     public static string ToSmppName(this MessageState state) => state switch
     {

@@ -60,6 +60,13 @@ public static class EsmClass
     public const byte SmeManualAcknowledgement = 0x10;
     public const byte ConversationAbort = 0x18;
     public const byte IntermediateDeliveryNotification = 0x20;
+
+    /// <summary>The message type of <paramref name="esmClass"/> (bits 5-2), comparable with the constants above.</summary>
+    public static byte MessageType(byte esmClass) => (byte)(esmClass & MessageTypeMask);
+
+    /// <summary>True for an SMSC delivery receipt (0x04) or an intermediate delivery notification (0x20).</summary>
+    public static bool IsDeliveryReceipt(byte esmClass) =>
+        MessageType(esmClass) is SmscDeliveryReceipt or IntermediateDeliveryNotification;
 }
 
 /// <summary>registered_delivery bits (SMPP 3.4 §5.2.17).</summary>

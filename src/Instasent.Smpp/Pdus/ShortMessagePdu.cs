@@ -114,7 +114,7 @@ public sealed class DeliverSm : ShortMessagePdu
 
     /// <summary>esm_class message type 0x04 (SMSC delivery receipt) or 0x20 (intermediate notification), SMPP 3.4 §5.2.12.</summary>
     public bool IsDeliveryReceipt =>
-        (EsmClass & Pdus.EsmClass.MessageTypeMask) is Pdus.EsmClass.SmscDeliveryReceipt or Pdus.EsmClass.IntermediateDeliveryNotification;
+        Pdus.EsmClass.IsDeliveryReceipt(EsmClass);
 }
 
 /// <summary>deliver_sm_resp: message_id is unused and NUL (SMPP 3.4 §4.6.2).</summary>

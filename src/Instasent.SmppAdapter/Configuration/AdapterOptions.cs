@@ -94,6 +94,9 @@ public sealed record SmppConnectionOptions
     /// <summary>The internal queue this connection's commands wait in.</summary>
     public string QueueName => $"smpp-send-sms.{Name}";
 
+    /// <summary>The bus address of <see cref="QueueName"/>.</summary>
+    public Uri QueueAddress => new($"queue:{QueueName}");
+
     /// <summary>Never print the password (records print every property by default).</summary>
     public override string ToString() => $"{Name} ({SystemId}@{Host}:{Port})";
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Instasent.Smpp.Client;
 using Instasent.Smpp.Messages;
 using Instasent.Smpp.Pdus;
-using Instasent.SmppAdapter.Bus;
 using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Stores;
@@ -111,7 +110,7 @@ public sealed class DeliverSmHandler(
         var sarTotal = deliverSm.Tlvs.SarTotalSegments;
         if (concat is { Total: > 1 } || sarTotal > 1)
         {
-            var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{ConnectionQueues.InboundPartsQueue}")).ConfigureAwait(false);
+            var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{InboundSmsPart.QueueName}")).ConfigureAwait(false);
             await endpoint.Send(new InboundSmsPart
             {
                 Connection = connection.Name,

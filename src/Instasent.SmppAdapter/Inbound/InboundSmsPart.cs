@@ -6,6 +6,9 @@ namespace Instasent.SmppAdapter.Inbound;
 /// </summary>
 public sealed record InboundSmsPart
 {
+    /// <summary>Parts of long inbound messages, safe on the broker before the SMSC gets its deliver_sm_resp.</summary>
+    public const string QueueName = "smpp-inbound-parts";
+
     public required string Connection { get; init; }
     public required string SourceAddr { get; init; }
     public required string DestinationAddr { get; init; }

@@ -5,7 +5,7 @@ using Instasent.Smpp.Messages;
 using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Hosting;
-using Instasent.SmppAdapter.Pool;
+using Instasent.SmppAdapter.Sessions;
 using Instasent.SmppAdapter.Stores;
 using Instasent.SmppAdapter.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -27,7 +27,7 @@ namespace Instasent.SmppAdapter.Sending;
 /// handed back to its queue.</item>
 /// </list>
 /// </summary>
-public sealed class MessageSubmitter(SmppPool pool, ICorrelationStore correlations, AdapterOptions options, ShutdownDrain drain, TimeProvider time, ILogger<MessageSubmitter> logger)
+public sealed class MessageSubmitter(SessionPool pool, ICorrelationStore correlations, AdapterOptions options, ShutdownDrain drain, TimeProvider time, ILogger<MessageSubmitter> logger)
 {
     private readonly ConcurrentDictionary<string, ConcatReferenceAllocator> _allocators = new(StringComparer.OrdinalIgnoreCase);
 
@@ -66,7 +66,7 @@ public sealed class MessageSubmitter(SmppPool pool, ICorrelationStore correlatio
         }
     }
 
-    private async Task<SubmitOutcome> SubmitSegmentsAsync(SubmitPlan plan, ConnectionPool connection, IReadOnlyList<SubmitSm> pdus,
+    private async Task<SubmitOutcome> SubmitSegmentsAsync(SubmitPlan plan, ConnectionSessions connection, IReadOnlyList<SubmitSm> pdus,
         CancellationToken cancellationToken, CancellationToken onWire)
     {
         var ids = new string[pdus.Count];
@@ -172,7 +172,7 @@ public sealed class MessageSubmitter(SmppPool pool, ICorrelationStore correlatio
         }
         span.SetTag("smpp.connection", plan.Connection.Name);
         span.SetTag("smpp.session_id", session.SessionId);
-        span.SetTag("smpp.destination_addr", SmppAddressRules.Mask("+" + plan.Destination.Addr.TrimStart('+')));
+        span.SetTag("smpp.destination_addr", SmppTelemetry.MaskPhoneNumber("+" + plan.Destination.Addr.TrimStart('+')));
         span.SetTag("smpp.segment", index + 1);
         span.SetTag("smpp.segments", total);
         span.SetTag("messaging.message.id", plan.Command.MessageId);

@@ -1,3 +1,4 @@
+using Instasent.Smpp.Client;
 using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Configuration;
 
@@ -31,7 +32,7 @@ public static class SmppAddressRules
         var digits = to is { Length: > 0 } && to[0] == '+' ? to[1..] : to ?? "";
         if (digits.Length is < 8 or > 15 || !digits.All(char.IsAsciiDigit) || digits[0] == '0')
         {
-            error = $"to must be an E.164 number: optional '+', 8..15 digits, not starting with 0 (was \"{Mask(to)}\")";
+            error = $"to must be an E.164 number: optional '+', 8..15 digits, not starting with 0 (was \"{SmppTelemetry.MaskPhoneNumber(to)}\")";
             return false;
         }
         error = null;
@@ -70,22 +71,6 @@ public static class SmppAddressRules
         }
         address = new SmppAddress(connection.Source.Ton ?? Ton.Alphanumeric, connection.Source.Npi ?? Npi.Unknown, from);
         return true;
-    }
-
-    /// <summary>Keeps the country code and the last 2 digits: <c>+34*******00</c> (telemetry never carries a whole number).</summary>
-    public static string Mask(string? number)
-    {
-        if (string.IsNullOrEmpty(number))
-        {
-            return "";
-        }
-        var plus = number[0] == '+';
-        var body = plus ? number[1..] : number;
-        if (body.Length <= 4)
-        {
-            return new string('*', number.Length);
-        }
-        return (plus ? "+" : "") + body[..2] + new string('*', body.Length - 4) + body[^2..];
     }
 
     private static bool IsSenderChar(char c) => char.IsAsciiLetterOrDigit(c) || c is ' ' or '-' or '_' or '.' or '&';

@@ -16,6 +16,12 @@ public interface IIdempotencyStore
 
     /// <summary>Records the final outcome event (an <c>SmsSubmitted</c> or <c>SmsRejected</c>) once the broker confirmed it.</summary>
     ValueTask CompleteAsync(string messageId, object outcome, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Completes when the claim another copy holds on <paramref name="messageId"/> is released, or at once when there is
+    /// none; throws <see cref="TimeoutException"/> after <paramref name="timeout"/>. Lets a twin wait without polling.
+    /// </summary>
+    Task WaitForReleaseAsync(string messageId, TimeSpan timeout, CancellationToken cancellationToken);
 }
 
 public enum IdempotencyClaimStatus

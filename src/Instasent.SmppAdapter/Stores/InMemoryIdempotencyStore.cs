@@ -11,7 +11,7 @@ namespace Instasent.SmppAdapter.Stores;
 public sealed class InMemoryIdempotencyStore(SendingOptions options, TimeProvider time) : IIdempotencyStore
 {
     private readonly ExpiringMap<string, object> _outcomes = new(options.StoreRetention, options.IdempotencyMaxEntries, time);
-    private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _inFlight = new(StringComparer.Ordinal);
 
     public int Count => _outcomes.Count;
 
@@ -21,17 +21,27 @@ public sealed class InMemoryIdempotencyStore(SendingOptions options, TimeProvide
         {
             return ValueTask.FromResult(new IdempotencyClaim(IdempotencyClaimStatus.Completed, outcome, null));
         }
-        if (!_inFlight.TryAdd(messageId, 0))
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_inFlight.TryAdd(messageId, released))
         {
             return ValueTask.FromResult(new IdempotencyClaim(IdempotencyClaimStatus.InFlight, null, null));
         }
         // Re-check: the other copy may have completed between the two lookups.
         if (_outcomes.TryGet(messageId, out outcome))
         {
-            _inFlight.TryRemove(messageId, out _);
+            Release(messageId, released);
             return ValueTask.FromResult(new IdempotencyClaim(IdempotencyClaimStatus.Completed, outcome, null));
         }
-        return ValueTask.FromResult(new IdempotencyClaim(IdempotencyClaimStatus.Claimed, null, () => _inFlight.TryRemove(messageId, out _)));
+        return ValueTask.FromResult(new IdempotencyClaim(IdempotencyClaimStatus.Claimed, null, () => Release(messageId, released)));
+    }
+
+    public Task WaitForReleaseAsync(string messageId, TimeSpan timeout, CancellationToken cancellationToken) =>
+        _inFlight.TryGetValue(messageId, out var released) ? released.Task.WaitAsync(timeout, time, cancellationToken) : Task.CompletedTask;
+
+    private void Release(string messageId, TaskCompletionSource released)
+    {
+        _inFlight.TryRemove(KeyValuePair.Create(messageId, released));
+        released.TrySetResult();
     }
 
     public ValueTask CompleteAsync(string messageId, object outcome, CancellationToken cancellationToken)

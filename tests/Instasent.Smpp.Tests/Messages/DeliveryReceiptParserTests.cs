@@ -1,5 +1,6 @@
 using System.Text;
 using Instasent.Smpp.Messages;
+using Instasent.Smpp.Pdus;
 
 namespace Instasent.Smpp.Tests.Messages;
 
@@ -174,14 +175,14 @@ public class DeliveryReceiptParserTests
     }
 
     [Theory]
-    [InlineData(0x00, EsmMessageType.Default)]
-    [InlineData(0x04, EsmMessageType.SmscDeliveryReceipt)]
-    [InlineData(0x08, EsmMessageType.SmeDeliveryAcknowledgement)]
-    [InlineData(0x10, EsmMessageType.SmeManualAcknowledgement)]
-    [InlineData(0x20, EsmMessageType.IntermediateDeliveryNotification)]
-    [InlineData(0x43, EsmMessageType.Default)]
-    public void The_message_type_comes_from_esm_class_bits_5_to_2(byte esmClass, EsmMessageType type)
+    [InlineData(0x00, 0x00)]
+    [InlineData(0x04, EsmClass.SmscDeliveryReceipt)]
+    [InlineData(0x08, EsmClass.SmeDeliveryAcknowledgement)]
+    [InlineData(0x10, EsmClass.SmeManualAcknowledgement)]
+    [InlineData(0x20, EsmClass.IntermediateDeliveryNotification)]
+    [InlineData(0x43, 0x00)]
+    public void The_message_type_comes_from_esm_class_bits_5_to_2(byte esmClass, byte type)
     {
-        Assert.Equal(type, MessageStates.GetMessageType(esmClass));
+        Assert.Equal(type, EsmClass.MessageType(esmClass));
     }
 }

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using Instasent.SmppAdapter.Bus;
-using Instasent.SmppAdapter.Hosting;
-using Instasent.SmppAdapter.Pool;
+using Instasent.SmppAdapter.Sending;
+using Instasent.SmppAdapter.Sessions;
 using Instasent.SmppAdapter.Simulator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,8 +35,8 @@ public sealed class AdapterOnBroker : IAsyncDisposable
     public BusClient Bus { get; }
     public SmscSimulator Smsc { get; private set; }
     public AdapterHost Host { get; private set; } = null!;
-    public SmppPool Pool => Host.Services.GetRequiredService<SmppPool>();
-    public ConnectionEndpointGate Gate => Host.Services.GetRequiredService<ConnectionEndpointGate>();
+    public SessionPool Pool => Host.Services.GetRequiredService<SessionPool>();
+    public ConnectionQueueGate Gate => Host.Services.GetRequiredService<ConnectionQueueGate>();
 
     /// <summary>Every submit_sm any simulator of this run accepted (across <see cref="RestartSmscAsync"/>).</summary>
     public IReadOnlyList<ReceivedSubmit> AcceptedSubmits => _accepted.ToArray();
@@ -96,7 +95,7 @@ public sealed class AdapterOnBroker : IAsyncDisposable
             // Keys overridden to null are removed (e.g. a second connection's defaults).
             foreach (var key in values.Where(v => v.Value is null).Select(v => v.Key).ToList()) values.Remove(key);
 
-            run.Host = AdapterHost.Create(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), AdapterTransport.RabbitMq, services);
+            run.Host = AdapterHost.Create(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), services);
             using (var starting = new CancellationTokenSource(Wait))
             {
                 await run.Host.StartAsync(starting.Token).WaitAsync(Wait);

@@ -157,7 +157,7 @@ public sealed class AdapterHostExitCodeTests
         int code;
         try
         {
-            code = await Hosting.AdapterHost.RunAsync(["--Smpp:Connections:0:SystemId=u", "--Smpp:Connections:0:Password=p", "--Smpp:Connections:0:WindowSize=0"]);
+            code = await AdapterHost.RunAsync(["--Smpp:Connections:0:SystemId=u", "--Smpp:Connections:0:Password=p", "--Smpp:Connections:0:WindowSize=0"]);
         }
         finally
         {

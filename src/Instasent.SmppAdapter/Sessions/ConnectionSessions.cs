@@ -2,14 +2,14 @@ using Instasent.Smpp.Client;
 using Instasent.SmppAdapter.Configuration;
 using Microsoft.Extensions.Logging;
 
-namespace Instasent.SmppAdapter.Pool;
+namespace Instasent.SmppAdapter.Sessions;
 
 /// <summary>
 /// The sessions of one connection (account): <c>Sessions</c> transceivers, or as many transmitters plus as many
 /// receivers, each kept bound by a <see cref="SessionSupervisor"/>; dispatch to the least busy bound transmitter; one
 /// <see cref="SubmitRateLimiter"/> shared by all of them.
 /// </summary>
-public sealed class ConnectionPool : IAsyncDisposable
+public sealed class ConnectionSessions : IAsyncDisposable
 {
     private readonly List<SessionSupervisor> _supervisors = [];
     private readonly object _signalLock = new();
@@ -19,7 +19,7 @@ public sealed class ConnectionPool : IAsyncDisposable
     private Task[] _running = [];
     private int _stopped;
 
-    internal ConnectionPool(SmppConnectionOptions options, SendingOptions sending, ISmppInboundHandler inbound, SessionEventChannel events,
+    internal ConnectionSessions(SmppConnectionOptions options, SendingOptions sending, ISmppInboundHandler inbound, SessionEventChannel events,
         TimeProvider time, ILoggerFactory loggerFactory)
     {
         Options = options;
@@ -43,7 +43,7 @@ public sealed class ConnectionPool : IAsyncDisposable
     public SubmitRateLimiter Limiter { get; }
 
     /// <summary>Raised with true when the first transmit-capable session binds and false when the last one goes.</summary>
-    public event Action<ConnectionPool, bool>? TransmitAvailabilityChanged;
+    public event Action<ConnectionSessions, bool>? TransmitAvailabilityChanged;
 
     public bool HasBoundTransmitter => _supervisors.Any(s => s.CanTransmit && s.Current is { } session && IsUsable(session));
 

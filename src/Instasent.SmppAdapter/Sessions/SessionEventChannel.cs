@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Instasent.SmppAdapter.Pool;
+namespace Instasent.SmppAdapter.Sessions;
 
 /// <summary>
 /// Session events (SmppSessionBound / BindFailed / Unbound) from the pool to the bus publisher, so the pool knows nothing

@@ -1,10 +1,10 @@
-using Instasent.SmppAdapter.Pool;
+using Instasent.SmppAdapter.Sessions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Instasent.SmppAdapter.Hosting;
+namespace Instasent.SmppAdapter.Sessions;
 
 /// <summary>Ready when every connection has a bound transmit-capable session (the bus has its own check, tagged ready too).</summary>
-public sealed class PoolHealthCheck(SmppPool pool) : IHealthCheck
+public sealed class SessionsHealthCheck(SessionPool pool) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

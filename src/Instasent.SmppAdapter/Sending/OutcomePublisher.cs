@@ -5,7 +5,7 @@ using Instasent.SmppAdapter.Stores;
 using Instasent.SmppAdapter.Telemetry;
 using MassTransit;
 
-namespace Instasent.SmppAdapter.Bus;
+namespace Instasent.SmppAdapter.Sending;
 
 /// <summary>
 /// Publishes a command's final outcome and records it for idempotency. Publish completes only once the broker
@@ -73,10 +73,5 @@ public sealed class OutcomePublisher(IIdempotencyStore idempotency, TimeProvider
     }
 
     /// <summary>Publishes a known outcome again (a redelivered command), so subscribers that missed it still get it.</summary>
-    public Task RepublishAsync(ConsumeContext context, object outcome) => outcome switch
-    {
-        SmsSubmitted s => context.Publish(s, CancellationToken.None),
-        SmsRejected r => context.Publish(r, CancellationToken.None),
-        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Unknown outcome type."),
-    };
+    public Task RepublishAsync(ConsumeContext context, object outcome) => context.Publish(outcome, outcome.GetType(), CancellationToken.None);
 }

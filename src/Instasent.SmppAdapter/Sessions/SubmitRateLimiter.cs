@@ -1,7 +1,7 @@
 using System.Threading.RateLimiting;
 using Instasent.Smpp.Pdus;
 
-namespace Instasent.SmppAdapter.Pool;
+namespace Instasent.SmppAdapter.Sessions;
 
 /// <summary>
 /// Paces submit_sm for one connection, shared by all its sessions: a token bucket for <c>MaxSubmitsPerSecond</c>

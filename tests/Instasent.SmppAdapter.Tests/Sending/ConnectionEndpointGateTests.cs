@@ -1,7 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Instasent.SmppAdapter.Tests.Bus;
+namespace Instasent.SmppAdapter.Tests.Sending;
 
 /// <summary>
 /// The gate opens a connection's queue when a session binds and closes it on stop. These replace MassTransit's endpoint

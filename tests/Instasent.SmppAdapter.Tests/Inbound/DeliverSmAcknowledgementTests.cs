@@ -2,7 +2,7 @@ using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Simulator;
 using MassTransit;
 
-namespace Instasent.SmppAdapter.Tests.Bus;
+namespace Instasent.SmppAdapter.Tests.Inbound;
 
 public sealed class DeliverSmAcknowledgementTests
 {

@@ -1,8 +1,8 @@
 using Instasent.Smpp.Pdus;
-using Instasent.SmppAdapter.Pool;
+using Instasent.SmppAdapter.Sessions;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Instasent.SmppAdapter.Tests.Pool;
+namespace Instasent.SmppAdapter.Tests.Sessions;
 
 public sealed class SubmitRateLimiterTests
 {

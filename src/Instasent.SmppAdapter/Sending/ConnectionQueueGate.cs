@@ -1,18 +1,18 @@
 using Instasent.SmppAdapter.Configuration;
-using Instasent.SmppAdapter.Pool;
+using Instasent.SmppAdapter.Sessions;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Instasent.SmppAdapter.Bus;
+namespace Instasent.SmppAdapter.Sending;
 
 /// <summary>
 /// Opens a connection's queue (<c>smpp-send-sms.&lt;connection&gt;</c>) while it has a bound transmit-capable session and
 /// closes it when the last one goes: an SMSC outage leaves the commands waiting in RabbitMQ, not in our memory, and
-/// rejects nothing; other connections carry on. Concurrency and prefetch are sized from the connection's total window
-/// (sessions × window) so the SMSC's window, not our process, bounds what is in flight.
+/// rejects nothing; other connections carry on. How the queue is consumed is <see cref="SendSmsConsumerDefinition"/>'s
+/// business; this class only decides when.
 /// </summary>
-public sealed class ConnectionEndpointGate(SmppPool pool, IReceiveEndpointConnector connector, AdapterOptions options, ILogger<ConnectionEndpointGate> logger)
+public sealed class ConnectionQueueGate(SessionPool pool, IReceiveEndpointConnector connector, AdapterOptions options, ILogger<ConnectionQueueGate> logger)
     : IHostedService
 {
     private readonly Dictionary<string, State> _states = new(StringComparer.OrdinalIgnoreCase);
@@ -49,7 +49,7 @@ public sealed class ConnectionEndpointGate(SmppPool pool, IReceiveEndpointConnec
         {
             connection.TransmitAvailabilityChanged -= OnAvailabilityChanged;
         }
-        var closing = _states.Select(s => (Connection: s.Key, Task: Enqueue(s.Value, state => StopConsumingAsync(s.Key, state, cancellationToken)))).ToList();
+        var closing = _states.Select(s => (Connection: s.Key, Task: Enqueue(s.Value, state => StopConsumingAsync(s.Key, state, cancellationToken), cancellationToken))).ToList();
         try
         {
             await Task.WhenAll(closing.Select(c => c.Task)).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -73,23 +73,29 @@ public sealed class ConnectionEndpointGate(SmppPool pool, IReceiveEndpointConnec
         }
     }
 
-    private void OnAvailabilityChanged(ConnectionPool connection, bool available)
+    private void OnAvailabilityChanged(ConnectionSessions connection, bool available)
     {
         var state = _states[connection.Name];
         // Serialised per connection: the last change wins, whatever order the tasks run in.
-        Enqueue(state, s => ApplyAsync(connection, s));
+        // Owned by the connection's turn: ApplyAsync never throws, and StopAsync takes its turn after it.
+        _ = Enqueue(state, s => ApplyAsync(connection, s));
     }
 
     /// <summary>Runs <paramref name="step"/> after every step queued before it for the same connection.</summary>
-    private static Task Enqueue(State state, Func<State, Task> step)
+    private static async Task Enqueue(State state, Func<State, Task> step, CancellationToken cancellationToken = default)
     {
-        lock (state)
+        await state.Turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            return state.Pending = state.Pending.ContinueWith(_ => step(state), TaskScheduler.Default).Unwrap();
+            await step(state).ConfigureAwait(false);
+        }
+        finally
+        {
+            state.Turn.Release();
         }
     }
 
-    private async Task ApplyAsync(ConnectionPool connection, State state)
+    private async Task ApplyAsync(ConnectionSessions connection, State state)
     {
         if (_stopping)
         {
@@ -101,16 +107,8 @@ public sealed class ConnectionEndpointGate(SmppPool pool, IReceiveEndpointConnec
             var open = connection.HasBoundTransmitter;
             if (open && state.Handle is null)
             {
-                var capacity = connection.Options.TransmitSessions * connection.Options.WindowSize;
                 state.Handle = connector.ConnectReceiveEndpoint(connection.Options.QueueName, (context, endpoint) =>
-                {
-                    endpoint.ConcurrentMessageLimit = capacity;
-                    endpoint.PrefetchCount = options.RabbitMq.PrefetchCount ?? capacity;
-                    // A failed publish (broker hiccup) is retried here; the outcome is already remembered, so a retry
-                    // re-publishes it rather than submitting again.
-                    endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 2000));
-                    endpoint.ConfigureConsumer<SendSmsConsumer>(context);
-                });
+                    SendSmsConsumerDefinition.Configure(endpoint, context, connection.Options, options.RabbitMq.PrefetchCount));
                 await state.Handle.Ready.ConfigureAwait(false);
                 state.Consuming = true;
                 logger.LogInformation("Consuming {Queue}: {Connection} has a bound session", connection.Options.QueueName, connection.Name);
@@ -140,7 +138,7 @@ public sealed class ConnectionEndpointGate(SmppPool pool, IReceiveEndpointConnec
 
     private sealed class State
     {
-        public Task Pending = Task.CompletedTask;
+        public readonly SemaphoreSlim Turn = new(1, 1);
         public HostReceiveEndpointHandle? Handle;
         public volatile bool Consuming;
     }

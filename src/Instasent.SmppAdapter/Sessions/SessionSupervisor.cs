@@ -1,10 +1,9 @@
 using Instasent.Smpp.Client;
 using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Configuration;
-using Instasent.SmppAdapter.Contracts;
 using Microsoft.Extensions.Logging;
 
-namespace Instasent.SmppAdapter.Pool;
+namespace Instasent.SmppAdapter.Sessions;
 
 /// <summary>
 /// Keeps one session slot bound: connect, bind, serve until the session ends, then back off with jitter and do it again.
@@ -22,6 +21,7 @@ internal sealed class SessionSupervisor
     private readonly ILogger _logger;
     private readonly Action _changed;
     private readonly Backoff _backoff;
+    private readonly SessionEvents _report;
     private volatile SmppSession? _current;
 
     public SessionSupervisor(SmppConnectionOptions connection, BindType bindType, int slot, ISmppInboundHandler inbound,
@@ -37,6 +37,7 @@ internal sealed class SessionSupervisor
         _logger = loggerFactory.CreateLogger<SessionSupervisor>();
         _changed = changed;
         _backoff = new Backoff(connection.ReconnectDelayMin, connection.ReconnectDelayMax);
+        _report = new SessionEvents(connection, bindType, time);
     }
 
     public BindType BindType { get; }
@@ -72,7 +73,7 @@ internal sealed class SessionSupervisor
             {
                 delay = e.Status.IsCredentialError() ? _connection.BindFailureDelay : _backoff.Next();
                 _logger.LogWarning("Bind of {Connection} refused with {Status}; retrying in {Delay}", _connection.Name, e.Status.Describe(), delay);
-                _events.Write(BindFailed(sessionId, e.Status, $"bind refused: {e.Status.Describe()}"));
+                _events.Write(_report.BindFailed(sessionId, e.Status, $"bind refused: {e.Status.Describe()}"));
                 await DelayAsync(delay, stopping).ConfigureAwait(false);
                 continue;
             }
@@ -81,7 +82,7 @@ internal sealed class SessionSupervisor
                 // SmppConnectionException (connect, TLS, bind timeout) and anything unexpected: the slot must keep trying.
                 delay = _backoff.Next();
                 _logger.LogWarning("Connecting {Connection} to {Host}:{Port} failed ({Error}); retrying in {Delay}", _connection.Name, _connection.Host, _connection.Port, e.Message, delay);
-                _events.Write(BindFailed(sessionId, null, $"connection failed: {e.Message}"));
+                _events.Write(_report.BindFailed(sessionId, null, $"connection failed: {e.Message}"));
                 await DelayAsync(delay, stopping).ConfigureAwait(false);
                 continue;
             }
@@ -101,7 +102,7 @@ internal sealed class SessionSupervisor
         _backoff.Reset();
         BoundAt = _time.GetUtcNow();
         _current = session;
-        _events.Write(Bound(session));
+        _events.Write(_report.Bound(session.SessionId, BoundAt ?? _time.GetUtcNow()));
         _changed();
         try
         {
@@ -119,7 +120,7 @@ internal sealed class SessionSupervisor
         _current = null;
         BoundAt = null;
         _changed();
-        _events.Write(Unbound(session, last?.ToString() ?? "connection closed", last?.CommandStatus));
+        _events.Write(_report.Unbound(session.SessionId, last?.ToString() ?? "connection closed", last?.CommandStatus));
         await session.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -141,7 +142,7 @@ internal sealed class SessionSupervisor
         {
             _logger.LogWarning("Unbinding {SessionId} failed: {Error}", session.SessionId, e.Message);
         }
-        _events.Write(Unbound(session, "shutdown", null));
+        _events.Write(_report.Unbound(session.SessionId, "shutdown", null));
         await session.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -175,48 +176,4 @@ internal sealed class SessionSupervisor
         {
         }
     }
-
-    private string BindTypeName => BindType.ToString().ToLowerInvariant();
-
-    private SmppSessionBound Bound(SmppSession session) => new()
-    {
-        Connection = _connection.Name,
-        SessionId = session.SessionId,
-        SystemId = _connection.SystemId,
-        BindType = BindTypeName,
-        InterfaceVersion = _connection.InterfaceVersion,
-        Host = _connection.Host,
-        Port = _connection.Port,
-        BoundAt = BoundAt ?? _time.GetUtcNow(),
-    };
-
-    private SmppSessionBindFailed BindFailed(string sessionId, CommandStatus? status, string reason) => new()
-    {
-        Connection = _connection.Name,
-        SessionId = sessionId,
-        SystemId = _connection.SystemId,
-        BindType = BindTypeName,
-        InterfaceVersion = _connection.InterfaceVersion,
-        Host = _connection.Host,
-        Port = _connection.Port,
-        FailedAt = _time.GetUtcNow(),
-        CommandStatus = status is { } s ? (int)s : null,
-        CommandStatusName = status?.ToString(),
-        Reason = reason,
-    };
-
-    private SmppSessionUnbound Unbound(SmppSession session, string reason, CommandStatus? status) => new()
-    {
-        Connection = _connection.Name,
-        SessionId = session.SessionId,
-        SystemId = _connection.SystemId,
-        BindType = BindTypeName,
-        InterfaceVersion = _connection.InterfaceVersion,
-        Host = _connection.Host,
-        Port = _connection.Port,
-        UnboundAt = _time.GetUtcNow(),
-        Reason = reason,
-        CommandStatus = status is { } s ? (int)s : null,
-        CommandStatusName = status?.ToString(),
-    };
 }

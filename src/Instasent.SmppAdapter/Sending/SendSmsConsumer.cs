@@ -7,7 +7,7 @@ using Instasent.SmppAdapter.Telemetry;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 
-namespace Instasent.SmppAdapter.Bus;
+namespace Instasent.SmppAdapter.Sending;
 
 /// <summary>
 /// Consumes one connection's queue: submits the command unless its final outcome is already known, publishes the
@@ -23,8 +23,6 @@ public sealed class SendSmsConsumer(
     TimeProvider time,
     ILogger<SendSmsConsumer> logger) : IConsumer<SendSms>
 {
-    private static readonly TimeSpan InFlightPoll = TimeSpan.FromMilliseconds(100);
-
     public async Task Consume(ConsumeContext<SendSms> context)
     {
         var started = Stopwatch.GetTimestamp();
@@ -48,9 +46,16 @@ public sealed class SendSmsConsumer(
         var retryBudget = sending.RetryBudget;
         // Another copy of this command is being submitted right now: wait for its outcome rather than send the SMS twice.
         while (claim.Status == IdempotencyClaimStatus.InFlight && !stopping.IsCancellationRequested
-               && time.GetUtcNow() - waitedSince < retryBudget)
+               && retryBudget - (time.GetUtcNow() - waitedSince) is { Ticks: > 0 } remaining)
         {
-            await Task.Delay(InFlightPoll, time, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await idempotency.WaitForReleaseAsync(messageId, remaining, stopping).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            {
+                break;
+            }
             claim = await idempotency.ClaimAsync(messageId, stopping).ConfigureAwait(false);
         }
         using (claim)
@@ -63,17 +68,17 @@ public sealed class SendSmsConsumer(
                     return "duplicate";
                 case IdempotencyClaimStatus.InFlight:
                     // Its twin is being submitted right now: not this command's failure, so it does not count.
-                    await ConnectionQueues.HandBackAsync(context, plan.Connection, counts: false).ConfigureAwait(false);
+                    await HandBacks.SendAsync(context, plan.Connection, counts: false).ConfigureAwait(false);
                     return "handed_back";
             }
             var outcome = await submitter.SubmitAsync(plan, stopping).ConfigureAwait(false);
             if (outcome is SubmitOutcome.HandBack handBack)
             {
-                var handedBack = ConnectionQueues.HandBackCount(context);
+                var handedBack = HandBacks.Count(context);
                 if (!handBack.Counts || handedBack < sending.MaxHandBacks)
                 {
                     logger.LogWarning("{MessageId} handed back to {Queue}: {Reason}", messageId, plan.Connection.QueueName, handBack.Reason);
-                    await ConnectionQueues.HandBackAsync(context, plan.Connection, handBack.Counts).ConfigureAwait(false);
+                    await HandBacks.SendAsync(context, plan.Connection, handBack.Counts).ConfigureAwait(false);
                     return "handed_back";
                 }
                 // Without a bound every attempt could resend segments the SMSC already took (or the SMS itself, when the

@@ -1,10 +1,10 @@
 using Instasent.SmppAdapter.Contracts;
-using Instasent.SmppAdapter.Pool;
+using Instasent.SmppAdapter.Sessions;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Instasent.SmppAdapter.Bus;
+namespace Instasent.SmppAdapter.Sessions;
 
 /// <summary>
 /// Publishes the pool's session events (bound, bind failed, unbound) to their exchanges. It stops after the pool (reverse
@@ -41,13 +41,7 @@ public sealed class SessionEventPublisher(SessionEventChannel events, IBus bus, 
             {
                 try
                 {
-                    await (sessionEvent switch
-                    {
-                        SmppSessionBound b => bus.Publish(b, abort),
-                        SmppSessionBindFailed f => bus.Publish(f, abort),
-                        SmppSessionUnbound u => bus.Publish(u, abort),
-                        _ => Task.CompletedTask,
-                    }).ConfigureAwait(false);
+                    await bus.Publish(sessionEvent, sessionEvent.GetType(), abort).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

@@ -7,7 +7,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
-namespace Instasent.SmppAdapter.Hosting;
+namespace Instasent.SmppAdapter.Telemetry;
 
 /// <summary>
 /// OpenTelemetry: traces from MassTransit, <c>Instasent.Smpp</c> and <c>Instasent.SmppAdapter</c>; metrics from their

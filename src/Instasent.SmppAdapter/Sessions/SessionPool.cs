@@ -3,27 +3,27 @@ using Instasent.SmppAdapter.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Instasent.SmppAdapter.Pool;
+namespace Instasent.SmppAdapter.Sessions;
 
 /// <summary>
-/// Every configured connection's <see cref="ConnectionPool"/>. Hosted: binds at start; on stop (which the host runs
+/// Every configured connection's <see cref="ConnectionSessions"/>. Hosted: binds at start; on stop (which the host runs
 /// after the bus stopped consuming, see <c>AdapterHost</c>) unbinds every session.
 /// </summary>
-public sealed class SmppPool : IHostedService, IAsyncDisposable
+public sealed class SessionPool : IHostedService, IAsyncDisposable
 {
-    private readonly Dictionary<string, ConnectionPool> _connections;
+    private readonly Dictionary<string, ConnectionSessions> _connections;
 
-    public SmppPool(AdapterOptions options, ISmppInboundHandler inbound, SessionEventChannel events, TimeProvider time, ILoggerFactory loggerFactory)
+    public SessionPool(AdapterOptions options, ISmppInboundHandler inbound, SessionEventChannel events, TimeProvider time, ILoggerFactory loggerFactory)
     {
         _connections = options.Connections.ToDictionary(
             c => c.Name,
-            c => new ConnectionPool(c, options.Sending, inbound, events, time, loggerFactory),
+            c => new ConnectionSessions(c, options.Sending, inbound, events, time, loggerFactory),
             StringComparer.OrdinalIgnoreCase);
     }
 
-    public IReadOnlyCollection<ConnectionPool> Connections => _connections.Values;
+    public IReadOnlyCollection<ConnectionSessions> Connections => _connections.Values;
 
-    public ConnectionPool this[string connection] => _connections[connection];
+    public ConnectionSessions this[string connection] => _connections[connection];
 
     public IEnumerable<SessionSnapshot> Snapshot() => _connections.Values.SelectMany(c => c.Snapshot());
 

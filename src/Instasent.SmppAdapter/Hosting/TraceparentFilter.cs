@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Instasent.SmppAdapter.Telemetry;
 using MassTransit;
 
-namespace Instasent.SmppAdapter.Bus;
+namespace Instasent.SmppAdapter.Hosting;
 
 /// <summary>
 /// Continues the caller's trace for a plain-JSON command published with a bare AMQP client and a W3C

@@ -2,7 +2,7 @@ using Instasent.SmppAdapter.Contracts;
 using MassTransit;
 using MassTransit.Serialization;
 
-namespace Instasent.SmppAdapter.Tests.Bus;
+namespace Instasent.SmppAdapter.Tests.Sending;
 
 public sealed class OutcomeEdgeTests
 {

@@ -3,7 +3,7 @@ using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Simulator;
 
-namespace Instasent.SmppAdapter.Tests.Bus;
+namespace Instasent.SmppAdapter.Tests.Sending;
 
 /// <summary>Commands through the in-memory bus, the real pool and the in-process simulator over loopback sockets.</summary>
 public sealed class SendSmsFlowTests
@@ -166,7 +166,7 @@ public sealed class SendSmsFlowTests
         await adapter.SendAsync(Command("budget-1"));
 
         await adapter.UntilAsync(() => adapter.Sent<SendSms>().Any(m =>
-            m.Message.MessageId == "budget-1" && m.Headers.Get<int>(Instasent.SmppAdapter.Bus.ConnectionQueues.HandBackCountHeader) >= 1), "a hand-back");
+            m.Message.MessageId == "budget-1" && m.Headers.Get<int>(Instasent.SmppAdapter.Sending.HandBacks.CountHeader) >= 1), "a hand-back");
         adapter.Smsc.Faults.QueueFull = false;
 
         await adapter.PublishedAsync<SmsSubmitted>(m => m.MessageId == "budget-1");
@@ -220,7 +220,7 @@ public sealed class SendSmsFlowTests
     private static List<int> HandBackCounts(AdapterUnderTest adapter, string messageId) =>
         adapter.Sent<SendSms>()
             .Where(m => m.Message.MessageId == messageId)
-            .Select(m => m.Headers.TryGetHeader(Instasent.SmppAdapter.Bus.ConnectionQueues.HandBackCountHeader, out var count) ? Convert.ToInt32(count, CultureInfo.InvariantCulture) : (int?)null)
+            .Select(m => m.Headers.TryGetHeader(Instasent.SmppAdapter.Sending.HandBacks.CountHeader, out var count) ? Convert.ToInt32(count, CultureInfo.InvariantCulture) : (int?)null)
             .OfType<int>()
             .ToList();
 }

@@ -2,7 +2,7 @@ using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Sending;
 using MassTransit;
 
-namespace Instasent.SmppAdapter.Bus;
+namespace Instasent.SmppAdapter.Sending;
 
 /// <summary>
 /// Consumes <c>smpp-send-sms</c>: rejects bad input (permanent <see cref="SmsRejected"/>, acknowledged) and forwards
@@ -19,7 +19,7 @@ public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher o
             await outcomes.RejectInvalidAsync(context, result).ConfigureAwait(false);
             return;
         }
-        var endpoint = await context.GetSendEndpoint(ConnectionQueues.Address(plan.Connection)).ConfigureAwait(false);
+        var endpoint = await context.GetSendEndpoint(plan.Connection.QueueAddress).ConfigureAwait(false);
         await endpoint.Send(context.Message, context.CancellationToken).ConfigureAwait(false);
     }
 }

@@ -4,7 +4,7 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 
-namespace Instasent.SmppAdapter.Tests.Bus;
+namespace Instasent.SmppAdapter.Tests.Sending;
 
 public sealed class TelemetryTests
 {
@@ -92,7 +92,7 @@ public sealed class TraceparentTests
         await adapter.UntilAsync(() => Copy(spans).Any(a => a.DisplayName == "smpp submit_sm" && a.TraceId == callerTrace), "a submit_sm span in the caller's trace");
     }
 
-    private const string TraceparentFilterHeader = Instasent.SmppAdapter.Bus.TraceparentFilter<SendSms>.Header;
+    private const string TraceparentFilterHeader = Instasent.SmppAdapter.Hosting.TraceparentFilter<SendSms>.Header;
 
     private static List<Activity> Copy(List<Activity> spans)
     {

@@ -1,12 +1,12 @@
 using System.Net.Http.Json;
 using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Contracts;
-using Instasent.SmppAdapter.Pool;
+using Instasent.SmppAdapter.Sessions;
 using Instasent.SmppAdapter.Simulator;
 
-namespace Instasent.SmppAdapter.Tests.Pool;
+namespace Instasent.SmppAdapter.Tests.Sessions;
 
-public sealed class PoolTests
+public sealed class SessionPoolTests
 {
     [Fact]
     public async Task Binds_the_configured_number_of_sessions_and_publishes_SmppSessionBound_for_each()

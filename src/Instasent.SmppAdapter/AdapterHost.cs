@@ -1,10 +1,11 @@
 using Instasent.Smpp.Client;
-using Instasent.SmppAdapter.Bus;
 using Instasent.SmppAdapter.Configuration;
+using Instasent.SmppAdapter.Hosting;
 using Instasent.SmppAdapter.Inbound;
-using Instasent.SmppAdapter.Pool;
 using Instasent.SmppAdapter.Sending;
+using Instasent.SmppAdapter.Sessions;
 using Instasent.SmppAdapter.Stores;
+using Instasent.SmppAdapter.Telemetry;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -16,18 +17,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
-namespace Instasent.SmppAdapter.Hosting;
-
-/// <summary>Which bus the host runs on: RabbitMQ (the service), or MassTransit's in-memory test harness (tests).</summary>
-public enum AdapterTransport
-{
-    RabbitMq,
-    InMemoryTestHarness,
-}
+namespace Instasent.SmppAdapter;
 
 /// <summary>
-/// The adapter as a host: <see cref="RunAsync"/> for the executable; <see cref="Create"/> for tests, which start it
-/// in-process with an <see cref="IConfiguration"/> and stop it.
+/// The adapter as a host, its composition root: <see cref="RunAsync"/> for the executable; <see cref="Create"/> for
+/// tests, which start it in-process with an <see cref="IConfiguration"/> and stop it (and may swap the transport with
+/// MassTransit's <c>AddMassTransitTestHarness()</c>, which production code never knows about).
 /// </summary>
 /// <remarks>
 /// Start order: bus (waits until connected), session event publisher, SMPP pool, connection queue gate. Stop runs in
@@ -60,7 +55,7 @@ public sealed class AdapterHost : IAsyncDisposable
         AdapterHost host;
         try
         {
-            host = Build(builder, AdapterTransport.RabbitMq, null);
+            host = Build(builder, null);
         }
         catch (AdapterConfigurationException e)
         {
@@ -76,13 +71,12 @@ public sealed class AdapterHost : IAsyncDisposable
     /// replace services (e.g. a FakeTimeProvider) or add an in-memory exporter. Throws
     /// <see cref="AdapterConfigurationException"/> for invalid configuration.
     /// </summary>
-    public static AdapterHost Create(IConfiguration configuration, AdapterTransport transport = AdapterTransport.RabbitMq,
-        Action<IServiceCollection>? configureServices = null)
+    public static AdapterHost Create(IConfiguration configuration, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddConfiguration(configuration);
-        return Build(builder, transport, configureServices);
+        return Build(builder, configureServices);
     }
 
     public Task StartAsync(CancellationToken cancellationToken = default) => App.StartAsync(cancellationToken);
@@ -91,7 +85,7 @@ public sealed class AdapterHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await App.DisposeAsync().ConfigureAwait(false);
 
-    private static AdapterHost Build(WebApplicationBuilder builder, AdapterTransport transport, Action<IServiceCollection>? configureServices)
+    private static AdapterHost Build(WebApplicationBuilder builder, Action<IServiceCollection>? configureServices)
     {
         var options = AdapterOptionsReader.Read(builder.Configuration);
         builder.WebHost.UseUrls(options.Http.Urls);
@@ -102,7 +96,7 @@ public sealed class AdapterHost : IAsyncDisposable
         services.TryAddSingleton(TimeProvider.System);
 
         // Bus first: its hosted service must start before (and stop after) the pool and the gate.
-        AddBus(services, options, transport);
+        AddBus(services, options);
         services.AddSingleton<SessionEventChannel>();
         services.AddHostedService<SessionEventPublisher>();
         services.AddSingleton<IIdempotencyStore, InMemoryIdempotencyStore>();
@@ -112,47 +106,43 @@ public sealed class AdapterHost : IAsyncDisposable
         services.AddSingleton<OutcomePublisher>();
         services.AddSingleton<InboundReassembly>();
         services.AddSingleton<ISmppInboundHandler, DeliverSmHandler>();
-        services.AddSingleton<SmppPool>();
-        services.AddHostedService(sp => sp.GetRequiredService<SmppPool>());
-        services.AddSingleton<ConnectionEndpointGate>();
-        services.AddHostedService(sp => sp.GetRequiredService<ConnectionEndpointGate>());
+        services.AddSingleton<SessionPool>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionPool>());
+        services.AddSingleton<ConnectionQueueGate>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConnectionQueueGate>());
         services.AddSingleton<ShutdownDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
 
-        services.AddHealthChecks().AddCheck<PoolHealthCheck>("smpp-pool", tags: ["ready"]);
+        services.AddHealthChecks().AddCheck<SessionsHealthCheck>("smpp-sessions", tags: ["ready"]);
         AdapterTelemetrySetup.Add(services, options.Telemetry);
         configureServices?.Invoke(services);
 
         var app = builder.Build();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
-        app.MapGet("/sessions", (SmppPool pool) => pool.Snapshot());
+        app.MapGet("/sessions", (SessionPool pool) => pool.Snapshot());
         app.MapPrometheusScrapingEndpoint();
         return new AdapterHost(app, options);
     }
 
-    private static void AddBus(IServiceCollection services, AdapterOptions options, AdapterTransport transport)
+    /// <summary>
+    /// MassTransit on RabbitMQ with publisher confirms. Each consumer's endpoint (name, concurrency, retry, serializer,
+    /// filters) is set by its definition; a connection's queue is connected by <see cref="ConnectionQueueGate"/> only
+    /// while the connection has a bound session, so it is left out of <c>ConfigureEndpoints</c>.
+    /// </summary>
+    private static void AddBus(IServiceCollection services, AdapterOptions options)
     {
-        if (transport == AdapterTransport.InMemoryTestHarness)
+        services.AddMassTransit(bus =>
         {
-            services.AddMassTransitTestHarness(bus =>
+            bus.AddConsumer<SendSmsRouter, SendSmsRouterDefinition>();
+            bus.AddConsumer<SendSmsConsumer, SendSmsConsumerDefinition>().ExcludeFromConfigureEndpoints();
+            bus.AddConsumer<InboundPartConsumer, InboundPartConsumerDefinition>();
+            bus.UsingRabbitMq((context, cfg) =>
             {
-                AdapterBus.AddConsumers(bus);
-                bus.UsingInMemory((context, cfg) => AdapterBus.ConfigureEndpoints(context, cfg));
+                cfg.Host(options.RabbitMq.Uri, host => host.PublisherConfirmation = true);
+                cfg.ConfigureEndpoints(context);
             });
-        }
-        else
-        {
-            services.AddMassTransit(bus =>
-            {
-                AdapterBus.AddConsumers(bus);
-                bus.UsingRabbitMq((context, cfg) =>
-                {
-                    cfg.Host(options.RabbitMq.Uri, host => host.PublisherConfirmation = true);
-                    AdapterBus.ConfigureEndpoints(context, cfg);
-                });
-            });
-        }
+        });
         services.AddOptions<MassTransitHostOptions>().Configure(host =>
         {
             host.WaitUntilStarted = true;

@@ -1,4 +1,4 @@
-namespace Instasent.SmppAdapter.Pool;
+namespace Instasent.SmppAdapter.Sessions;
 
 /// <summary>
 /// Exponential back-off with "equal jitter": each delay is half the current step plus a random share of the other half,

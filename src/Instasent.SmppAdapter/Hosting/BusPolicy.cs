@@ -1,0 +1,21 @@
+using MassTransit;
+
+namespace Instasent.SmppAdapter.Hosting;
+
+/// <summary>What every adapter endpoint shares: its retry policy and how it reads a message.</summary>
+public static class BusPolicy
+{
+    /// <summary>
+    /// A broker hiccup while publishing an outcome or forwarding a command is retried in place, briefly. A submit is
+    /// never retried here: every way a submit can fail ends in an outcome or a hand-back inside the consumer.
+    /// </summary>
+    public static void Retry(IRetryConfigurator retry) => retry.Intervals(100, 500, 2000);
+
+    /// <summary>
+    /// Plain JSON (content type <c>application/json</c> or none) is read by the raw JSON deserializer, made the
+    /// endpoint's default so a message without a content type lands there; MassTransit's envelope keeps its own content
+    /// type (<c>application/vnd.masstransit+json</c>). Events are still published in the envelope.
+    /// </summary>
+    public static void AcceptPlainJson(IReceiveEndpointConfigurator endpoint) =>
+        endpoint.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
+}

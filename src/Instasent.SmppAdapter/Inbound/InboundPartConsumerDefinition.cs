@@ -1,0 +1,22 @@
+using Instasent.SmppAdapter.Hosting;
+using MassTransit;
+
+namespace Instasent.SmppAdapter.Inbound;
+
+/// <summary>The internal queue <c>smpp-inbound-parts</c>, one part at a time.</summary>
+public sealed class InboundPartConsumerDefinition : ConsumerDefinition<InboundPartConsumer>
+{
+    public InboundPartConsumerDefinition()
+    {
+        EndpointName = InboundSmsPart.QueueName;
+        // One at a time keeps reassembly simple to reason about; parts are small and rare.
+        ConcurrentMessageLimit = 1;
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<InboundPartConsumer> consumer,
+        IRegistrationContext context)
+    {
+        endpoint.ConfigureConsumeTopology = false;
+        endpoint.UseMessageRetry(BusPolicy.Retry);
+    }
+}
