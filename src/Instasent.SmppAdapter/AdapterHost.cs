@@ -101,6 +101,7 @@ public sealed class AdapterHost : IAsyncDisposable
         services.AddHostedService<SessionEventPublisher>();
         services.AddSingleton<IIdempotencyStore, InMemoryIdempotencyStore>();
         services.AddSingleton<ICorrelationStore, InMemoryCorrelationStore>();
+        services.AddSingleton<ISubmitProgressStore, InMemorySubmitProgressStore>();
         services.AddSingleton<SendSmsValidator>();
         services.AddSingleton<MessageSubmitter>();
         services.AddSingleton<OutcomePublisher>();

@@ -4,6 +4,7 @@ using Instasent.Smpp.Client;
 using Instasent.Smpp.Messages;
 using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Configuration;
+using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Hosting;
 using Instasent.SmppAdapter.Sessions;
 using Instasent.SmppAdapter.Stores;
@@ -14,20 +15,20 @@ namespace Instasent.SmppAdapter.Sending;
 
 /// <summary>
 /// Submits one validated command's segments through its connection, in order, and decides the outcome as DESIGN.md's
-/// delivery guarantees say:
-/// <list type="bullet">
-/// <item>ESME_ROK for every segment: submitted; each segment's id is recorded for receipts.</item>
-/// <item>ESME_RTHROTTLED / ESME_RMSGQFUL: the connection's limiter pauses (adaptively) and the segment is sent again;
-/// ESME_RSYSERR / ESME_RX_T_APPN likewise after a per-message back-off (the SMSC said "not now", not "never").</item>
-/// <item>Any other status: refused for certain, a permanent rejection naming the status.</item>
-/// <item>No answer after the PDU went out (response timeout, session lost): the outcome is unknown. Policy Resend sends
-/// only that segment again, with the same UDH reference (at most MaxUnknownOutcomeResends times); policy Report rejects
-/// the command, not permanent. A PDU that never left is simply sent again.</item>
-/// <item>All of this within <see cref="SendingOptions.RetryBudget"/>; past it, or when the process stops, the command is
-/// handed back to its queue.</item>
-/// </list>
+/// delivery guarantees say; <see cref="SubmitVerdict"/> decides what each answer means. The command's progress (segments
+/// accepted, the concatenation reference, unanswered sends) is kept in <see cref="ISubmitProgressStore"/>, so a later
+/// attempt resends only what was not accepted, with the same reference, and each segment goes out at most
+/// 1 + <c>MaxUnknownOutcomeResends</c> times across every attempt. Waiting (for a session, the limiter, a back-off) is
+/// bounded by <see cref="SendingOptions.RetryBudget"/>; past it, or when the process stops, the command is handed back.
 /// </summary>
-public sealed class MessageSubmitter(SessionPool pool, ICorrelationStore correlations, AdapterOptions options, ShutdownDrain drain, TimeProvider time, ILogger<MessageSubmitter> logger)
+public sealed class MessageSubmitter(
+    SessionPool pool,
+    ICorrelationStore correlations,
+    ISubmitProgressStore progressStore,
+    AdapterOptions options,
+    ShutdownDrain drain,
+    TimeProvider time,
+    ILogger<MessageSubmitter> logger)
 {
     private readonly ConcurrentDictionary<string, ConcatReferenceAllocator> _allocators = new(StringComparer.OrdinalIgnoreCase);
 
@@ -35,27 +36,20 @@ public sealed class MessageSubmitter(SessionPool pool, ICorrelationStore correla
     /// <param name="cancellationToken">The consume context's token.</param>
     public async Task<SubmitOutcome> SubmitAsync(SubmitPlan plan, CancellationToken cancellationToken)
     {
-        var connection = pool[plan.Connection.Name];
-        var allocator = _allocators.GetOrAdd(connection.Name, _ => new ConcatReferenceAllocator(plan.Connection.Segmentation));
-        ConcatReference? reference;
+        var messageId = plan.Command.MessageId;
         try
         {
-            reference = SubmitSmFactory.NeedsReference(plan) ? allocator.Rent(plan.Destination.Addr) : null;
-        }
-        catch (InvalidOperationException e)
-        {
-            return new SubmitOutcome.HandBack(e.Message);
-        }
-        using (reference)
-        {
+            var progress = await LoadProgressAsync(plan, cancellationToken).ConfigureAwait(false);
+            using var reference = RentReference(plan, progress);
             using var budget = new CancellationTokenSource(options.Sending.RetryBudget, time);
             // Waiting (for a session, a token, a back-off) ends as soon as the adapter stops; a PDU on the wire may
             // still be answered until the drain aborts.
             using var waiting = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, drain.Stopping, cancellationToken);
             using var onWire = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, drain.Abort, cancellationToken);
+            var pdus = SubmitSmFactory.Create(plan, (ushort)(progress.Reference ?? 0));
             try
             {
-                return await SubmitSegmentsAsync(plan, connection, SubmitSmFactory.Create(plan, reference?.Value ?? 0), waiting.Token, onWire.Token).ConfigureAwait(false);
+                return await SubmitSegmentsAsync(plan, progress, pdus, waiting.Token, onWire.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (waiting.IsCancellationRequested || onWire.IsCancellationRequested)
             {
@@ -64,99 +58,167 @@ public sealed class MessageSubmitter(SessionPool pool, ICorrelationStore correla
                     : new SubmitOutcome.HandBack("the adapter is stopping", Counts: false);
             }
         }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Never a blind retry of the submit around this call: the progress says what went out; the next attempt reads it.
+            logger.LogWarning(e, "Submitting {MessageId} failed unexpectedly; handing it back", messageId);
+            return new SubmitOutcome.HandBack($"unexpected failure: {e.Message}");
+        }
     }
 
-    private async Task<SubmitOutcome> SubmitSegmentsAsync(SubmitPlan plan, ConnectionSessions connection, IReadOnlyList<SubmitSm> pdus,
+    /// <summary>The command's recorded progress, or a fresh one (also when the recorded one is for other text).</summary>
+    private async Task<SubmitProgress> LoadProgressAsync(SubmitPlan plan, CancellationToken cancellationToken)
+    {
+        var progress = await progressStore.LoadAsync(plan.Command.MessageId, cancellationToken).ConfigureAwait(false);
+        if (progress is not null && progress.Segments != plan.Segments)
+        {
+            logger.LogWarning("{MessageId} was resent with different text ({Segments} segments, {Recorded} before); starting again",
+                plan.Command.MessageId, plan.Segments, progress.Segments);
+            progress = null;
+        }
+        return progress ?? SubmitProgress.Start(plan.Segments);
+    }
+
+    /// <summary>A new reference when the command needs one and has none yet; the lease keeps it from another SMS to the same number.</summary>
+    private ConcatReference? RentReference(SubmitPlan plan, SubmitProgress progress)
+    {
+        if (progress.Reference is not null || !SubmitSmFactory.NeedsReference(plan))
+        {
+            return null;
+        }
+        var allocator = _allocators.GetOrAdd(plan.Connection.Name, _ => new ConcatReferenceAllocator(plan.Connection.Segmentation));
+        var reference = allocator.Rent(plan.Destination.Addr);
+        progress.Reference = reference.Value;
+        return reference;
+    }
+
+    private async Task<SubmitOutcome> SubmitSegmentsAsync(SubmitPlan plan, SubmitProgress progress, IReadOnlyList<SubmitSm> pdus,
         CancellationToken cancellationToken, CancellationToken onWire)
     {
-        var ids = new string[pdus.Count];
+        var connection = pool[plan.Connection.Name];
+        var messageId = plan.Command.MessageId;
         var normalizer = new MessageIdNormalizer(plan.Connection.MessageIdFormat);
         var backoff = new Backoff(options.Sending.ThrottleBackoffMin, options.Sending.ThrottleBackoffMax);
+        var maxResends = options.Sending.MaxUnknownOutcomeResends;
         var session = await connection.AcquireAsync(cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < pdus.Count; i++)
         {
-            var unknownOutcomes = 0;
-            while (ids[i] is null)
+            while (progress.SmscMessageIds[i] is null)
             {
+                if (!SubmitVerdict.MaySend(plan.Connection.UnknownOutcome, progress.UnansweredSends[i], maxResends))
+                {
+                    return UnknownOutcome(plan, progress, i, "its earlier sends were never answered");
+                }
                 if (session.State != SmppSessionState.Bound)
                 {
                     session = await connection.AcquireAsync(cancellationToken).ConfigureAwait(false);
                 }
                 await connection.Limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
-                SubmitSmResp response;
-                Activity? span = null;
+                // Counted before the PDU is written: a crash while it is on the wire still counts it.
+                progress.UnansweredSends[i]++;
+                await progressStore.SaveAsync(messageId, progress, cancellationToken).ConfigureAwait(false);
+
+                using var span = StartSubmitSpan(plan, session, i, pdus.Count);
+                SubmitSmResp? response = null;
+                SmppRequestException? failure = null;
                 try
                 {
-                    span = StartSubmitSpan(plan, session, i, pdus.Count);
                     response = await session.SubmitAsync(Fresh(pdus[i]), onWire).ConfigureAwait(false);
-                    span?.SetTag("smpp.command_status", response.CommandStatus.ToString());
-                    span?.SetTag("smpp.message_id", response.MessageId);
                 }
-                catch (Exception e) when (e is SmppResponseTimeoutException or SmppSessionClosedException)
+                catch (SmppRequestException e)
                 {
-                    span?.SetStatus(ActivityStatusCode.Error, e.Message);
-                    span?.Dispose();
-                    var wasSent = e is SmppResponseTimeoutException { WasSent: true } or SmppSessionClosedException { WasSent: true };
-                    if (!wasSent)
-                    {
-                        continue;
-                    }
-                    Retried(plan, "unknown_outcome");
-                    if (plan.Connection.UnknownOutcome == UnknownOutcomePolicy.Report)
-                    {
-                        return new SubmitOutcome.Rejected(
-                            $"segment {i + 1} of {pdus.Count}: outcome unknown ({e.Message}); UnknownOutcome policy is Report, so it was not resent", null, false);
-                    }
-                    if (++unknownOutcomes > options.Sending.MaxUnknownOutcomeResends)
-                    {
-                        return new SubmitOutcome.HandBack($"segment {i + 1} of {pdus.Count}: outcome unknown {unknownOutcomes} times");
-                    }
-                    logger.LogInformation("Segment {Segment}/{Segments} of {MessageId}: outcome unknown ({Error}); resending with the same reference",
-                        i + 1, pdus.Count, plan.Command.MessageId, e.Message);
-                    continue;
+                    failure = e;
                 }
-                catch (SmppGenericNackException e)
+                var status = response?.CommandStatus ?? (failure as SmppGenericNackException)?.Status;
+                if (status is not null || failure is { WasSent: false })
                 {
-                    span?.SetStatus(ActivityStatusCode.Error, e.Status.Describe());
-                    span?.Dispose();
-                    return new SubmitOutcome.Rejected($"segment {i + 1} of {pdus.Count}: the SMSC answered generic_nack {e.Status.Describe()}", e.Status, true);
+                    progress.UnansweredSends[i]--;
                 }
-
-                using (span)
+                if (status is { } answered)
                 {
-                    var status = response.CommandStatus;
-                    connection.Limiter.Observe(status);
-                    if (status == CommandStatus.ESME_ROK)
-                    {
-                        ids[i] = response.MessageId;
+                    connection.Limiter.Observe(answered);
+                }
+                var action = SubmitVerdict.Decide(status, failure, plan.Connection.UnknownOutcome, progress.UnansweredSends[i], maxResends);
+                Trace(span, response, status, failure, action);
+                switch (action)
+                {
+                    case SegmentAction.Accepted:
+                        progress.SmscMessageIds[i] = response!.MessageId;
+                        await progressStore.SaveAsync(messageId, progress, cancellationToken).ConfigureAwait(false);
                         correlations.Add(connection.Name, normalizer.FromSubmitResponse(response.MessageId), new SegmentCorrelation
                         {
-                            MessageId = plan.Command.MessageId,
+                            MessageId = messageId,
                             Segment = i + 1,
                             Segments = pdus.Count,
                             Metadata = plan.Command.Metadata,
                             SubmittedAt = time.GetUtcNow(),
                             SubmitContext = span?.Context ?? Activity.Current?.Context ?? default,
                         });
-                        continue;
-                    }
-                    span?.SetStatus(ActivityStatusCode.Error, status.Describe());
-                    if (status.IsTransient())
-                    {
+                        break;
+                    case SegmentAction.SendAgain:
+                        break;
+                    case SegmentAction.PauseAndResend:
                         Retried(plan, "throttled");
-                        continue;
-                    }
-                    if (status is CommandStatus.ESME_RSYSERR or CommandStatus.ESME_RX_T_APPN)
-                    {
+                        break;
+                    case SegmentAction.BackOffAndResend:
                         Retried(plan, "smsc_error");
                         await Task.Delay(backoff.Next(), time, cancellationToken).ConfigureAwait(false);
-                        continue;
-                    }
-                    return new SubmitOutcome.Rejected($"segment {i + 1} of {pdus.Count} refused by the SMSC with {status.Describe()}", status, true);
+                        break;
+                    case SegmentAction.ResendUnknown:
+                        Retried(plan, "unknown_outcome");
+                        logger.LogInformation("Segment {Segment}/{Segments} of {MessageId}: outcome unknown ({Error}); resending with the same reference",
+                            i + 1, pdus.Count, messageId, failure!.Message);
+                        break;
+                    case SegmentAction.GiveUpUnknown:
+                        return UnknownOutcome(plan, progress, i, failure!.Message);
+                    default:
+                        var refusal = failure is SmppGenericNackException ? $"generic_nack {status!.Value.Describe()}" : status!.Value.Describe();
+                        return new SubmitOutcome.Rejected(RejectionCodes.SmscRefused,
+                            $"segment {i + 1} of {pdus.Count} refused by the SMSC with {refusal}", status, Permanent: true, Accepted(progress));
                 }
             }
         }
-        return new SubmitOutcome.Submitted(ids, session.SessionId, time.GetUtcNow());
+        return new SubmitOutcome.Submitted(progress.SmscMessageIds!, session.SessionId, time.GetUtcNow());
+    }
+
+    private SubmitOutcome.Rejected UnknownOutcome(SubmitPlan plan, SubmitProgress progress, int index, string cause)
+    {
+        var sends = progress.UnansweredSends[index];
+        var why = plan.Connection.UnknownOutcome == UnknownOutcomePolicy.Report
+            ? "the UnknownOutcome policy is Report, so it is not resent"
+            : $"sent {sends} times without an answer, the most Adapter:MaxUnknownOutcomeResends allows";
+        return new SubmitOutcome.Rejected(RejectionCodes.UnknownOutcome,
+            $"segment {index + 1} of {progress.Segments}: outcome unknown ({cause}); {why}", null, Permanent: false, Accepted(progress));
+    }
+
+    private static IReadOnlyList<AcceptedSegment>? Accepted(SubmitProgress progress)
+    {
+        var accepted = progress.SmscMessageIds
+            .Select((id, i) => id is null ? null : new AcceptedSegment { Segment = i + 1, SmscMessageId = id })
+            .OfType<AcceptedSegment>()
+            .ToList();
+        return accepted.Count == 0 ? null : accepted;
+    }
+
+    private static void Trace(Activity? span, SubmitSmResp? response, CommandStatus? status, SmppRequestException? failure, SegmentAction action)
+    {
+        if (span is null)
+        {
+            return;
+        }
+        if (status is { } answered)
+        {
+            span.SetTag("smpp.command_status", answered.ToString());
+        }
+        if (response is not null)
+        {
+            span.SetTag("smpp.message_id", response.MessageId);
+        }
+        if (action != SegmentAction.Accepted)
+        {
+            span.SetTag("smpp.submit_action", action.ToString());
+            span.SetStatus(ActivityStatusCode.Error, status?.Describe() ?? failure?.Message);
+        }
     }
 
     /// <summary>

@@ -11,13 +11,14 @@ namespace Instasent.SmppAdapter.Sending;
 /// Publishes a command's final outcome and records it for idempotency. Publish completes only once the broker
 /// confirmed it (publisher confirms), and the consumer returns (so MassTransit acknowledges the command) only after that.
 /// </summary>
-public sealed class OutcomePublisher(IIdempotencyStore idempotency, TimeProvider time)
+public sealed class OutcomePublisher(IIdempotencyStore idempotency, ISubmitProgressStore progress, TimeProvider time)
 {
     public async Task RejectInvalidAsync(ConsumeContext<SendSms> context, SendSmsValidation result)
     {
         var rejected = new SmsRejected
         {
             MessageId = context.Message.MessageId ?? "",
+            Code = RejectionCodes.InvalidInput,
             Reason = result.Reason!,
             Permanent = true,
             Connection = result.Connection,
@@ -25,7 +26,7 @@ public sealed class OutcomePublisher(IIdempotencyStore idempotency, TimeProvider
             Metadata = context.Message.Metadata,
         };
         await context.Publish(rejected, CancellationToken.None).ConfigureAwait(false);
-        AdapterTelemetry.Rejected.Add(1, AdapterTelemetry.Connection(result.Connection ?? ""), new("smpp.command_status", "invalid_input"), new("smpp.permanent", true));
+        AdapterTelemetry.Rejected.Add(1, AdapterTelemetry.Connection(result.Connection ?? ""), new("smpp.command_status", RejectionCodes.InvalidInput), new("smpp.permanent", true));
     }
 
     public async Task<object> PublishAsync(ConsumeContext<SendSms> context, SubmitPlan plan, SubmitOutcome outcome)
@@ -46,7 +47,9 @@ public sealed class OutcomePublisher(IIdempotencyStore idempotency, TimeProvider
             SubmitOutcome.Rejected r => new SmsRejected
             {
                 MessageId = command.MessageId,
+                Code = r.Code,
                 Reason = r.Reason,
+                AcceptedSegments = r.Accepted,
                 CommandStatus = r.Status is { } status ? (int)status : null,
                 CommandStatusName = r.Status?.ToString(),
                 Permanent = r.Permanent,
@@ -59,11 +62,12 @@ public sealed class OutcomePublisher(IIdempotencyStore idempotency, TimeProvider
         // Remembered before it is published: if the publish fails, the command is retried or redelivered, finds this
         // outcome and publishes it again instead of submitting the SMS a second time.
         await idempotency.CompleteAsync(command.MessageId, message, CancellationToken.None).ConfigureAwait(false);
+        await progress.RemoveAsync(command.MessageId, CancellationToken.None).ConfigureAwait(false);
         await RepublishAsync(context, message).ConfigureAwait(false);
         var connection = AdapterTelemetry.Connection(plan.Connection.Name);
         if (outcome is SubmitOutcome.Rejected rejected)
         {
-            AdapterTelemetry.Rejected.Add(1, connection, new("smpp.command_status", rejected.Status?.ToString() ?? rejected.Cause ?? "unknown_outcome"), new("smpp.permanent", rejected.Permanent));
+            AdapterTelemetry.Rejected.Add(1, connection, new("smpp.command_status", rejected.Status?.ToString() ?? rejected.Code), new("smpp.permanent", rejected.Permanent));
         }
         else
         {

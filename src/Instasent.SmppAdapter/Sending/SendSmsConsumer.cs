@@ -84,9 +84,9 @@ public sealed class SendSmsConsumer(
                 // Without a bound every attempt could resend segments the SMSC already took (or the SMS itself, when the
                 // outcome stays unknown): give up honestly instead.
                 logger.LogWarning("{MessageId} rejected after {Attempts} attempts without a final outcome: {Reason}", messageId, handedBack + 1, handBack.Reason);
-                outcome = new SubmitOutcome.Rejected(
+                outcome = new SubmitOutcome.Rejected(RejectionCodes.HandBacksExhausted,
                     $"no final outcome after {handedBack + 1} attempts (handed back {handedBack} times, the most Adapter:MaxHandBacks allows); last attempt: {handBack.Reason}",
-                    null, Permanent: false, Cause: "handbacks_exhausted");
+                    null, Permanent: false);
             }
             await outcomes.PublishAsync(context, plan, outcome).ConfigureAwait(false);
             return outcome is SubmitOutcome.Submitted ? "submitted" : "rejected";

@@ -1,4 +1,5 @@
 using Instasent.Smpp.Pdus;
+using Instasent.SmppAdapter.Contracts;
 
 namespace Instasent.SmppAdapter.Sending;
 
@@ -9,11 +10,12 @@ public abstract record SubmitOutcome
     public sealed record Submitted(IReadOnlyList<string> SmscMessageIds, string SessionId, DateTimeOffset SubmittedAt) : SubmitOutcome;
 
     /// <summary>
-    /// The SMSC refused a segment for certain (<paramref name="Permanent"/>), the outcome of a segment is unknown and
-    /// the connection's policy is to report it, or the command was handed back as often as allowed (not permanent).
-    /// <paramref name="Cause"/> names a rejection without an SMSC status in metrics (default <c>unknown_outcome</c>).
+    /// The SMSC refused a segment for certain (<paramref name="Permanent"/>), a segment's outcome stayed unknown, or the
+    /// command was handed back as often as allowed. <paramref name="Code"/> is one of <see cref="RejectionCodes"/>;
+    /// <paramref name="Accepted"/> names the segments the SMSC took before that.
     /// </summary>
-    public sealed record Rejected(string Reason, CommandStatus? Status, bool Permanent, string? Cause = null) : SubmitOutcome;
+    public sealed record Rejected(string Code, string Reason, CommandStatus? Status, bool Permanent, IReadOnlyList<AcceptedSegment>? Accepted = null)
+        : SubmitOutcome;
 
     /// <summary>
     /// Not decided in this process: the retry budget ran out or the process is stopping. The command goes back to its

@@ -54,6 +54,15 @@ internal sealed class ExpiringMap<TKey, TValue>(TimeSpan retention, int maxEntri
         }
     }
 
+    public void Remove(TKey key)
+    {
+        lock (_entries)
+        {
+            // Its queue slot goes stale and is skipped when it reaches the head.
+            _entries.Remove(key);
+        }
+    }
+
     private void Prune(DateTimeOffset now)
     {
         while (_order.TryPeek(out var head))

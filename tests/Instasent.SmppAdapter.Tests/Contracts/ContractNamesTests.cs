@@ -79,12 +79,13 @@ public sealed class ContractNamesTests
         {
             new SmsRejected
             {
-                MessageId = "m1", Reason = "ESME_RINVDSTADR (0x0000000B)", CommandStatus = 11,
-                CommandStatusName = "ESME_RINVDSTADR", Permanent = true, Connection = "instasent", RejectedAt = At,
+                MessageId = "m1", Code = "smsc_refused", Reason = "ESME_RINVDSTADR (0x0000000B)", CommandStatus = 11,
+                CommandStatusName = "ESME_RINVDSTADR", Permanent = true,
+                AcceptedSegments = [new AcceptedSegment { Segment = 1, SmscMessageId = "a1" }], Connection = "instasent", RejectedAt = At,
                 Metadata = Meta,
             },
-            ["messageId", "reason", "commandStatus", "commandStatusName", "permanent", "connection", "rejectedAt",
-                "metadata"]
+            ["messageId", "code", "reason", "commandStatus", "commandStatusName", "permanent", "acceptedSegments", "connection",
+                "rejectedAt", "metadata"]
         },
         {
             new SmsDeliveryReported
