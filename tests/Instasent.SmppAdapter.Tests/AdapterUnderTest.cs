@@ -2,6 +2,7 @@ using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Sending;
 using Instasent.SmppAdapter.Sessions;
 using Instasent.SmppAdapter.Simulator;
+using Instasent.Testing;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -99,22 +100,10 @@ internal sealed class AdapterUnderTest : IAsyncDisposable
         await endpoint.Send(command);
     }
 
-    public async Task<T> PublishedAsync<T>(Func<T, bool>? match = null) where T : class
-    {
-        T? found = null;
-        await UntilAsync(() => (found = Published<T>().FirstOrDefault(m => match?.Invoke(m) ?? true)) is not null, $"a matching {typeof(T).Name}");
-        return found!;
-    }
+    public Task<T> PublishedAsync<T>(Func<T, bool>? match = null) where T : class =>
+        Eventually.ValueAsync(() => Published<T>().FirstOrDefault(m => match?.Invoke(m) ?? true), $"a matching {typeof(T).Name}", Wait);
 
-    public async Task UntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out after {Wait} waiting for {what}");
-            await Task.Delay(20);
-        }
-    }
+    public Task UntilAsync(Func<bool> condition, string what) => Eventually.TrueAsync(condition, what, Wait);
 
     public async ValueTask DisposeAsync()
     {

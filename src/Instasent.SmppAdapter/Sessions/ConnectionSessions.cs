@@ -98,7 +98,9 @@ public sealed class ConnectionSessions : IAsyncDisposable
             Options.WindowSize,
             s.BoundAt,
             Options.Host,
-            Options.Port);
+            Options.Port,
+            s.LastError,
+            s.NextBindAt);
     });
 
     /// <summary>Stops reconnecting and unbinds every session (each drains its window first).</summary>
@@ -154,7 +156,10 @@ public sealed class ConnectionSessions : IAsyncDisposable
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
-/// <summary>One row of <c>GET /sessions</c>.</summary>
+/// <summary>
+/// One row of <c>GET /sessions</c>: a session slot, its session while bound, and between binds why the last one failed
+/// or ended (<paramref name="LastError"/>) and when it tries again (<paramref name="NextBindAt"/>).
+/// </summary>
 public sealed record SessionSnapshot(
     string Connection, string? SessionId, string BindType, string State, int WindowInUse, int WindowSize,
-    DateTimeOffset? BoundAt, string Host, int Port);
+    DateTimeOffset? BoundAt, string Host, int Port, string? LastError = null, DateTimeOffset? NextBindAt = null);

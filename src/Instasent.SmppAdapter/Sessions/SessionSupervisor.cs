@@ -51,6 +51,12 @@ internal sealed class SessionSupervisor
 
     public DateTimeOffset? BoundAt { get; private set; }
 
+    /// <summary>When the slot tries to bind again, while it waits between attempts.</summary>
+    public DateTimeOffset? NextBindAt { get; private set; }
+
+    /// <summary>Why the last bind failed or the last session ended; kept until the next one.</summary>
+    public string? LastError { get; private set; }
+
     public int BindAttempts { get; private set; }
 
     public async Task RunAsync(CancellationToken stopping)
@@ -73,7 +79,8 @@ internal sealed class SessionSupervisor
             {
                 delay = e.Status.IsCredentialError() ? _connection.BindFailureDelay : _backoff.Next();
                 _logger.LogWarning("Bind of {Connection} refused with {Status}; retrying in {Delay}", _connection.Name, e.Status.Describe(), delay);
-                _events.Write(_report.BindFailed(sessionId, e.Status, $"bind refused: {e.Status.Describe()}"));
+                LastError = $"bind refused: {e.Status.Describe()}";
+                _events.Write(_report.BindFailed(sessionId, e.Status, LastError));
                 await DelayAsync(delay, stopping).ConfigureAwait(false);
                 continue;
             }
@@ -82,7 +89,8 @@ internal sealed class SessionSupervisor
                 // SmppConnectionException (connect, TLS, bind timeout) and anything unexpected: the slot must keep trying.
                 delay = _backoff.Next();
                 _logger.LogWarning("Connecting {Connection} to {Host}:{Port} failed ({Error}); retrying in {Delay}", _connection.Name, _connection.Host, _connection.Port, e.Message, delay);
-                _events.Write(_report.BindFailed(sessionId, null, $"connection failed: {e.Message}"));
+                LastError = $"connection failed: {e.Message}";
+                _events.Write(_report.BindFailed(sessionId, null, LastError));
                 await DelayAsync(delay, stopping).ConfigureAwait(false);
                 continue;
             }
@@ -120,7 +128,8 @@ internal sealed class SessionSupervisor
         _current = null;
         BoundAt = null;
         _changed();
-        _events.Write(_report.Unbound(session.SessionId, last?.ToString() ?? "connection closed", last?.CommandStatus));
+        LastError = last?.ToString() ?? "connection closed";
+        _events.Write(_report.Unbound(session.SessionId, LastError, last?.CommandStatus));
         await session.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -168,6 +177,7 @@ internal sealed class SessionSupervisor
 
     private async Task DelayAsync(TimeSpan delay, CancellationToken stopping)
     {
+        NextBindAt = _time.GetUtcNow() + delay;
         try
         {
             await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
@@ -175,5 +185,6 @@ internal sealed class SessionSupervisor
         catch (OperationCanceledException)
         {
         }
+        NextBindAt = null;
     }
 }

@@ -1,3 +1,4 @@
+using Instasent.Testing;
 using System.Collections.Concurrent;
 using Instasent.Smpp.Client;
 using Instasent.Smpp.Pdus;
@@ -40,15 +41,7 @@ public class SessionAgainstSimulatorTests
         return new ValueTask<Pdu?>(request.CreateResponse());
     });
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what} did not happen within {Wait}");
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, string what) => Eventually.TrueAsync(condition, what, Wait);
 
     [Theory]
     [InlineData(InterfaceVersion.V34)]

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Instasent.SmppAdapter.Sending;
+using Instasent.Testing;
 using Instasent.SmppAdapter.Sessions;
 using Instasent.SmppAdapter.Simulator;
 using Microsoft.Extensions.Configuration;
@@ -136,31 +137,11 @@ public sealed class AdapterOnBroker : IAsyncDisposable
         Smsc = smsc;
     }
 
-    /// <summary>Polls <paramref name="condition"/> every 50 ms; fails naming <paramref name="what"/> after <paramref name="timeout"/> (default <see cref="Wait"/>).</summary>
-    public async Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var limit = timeout ?? Wait;
-        var deadline = DateTime.UtcNow + limit;
-        while (!condition())
-        {
-            if (DateTime.UtcNow >= deadline)
-                Assert.Fail($"timed out after {limit.TotalSeconds:0} s waiting for {what}");
-            await Task.Delay(50);
-        }
-    }
+    /// <summary>Waits for <paramref name="condition"/>; fails naming <paramref name="what"/> after <paramref name="timeout"/> (default <see cref="Wait"/>).</summary>
+    public Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) => Eventually.TrueAsync(condition, what, timeout ?? Wait);
 
     /// <summary><see cref="UntilAsync(Func{bool}, string, TimeSpan?)"/> for a condition that asks the broker.</summary>
-    public async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var limit = timeout ?? Wait;
-        var deadline = DateTime.UtcNow + limit;
-        while (!await condition().WaitAsync(limit))
-        {
-            if (DateTime.UtcNow >= deadline)
-                Assert.Fail($"timed out after {limit.TotalSeconds:0} s waiting for {what}");
-            await Task.Delay(100);
-        }
-    }
+    public Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) => Eventually.TrueAsync(condition, what, timeout ?? Wait);
 
     /// <summary>
     /// Tears down in order, each step bounded: a step that hangs fails the test naming the step (and the others still

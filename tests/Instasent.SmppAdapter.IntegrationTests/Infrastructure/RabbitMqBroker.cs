@@ -1,3 +1,4 @@
+using Instasent.Testing;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using Testcontainers.RabbitMq;
@@ -159,19 +160,9 @@ public sealed class RabbitMqScope : IAsyncDisposable
         }
     }
 
-    /// <summary>Polls until <paramref name="queue"/> holds <paramref name="expected"/> messages; fails after <paramref name="timeout"/>.</summary>
-    public async Task WaitForMessageCountAsync(string queue, uint expected, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        uint count = 0;
-        while (!cts.IsCancellationRequested)
-        {
-            count = await MessageCountAsync(queue);
-            if (count == expected) return;
-            try { await Task.Delay(TimeSpan.FromMilliseconds(50), cts.Token); } catch (OperationCanceledException) { break; }
-        }
-        throw new TimeoutException($"queue {queue} holds {count} messages, not {expected}, after {timeout.TotalSeconds:0.#} s");
-    }
+    /// <summary>Waits until <paramref name="queue"/> holds <paramref name="expected"/> messages; fails after <paramref name="timeout"/>.</summary>
+    public Task WaitForMessageCountAsync(string queue, uint expected, TimeSpan timeout) =>
+        Eventually.TrueAsync(async () => await MessageCountAsync(queue) == expected, $"queue {queue} to hold {expected} messages", timeout);
 
     public async Task PurgeAsync(string queue)
     {

@@ -211,8 +211,9 @@ public sealed class SendSmsFlowTests
 
         await adapter.Host.StopAsync().WaitAsync(AdapterUnderTest.Wait);
 
-        await adapter.UntilAsync(() => HandBackCounts(adapter, "stopping-1").Count == 1, "the command handed back on shutdown");
-        Assert.Equal([0], HandBackCounts(adapter, "stopping-1"));
+        await adapter.UntilAsync(() => HandBackCounts(adapter, "stopping-1").Count >= 1, "the command handed back on shutdown");
+        // A copy handed back may be consumed again before the queue stops; it goes back again, still uncounted.
+        Assert.All(HandBackCounts(adapter, "stopping-1"), count => Assert.Equal(0, count));
         Assert.Empty(adapter.Published<SmsRejected>());
     }
 

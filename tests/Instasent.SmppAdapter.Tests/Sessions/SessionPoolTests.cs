@@ -3,6 +3,7 @@ using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Sessions;
 using Instasent.SmppAdapter.Simulator;
+using Instasent.Testing;
 
 namespace Instasent.SmppAdapter.Tests.Sessions;
 
@@ -41,19 +42,20 @@ public sealed class SessionPoolTests
     }
 
     [Fact]
-    public async Task Wrong_password_publishes_SmppSessionBindFailed_and_bind_attempts_stay_bounded_by_BindFailureDelay()
+    public async Task Wrong_password_publishes_SmppSessionBindFailed_and_waits_BindFailureDelay_before_binding_again()
     {
         await using var adapter = await AdapterUnderTest.StartAsync(
-            new Dictionary<string, string?> { ["Smpp:Connections:0:Password"] = "wrong", ["Smpp:Connections:0:BindFailureDelay"] = "00:00:00.500" },
+            new Dictionary<string, string?> { ["Smpp:Connections:0:Password"] = "wrong", ["Smpp:Connections:0:BindFailureDelay"] = "00:00:30" },
             waitForBind: false);
         var failed = await adapter.PublishedAsync<SmppSessionBindFailed>();
         Assert.Equal("ESME_RINVPASWD", failed.CommandStatusName);
         Assert.Equal((int)CommandStatus.ESME_RINVPASWD, failed.CommandStatus);
 
-        await Task.Delay(TimeSpan.FromSeconds(1.6));
-        // One attempt at start, then one per 0.5 s: at most 5 in 1.6 s (never the 50 ms reconnect delay).
-        Assert.InRange(adapter.Pool.Connections.Single().BindAttempts, 2, 5);
-        Assert.False(adapter.Pool.Connections.Single().HasBoundTransmitter);
+        // The slot says when it tries again: BindFailureDelay after the refusal, never the 50 ms reconnect delay.
+        var waiting = await Eventually.ValueAsync(() => adapter.Pool.Snapshot().SingleOrDefault(s => s.NextBindAt is not null), "the next bind scheduled");
+        Assert.InRange(waiting.NextBindAt!.Value - failed.FailedAt, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(31));
+        Assert.Equal("bind refused: ESME_RINVPASWD (0x0E)", waiting.LastError);
+        Assert.Equal(1, adapter.Pool.Connections.Single().BindAttempts);
     }
 
     [Fact]
