@@ -105,9 +105,14 @@ public sealed partial class DeliveryReceiptParser(TimeSpan? smscUtcOffset = null
     }
 
     private DateTimeOffset? ParseDate(string? value) =>
-        DateTime.TryParseExact(value, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local)
+        DateTime.TryParseExact(value, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local) && HasUtcInstant(local)
             ? new DateTimeOffset(local, _offset)
             : null;
+
+    // A 14-digit date within the offset of year 1 or of the end of 9999 has no UTC instant, and DateTimeOffset throws
+    // on it: such a date is as unreadable as a malformed one. (Found while writing the fuzz target "receipt".)
+    private bool HasUtcInstant(DateTime local) =>
+        local.Ticks - _offset.Ticks >= DateTime.MinValue.Ticks && local.Ticks - _offset.Ticks <= DateTime.MaxValue.Ticks;
 
     private static int? ParseCount(string? value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;

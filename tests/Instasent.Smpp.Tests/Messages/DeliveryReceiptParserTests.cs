@@ -90,6 +90,18 @@ public class DeliveryReceiptParserTests
         Assert.Equal(new DateTimeOffset(2023, 1, 1, 10, 0, 0, TimeSpan.Zero), receipt.SubmitDate!.Value.ToUniversalTime());
     }
 
+    [Theory]
+    [InlineData(2, "00010101000000")]   // 0001-01-01 00:00 at UTC+2 is two hours before the first UTC instant
+    [InlineData(-5, "99991231235959")]  // 9999-12-31 23:59:59 at UTC-5 is past the last one
+    public void A_date_with_no_utc_instant_at_the_smsc_offset_is_null_not_an_error(int offsetHours, string date)
+    {
+        var parser = new DeliveryReceiptParser(TimeSpan.FromHours(offsetHours));
+
+        Assert.True(parser.TryParse(Receipt, Encoding.ASCII.GetBytes($"id:1 done date:{date} stat:DELIVRD"), null, null, [], out var receipt));
+
+        Assert.Null(receipt.DoneDate);
+    }
+
     [Fact]
     public void An_intermediate_notification_is_told_apart_and_not_final()
     {
