@@ -9,7 +9,7 @@ namespace Instasent.SmppAdapter.Tests.Packaging;
 /// <c>dotnet pack</c> of a project of this repository into a temporary directory, from the build the test run already
 /// made (<c>--no-build</c>, same configuration), so packing takes seconds and writes nothing in the working tree.
 /// </summary>
-internal sealed class PackedProject : IDisposable
+public sealed class PackedProject : IDisposable
 {
     private PackedProject(string directory, string package)
     {
