@@ -9,20 +9,10 @@ namespace Instasent.SmppAdapter.Tests.Packaging;
 /// <c>dotnet pack</c> of a project of this repository into a temporary directory, from the build the test run already
 /// made (<c>--no-build</c>, same configuration), so packing takes seconds and writes nothing in the working tree.
 /// </summary>
-public sealed class PackedProject : IDisposable
+/// <param name="Directory">The temporary directory; it is also the package source for <c>dotnet tool install</c>.</param>
+/// <param name="Package">The .nupkg file.</param>
+public sealed record PackedProject(string Directory, string Package) : IDisposable
 {
-    private PackedProject(string directory, string package)
-    {
-        Directory = directory;
-        Package = package;
-    }
-
-    /// <summary>The temporary directory; it is also the package source for <c>dotnet tool install</c>.</summary>
-    public string Directory { get; }
-
-    /// <summary>The .nupkg file.</summary>
-    public string Package { get; }
-
     private static string Configuration { get; } =
         typeof(PackedProject).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
 
