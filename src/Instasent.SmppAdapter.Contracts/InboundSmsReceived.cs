@@ -8,12 +8,20 @@ namespace Instasent.SmppAdapter.Contracts;
 /// </summary>
 /// <remarks>
 /// At least once: each part is acknowledged to the SMSC only once it is safe on the broker, and the SMSC resends
-/// what was not acknowledged, so subscribers de-duplicate on (<see cref="Connection"/>, <see cref="SmscMessageId"/>)
-/// when present.
+/// what was not acknowledged, so subscribers de-duplicate on <see cref="Id"/> (or, from adapters older than
+/// contract 1.1, on (<see cref="Connection"/>, <see cref="SmscMessageId"/>) when present).
 /// </remarks>
 [EntityName(ContractNames.InboundSmsReceived)]
+[MessageUrn("Instasent.SmppAdapter.Contracts:InboundSmsReceived")]
 public sealed record InboundSmsReceived
 {
+    /// <summary>
+    /// The message's id, the same on every redelivery of it: the SMSC's id when it sent one, otherwise derived from
+    /// the content (addresses and text) and the concatenation reference. The key subscribers de-duplicate on.
+    /// Absent only from adapters older than contract 1.1.
+    /// </summary>
+    public string? Id { get; init; }
+
     /// <summary>The sender's number.</summary>
     public required string From { get; init; }
 

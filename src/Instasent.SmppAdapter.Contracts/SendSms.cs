@@ -1,3 +1,5 @@
+using MassTransit;
+
 namespace Instasent.SmppAdapter.Contracts;
 
 /// <summary>
@@ -17,6 +19,7 @@ namespace Instasent.SmppAdapter.Contracts;
 /// error queue as a poison message.
 /// </para>
 /// </remarks>
+[MessageUrn("Instasent.SmppAdapter.Contracts:SendSms")]
 public sealed record SendSms
 {
     /// <summary>The queue the adapter consumes this command from.</summary>
@@ -58,6 +61,13 @@ public sealed record SendSms
 
     /// <summary>Name of the configured SMPP connection (account) to send through; the first configured one when absent.</summary>
     public string? Connection { get; init; }
+
+    /// <summary>
+    /// Lane within the connection: <c>normal</c> (the default when absent) or <c>high</c>, which overtakes the
+    /// connection's backlog of normal commands (for one-time passwords behind a campaign). See
+    /// <see cref="SmsPriorities"/>. An unknown value is answered with a permanent <see cref="SmsRejected"/>.
+    /// </summary>
+    public string? Priority { get; init; }
 
     /// <summary>Caller's key/value pairs, echoed unchanged on every event about this message.</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }

@@ -8,6 +8,7 @@ namespace Instasent.SmppAdapter.Contracts;
 /// </summary>
 /// <remarks>Informational; de-duplicate on <see cref="SessionId"/> if needed.</remarks>
 [EntityName(ContractNames.SmppSessionBound)]
+[MessageUrn("Instasent.SmppAdapter.Contracts:SmppSessionBound")]
 public sealed record SmppSessionBound
 {
     /// <summary>Name of the configured SMPP connection (account).</summary>
@@ -42,6 +43,7 @@ public sealed record SmppSessionBound
 /// </summary>
 /// <remarks>Informational; each attempt is a distinct event.</remarks>
 [EntityName(ContractNames.SmppSessionBindFailed)]
+[MessageUrn("Instasent.SmppAdapter.Contracts:SmppSessionBindFailed")]
 public sealed record SmppSessionBindFailed
 {
     /// <summary>Name of the configured SMPP connection (account).</summary>
@@ -85,6 +87,7 @@ public sealed record SmppSessionBindFailed
 /// </summary>
 /// <remarks>Informational; de-duplicate on <see cref="SessionId"/> if needed.</remarks>
 [EntityName(ContractNames.SmppSessionUnbound)]
+[MessageUrn("Instasent.SmppAdapter.Contracts:SmppSessionUnbound")]
 public sealed record SmppSessionUnbound
 {
     /// <summary>Name of the configured SMPP connection (account).</summary>

@@ -14,6 +14,7 @@ namespace Instasent.SmppAdapter.Contracts;
 /// are present when the receipt was matched to a submission the adapter remembers.
 /// </remarks>
 [EntityName(ContractNames.SmsDeliveryReported)]
+[MessageUrn("Instasent.SmppAdapter.Contracts:SmsDeliveryReported")]
 public sealed record SmsDeliveryReported
 {
     /// <summary>The <see cref="SendSms.MessageId"/> the receipt belongs to, when it was matched.</summary>

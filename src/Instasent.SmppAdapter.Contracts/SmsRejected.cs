@@ -3,8 +3,9 @@ using MassTransit;
 namespace Instasent.SmppAdapter.Contracts;
 
 /// <summary>
-/// Event: a <see cref="SendSms"/> will not be (or could not be) sent: the input was invalid, or the SMSC refused
-/// a segment. Published once per command, before the command is acknowledged.
+/// Event: a <see cref="SendSms"/> will not be (or could not be) sent: the input was invalid, the SMSC refused
+/// a segment, or its outcome stayed unknown. Published once per command, before the command is acknowledged.
+/// <see cref="Code"/> says which, for programs; <see cref="Reason"/> says it for people.
 /// </summary>
 /// <remarks>
 /// At least once: subscribers de-duplicate on <see cref="MessageId"/>. Temporary refusals (ESME_RTHROTTLED,
@@ -12,14 +13,23 @@ namespace Instasent.SmppAdapter.Contracts;
 /// hands the command back to its queue. <see cref="Permanent"/> is false only when the outcome is unknown (no answer
 /// to a segment that went out) and the connection's <c>UnknownOutcome</c> policy is <c>Report</c>. An SMSC outage is
 /// not a rejection: commands wait in the queue instead.
+/// <para>
+/// A rejection of a long message can come after some of its segments were accepted: they are listed in
+/// <see cref="AcceptedSegments"/>. The handset may then show a fragment of the text, and delivery receipts
+/// (<see cref="SmsDeliveryReported"/>) for those segments may still arrive.
+/// </para>
 /// </remarks>
 [EntityName(ContractNames.SmsRejected)]
+[MessageUrn("Instasent.SmppAdapter.Contracts:SmsRejected")]
 public sealed record SmsRejected
 {
     /// <summary>The <see cref="SendSms.MessageId"/> of the command: the de-duplication key.</summary>
     public required string MessageId { get; init; }
 
-    /// <summary>A stable, machine-readable cause: one of <see cref="RejectionCodes"/>.</summary>
+    /// <summary>
+    /// Why, as a stable machine-readable value of <see cref="RejectionCodes"/> (e.g. <c>smsc_refused</c>); branch on
+    /// this, not on <see cref="Reason"/>. Absent only from adapters older than contract 1.1.
+    /// </summary>
     public string? Code { get; init; }
 
     /// <summary>What went wrong, naming the field, the value and the limit when the input was at fault.</summary>
@@ -35,8 +45,8 @@ public sealed record SmsRejected
     public required bool Permanent { get; init; }
 
     /// <summary>
-    /// The segments the SMSC had already accepted before the rejection (a long SMS refused part-way), with their ids:
-    /// the handset may get these parts, and their delivery receipts may still arrive. Null when none was accepted.
+    /// The segments the SMSC had already accepted before the rejection, with their message ids, in segment order;
+    /// null or empty when none was. Receipts for them may still arrive.
     /// </summary>
     public IReadOnlyList<AcceptedSegment>? AcceptedSegments { get; init; }
 
@@ -50,32 +60,12 @@ public sealed record SmsRejected
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 }
 
-/// <summary>A segment the SMSC accepted: its 1-based position and the id the SMSC gave it.</summary>
+/// <summary>A segment of a rejected message that the SMSC had accepted (its <c>submit_sm_resp</c> was ESME_ROK).</summary>
 public sealed record AcceptedSegment
 {
-    /// <summary>1-based position of the segment in the SMS.</summary>
+    /// <summary>1-based position of the segment in the message, as in <see cref="SmsDeliveryReported.Segment"/>.</summary>
     public required int Segment { get; init; }
 
-    /// <summary>The SMSC's message_id for the segment, as its receipt will name it.</summary>
+    /// <summary>The message_id the SMSC returned for the segment; delivery receipts refer to it.</summary>
     public required string SmscMessageId { get; init; }
-}
-
-/// <summary>The values of <see cref="SmsRejected.Code"/>. New codes may be added within a major version.</summary>
-public static class RejectionCodes
-{
-    /// <summary>The command was invalid (a field's value or JSON type, an unknown connection). Permanent.</summary>
-    public const string InvalidInput = "invalid_input";
-
-    /// <summary>The SMSC refused a segment for certain; <see cref="SmsRejected.CommandStatus"/> says why. Permanent.</summary>
-    public const string SmscRefused = "smsc_refused";
-
-    /// <summary>
-    /// A segment went out and its answer never came, and the connection's policy reports that (<c>UnknownOutcome=Report</c>)
-    /// or the segment was already sent as often as <c>MaxUnknownOutcomeResends</c> allows. Not permanent: the SMS may have
-    /// been delivered.
-    /// </summary>
-    public const string UnknownOutcome = "unknown_outcome";
-
-    /// <summary>No final outcome after <c>Adapter:MaxHandBacks</c> attempts (e.g. the SMSC kept throttling). Not permanent.</summary>
-    public const string HandBacksExhausted = "handbacks_exhausted";
 }

@@ -12,6 +12,7 @@ namespace Instasent.SmppAdapter.Contracts;
 /// was requested.
 /// </remarks>
 [EntityName(ContractNames.SmsSubmitted)]
+[MessageUrn("Instasent.SmppAdapter.Contracts:SmsSubmitted")]
 public sealed record SmsSubmitted
 {
     /// <summary>The <see cref="SendSms.MessageId"/> of the command: the de-duplication key.</summary>

@@ -56,6 +56,40 @@ public sealed class ContractNamesTests
         Assert.Equal(ContractNames.EventExchanges.Order().ToArray(), pinned);
     }
 
+    public static TheoryData<Type, string> MessageUrns => new()
+    {
+        { typeof(SendSms), "urn:message:Instasent.SmppAdapter.Contracts:SendSms" },
+        { typeof(SmsSubmitted), "urn:message:Instasent.SmppAdapter.Contracts:SmsSubmitted" },
+        { typeof(SmsRejected), "urn:message:Instasent.SmppAdapter.Contracts:SmsRejected" },
+        { typeof(SmsDeliveryReported), "urn:message:Instasent.SmppAdapter.Contracts:SmsDeliveryReported" },
+        { typeof(InboundSmsReceived), "urn:message:Instasent.SmppAdapter.Contracts:InboundSmsReceived" },
+        { typeof(SmppSessionBound), "urn:message:Instasent.SmppAdapter.Contracts:SmppSessionBound" },
+        { typeof(SmppSessionBindFailed), "urn:message:Instasent.SmppAdapter.Contracts:SmppSessionBindFailed" },
+        { typeof(SmppSessionUnbound), "urn:message:Instasent.SmppAdapter.Contracts:SmppSessionUnbound" },
+    };
+
+    // The URNs are the ones MassTransit derived from the namespace before they were pinned (contract 1.0), so
+    // publishers and subscribers built before the pin still match; the attribute keeps them when code moves.
+    [Theory]
+    [MemberData(nameof(MessageUrns))]
+    public void Message_type_is_pinned_to_the_urn_it_had_on_the_wire(Type messageType, string urn)
+    {
+        Assert.NotNull(messageType.GetCustomAttribute<MessageUrnAttribute>());
+        Assert.Equal(urn, MessageUrn.ForTypeString(messageType));
+    }
+
+    [Fact]
+    public void Every_command_and_event_has_a_pinned_urn()
+    {
+        var messages = typeof(SendSms).Assembly.GetExportedTypes()
+            .Where(t => t == typeof(SendSms) || t.GetCustomAttribute<EntityNameAttribute>() is not null);
+        var pinned = typeof(SendSms).Assembly.GetExportedTypes()
+            .Where(t => t.GetCustomAttribute<MessageUrnAttribute>() is not null);
+
+        Assert.Equal(messages.Select(t => t.Name).Order(), pinned.Select(t => t.Name).Order());
+        Assert.Equal(MessageUrns.Select(row => ((Type)row[0]).Name).Order(), pinned.Select(t => t.Name).Order());
+    }
+
     public static TheoryData<object, string[]> Samples => new()
     {
         {
@@ -63,10 +97,10 @@ public sealed class ContractNamesTests
             {
                 MessageId = "m1", From = "Instasent", To = "+34600000000", Text = "hi", Encoding = "auto",
                 ValidityPeriod = "PT1H", ScheduleDeliveryTime = "2025-01-31T09:00:00+01:00", Connection = "instasent",
-                Metadata = Meta,
+                Priority = SmsPriorities.High, Metadata = Meta,
             },
             ["messageId", "from", "to", "text", "encoding", "requestDeliveryReport", "validityPeriod",
-                "scheduleDeliveryTime", "connection", "metadata"]
+                "scheduleDeliveryTime", "connection", "priority", "metadata"]
         },
         {
             new SmsSubmitted
@@ -79,13 +113,13 @@ public sealed class ContractNamesTests
         {
             new SmsRejected
             {
-                MessageId = "m1", Code = "smsc_refused", Reason = "ESME_RINVDSTADR (0x0000000B)", CommandStatus = 11,
-                CommandStatusName = "ESME_RINVDSTADR", Permanent = true,
-                AcceptedSegments = [new AcceptedSegment { Segment = 1, SmscMessageId = "a1" }], Connection = "instasent", RejectedAt = At,
-                Metadata = Meta,
+                MessageId = "m1", Code = RejectionCodes.SmscRefused, Reason = "ESME_RINVDSTADR (0x0000000B)",
+                CommandStatus = 11, CommandStatusName = "ESME_RINVDSTADR", Permanent = true,
+                AcceptedSegments = [new AcceptedSegment { Segment = 1, SmscMessageId = "a1" }], Connection = "instasent",
+                RejectedAt = At, Metadata = Meta,
             },
-            ["messageId", "code", "reason", "commandStatus", "commandStatusName", "permanent", "acceptedSegments", "connection",
-                "rejectedAt", "metadata"]
+            ["messageId", "code", "reason", "commandStatus", "commandStatusName", "permanent", "acceptedSegments",
+                "connection", "rejectedAt", "metadata"]
         },
         {
             new SmsDeliveryReported
@@ -98,12 +132,16 @@ public sealed class ContractNamesTests
                 "receivedAt", "intermediate", "connection", "metadata"]
         },
         {
+            new AcceptedSegment { Segment = 1, SmscMessageId = "a1" },
+            ["segment", "smscMessageId"]
+        },
+        {
             new InboundSmsReceived
             {
-                From = "+34600000000", To = "12345", Text = "hello", ReceivedAt = At, Segments = 1,
+                Id = "x1", From = "+34600000000", To = "12345", Text = "hello", ReceivedAt = At, Segments = 1,
                 Connection = "instasent", SmscMessageId = "x1",
             },
-            ["from", "to", "text", "receivedAt", "segments", "connection", "smscMessageId"]
+            ["id", "from", "to", "text", "receivedAt", "segments", "connection", "smscMessageId"]
         },
         {
             new SmppSessionBound
