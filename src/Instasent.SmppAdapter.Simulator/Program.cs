@@ -1,75 +1,64 @@
 using System.Runtime.InteropServices;
 using Instasent.SmppAdapter.Simulator;
 
-SimulatorCommandLine commandLine;
-try
+return await SimulatorCommandLine.RunAsync(args, Console.Out, Console.Error, RunAsync);
+
+static async Task<int> RunAsync(SimulatorCommandLine commandLine)
 {
-    commandLine = SimulatorCommandLine.Parse(args);
-}
-catch (CommandLineException e)
-{
-    Console.Error.WriteLine($"error: {e.Message} (--help lists the options)");
-    return 2;
-}
-if (commandLine.Help)
-{
-    Console.WriteLine(SimulatorCommandLine.HelpText);
+    using var loggerFactory = LoggerFactory.Create(logging => logging
+        .AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss.fff ";
+        })
+        .AddFilter("Microsoft", LogLevel.Warning)
+        .SetMinimumLevel(LogLevel.Information));
+
+    var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+    await using var simulator = new SmscSimulator(commandLine.Options with { LoggerFactory = loggerFactory });
+    simulator.Faults.Apply(commandLine.Faults, simulator.Options.TimeProvider);
+    try
+    {
+        await simulator.StartAsync();
+    }
+    catch (System.Net.Sockets.SocketException e)
+    {
+        Console.Error.WriteLine($"{SimulatorCommandLine.Name}: cannot listen on {commandLine.Options.Host}:{commandLine.Options.Port}: {e.Message}");
+        return 1;
+    }
+
+    WebApplication? control = null;
+    if (commandLine.ControlPort is { } controlPort)
+    {
+        control = ControlApi.Create(simulator, controlPort, commandLine.ControlHost);
+        await control.StartAsync();
+        loggerFactory.CreateLogger("Simulator").LogInformation("control API on {Address}", ControlApi.Address(control));
+    }
+
+    var moLoop = commandLine.Mo is { } mo ? InjectPeriodicallyAsync(mo) : Task.CompletedTask;
+    await stop.Task;
+    if (control is not null) await control.StopAsync();
+    await simulator.StopAsync();
+    await moLoop;
     return 0;
-}
 
-using var loggerFactory = LoggerFactory.Create(logging => logging
-    .AddSimpleConsole(console =>
+    void Stop(PosixSignalContext context)
     {
-        console.SingleLine = true;
-        console.TimestampFormat = "HH:mm:ss.fff ";
-    })
-    .AddFilter("Microsoft", LogLevel.Warning)
-    .SetMinimumLevel(LogLevel.Information));
+        context.Cancel = true;
+        stop.TrySetResult();
+    }
 
-var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-
-await using var simulator = new SmscSimulator(commandLine.Options with { LoggerFactory = loggerFactory });
-simulator.Faults.Apply(commandLine.Faults, simulator.Options.TimeProvider);
-try
-{
-    await simulator.StartAsync();
-}
-catch (System.Net.Sockets.SocketException e)
-{
-    Console.Error.WriteLine($"error: cannot listen on {commandLine.Options.Host}:{commandLine.Options.Port}: {e.Message}");
-    return 1;
-}
-
-WebApplication? control = null;
-if (commandLine.ControlPort is { } controlPort)
-{
-    control = ControlApi.Create(simulator, controlPort, commandLine.ControlHost);
-    await control.StartAsync();
-    loggerFactory.CreateLogger("Simulator").LogInformation("control API on {Address}", ControlApi.Address(control));
-}
-
-var moLoop = commandLine.Mo is { } mo ? InjectPeriodicallyAsync(mo) : Task.CompletedTask;
-await stop.Task;
-if (control is not null) await control.StopAsync();
-await simulator.StopAsync();
-await moLoop;
-return 0;
-
-void Stop(PosixSignalContext context)
-{
-    context.Cancel = true;
-    stop.TrySetResult();
-}
-
-async Task InjectPeriodicallyAsync(MoSchedule schedule)
-{
-    using var timer = new PeriodicTimer(schedule.Every);
-    var log = loggerFactory.CreateLogger("Simulator.Mo");
-    while (await Task.WhenAny(timer.WaitForNextTickAsync().AsTask(), stop.Task) != stop.Task)
+    async Task InjectPeriodicallyAsync(MoSchedule schedule)
     {
-        var injected = await simulator.InjectMoAsync(schedule.SystemId, schedule.From, schedule.To, schedule.Text, segmentation: schedule.Segmentation);
-        log.LogInformation("injected MO for '{SystemId}' in {Segments} deliver_sm", schedule.SystemId, injected.Segments.Count);
+        using var timer = new PeriodicTimer(schedule.Every);
+        var log = loggerFactory.CreateLogger("Simulator.Mo");
+        while (await Task.WhenAny(timer.WaitForNextTickAsync().AsTask(), stop.Task) != stop.Task)
+        {
+            var injected = await simulator.InjectMoAsync(schedule.SystemId, schedule.From, schedule.To, schedule.Text, segmentation: schedule.Segmentation);
+            log.LogInformation("injected MO for '{SystemId}' in {Segments} deliver_sm", schedule.SystemId, injected.Segments.Count);
+        }
     }
 }

@@ -1,6 +1,6 @@
 using Instasent.Smpp.Client;
 using Instasent.Smpp.Pdus;
-using Instasent.Smpp.Tests.Interop.Peers;
+using Instasent.Smpp.TestSupport.Peers;
 using static Instasent.Smpp.Tests.Client.ClientTestSupport;
 
 namespace Instasent.Smpp.Tests.Client;

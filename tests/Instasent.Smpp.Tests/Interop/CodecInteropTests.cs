@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Instasent.Smpp.Codec;
 using Instasent.Smpp.Pdus;
-using Instasent.Smpp.Tests.Interop.Peers;
+using Instasent.Smpp.TestSupport.Peers;
 
 namespace Instasent.Smpp.Tests.Interop;
 

@@ -1,4 +1,4 @@
-using Instasent.Smpp.Tests.Interop.Peers;
+using Instasent.Smpp.TestSupport.Peers;
 
 namespace Instasent.Smpp.Tests.Interop;
 

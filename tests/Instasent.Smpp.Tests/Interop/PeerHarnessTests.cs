@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Instasent.Smpp.Tests.Interop.Peers;
+using Instasent.Smpp.TestSupport.Peers;
 
 namespace Instasent.Smpp.Tests.Interop;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Instasent.Smpp.Client;
 using Instasent.Smpp.Pdus;
-using Instasent.Smpp.Tests.Interop.Peers;
-using Instasent.Smpp.Tests.Simulator;
+using Instasent.Smpp.TestSupport.Peers;
+using Instasent.Smpp.TestSupport;
 
 namespace Instasent.Smpp.Tests.Interop;
 
