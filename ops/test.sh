@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what the tests need (idempotently), starts a local RabbitMQ when
-# none answers, builds in Release and runs every test project. `.ci/run` calls exactly this.
+# The whole test suite: installs what the tests need (idempotently), starts a local RabbitMQ and a local Redis
+# when none answers, builds in Release and runs every test project. `.ci/run` calls exactly this.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/rabbitmq.sh"
+. "$(dirname "$0")/lib/redis.sh"
 ROOT=$(repo_root)
 cd "$ROOT"
 
@@ -14,11 +15,15 @@ if [ -f tests/interop/package.json ]; then
   (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+trap 'redis_stop_if_ours; rabbitmq_stop_if_ours' EXIT
 rabbitmq_ensure
-trap rabbitmq_stop_if_ours EXIT
+redis_ensure
 export RABBITMQ_URI="${RABBITMQ_URI:-amqp://guest:guest@127.0.0.1:5672/}"
-# Integration tests must fail, never skip, when they cannot reach a broker in CI.
+export REDIS_URI="${REDIS_URI:-127.0.0.1:$REDIS_PORT}"
+# Integration tests must fail, never skip, when they cannot reach a broker or Redis in CI; with the Redis flag the tests
+# use REDIS_URI (or Testcontainers) only, never a private redis-server of their own, so this server is what is tested.
 export SMPP_ADAPTER_REQUIRE_BROKER=1
+export SMPP_ADAPTER_REQUIRE_REDIS=1
 
 log "building (Release)"
 dotnet build Instasent.SmppAdapter.sln -c Release -warnaserror -nologo -v minimal
