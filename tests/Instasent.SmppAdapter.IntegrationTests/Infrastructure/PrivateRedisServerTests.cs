@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Sockets;
+using StackExchange.Redis;
+
+namespace Instasent.SmppAdapter.IntegrationTests.Infrastructure;
+
+public sealed class PrivateRedisServerTests
+{
+    [Fact]
+    public async Task Data_written_before_a_stop_is_there_after_a_start_on_the_same_port()
+    {
+        await using var server = await PrivateRedisServer.CreateAsync();
+        await WriteAsync(server, "outcome", "submitted");
+
+        await server.StopAsync();
+        await server.StartAsync();
+
+        Assert.Equal("submitted", await ReadAsync(server, "outcome"));
+    }
+
+    [Fact]
+    public async Task Data_acknowledged_before_a_kill_is_there_after_a_start()
+    {
+        await using var server = await PrivateRedisServer.CreateAsync();
+        await WriteAsync(server, "outcome", "submitted");
+
+        await server.KillAsync();
+        await server.StartAsync();
+
+        Assert.Equal("submitted", await ReadAsync(server, "outcome"));
+    }
+
+    [Fact]
+    public async Task A_stopped_server_refuses_connections()
+    {
+        await using var server = await PrivateRedisServer.CreateAsync();
+
+        await server.StopAsync();
+
+        Assert.False(server.IsRunning);
+        using var client = new TcpClient();
+        var error = await Assert.ThrowsAsync<SocketException>(() => client.ConnectAsync(IPAddress.Loopback, server.Port));
+        Assert.Equal(SocketError.ConnectionRefused, error.SocketErrorCode);
+    }
+
+    [Fact]
+    public async Task A_paused_server_times_commands_out_and_answers_them_again_once_resumed()
+    {
+        await using var server = await PrivateRedisServer.CreateAsync();
+        var options = ConfigurationOptions.Parse(server.Configuration);
+        options.AsyncTimeout = 500;
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(options);
+        var database = connection.GetDatabase();
+        await database.StringSetAsync("outcome", "submitted");
+
+        await server.PauseAsync();
+        await Assert.ThrowsAsync<RedisTimeoutException>(() => database.StringGetAsync("outcome"));
+        await server.ResumeAsync();
+
+        Assert.Equal("submitted", (string?)await database.StringGetAsync("outcome"));
+    }
+
+    private static async Task WriteAsync(PrivateRedisServer server, string key, string value)
+    {
+        await using var connection = await RedisServer.ConnectAsync(server.Configuration);
+        await connection.GetDatabase().StringSetAsync(key, value);
+    }
+
+    private static async Task<string?> ReadAsync(PrivateRedisServer server, string key)
+    {
+        await using var connection = await RedisServer.ConnectAsync(server.Configuration);
+        return await connection.GetDatabase().StringGetAsync(key);
+    }
+}
