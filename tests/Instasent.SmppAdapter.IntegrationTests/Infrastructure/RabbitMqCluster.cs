@@ -14,6 +14,9 @@ public sealed class RabbitMqCluster : IAsyncLifetime
 {
     public const int NodeCount = 3;
 
+    /// <summary>The trait of tests on the cluster: ops/test.sh runs them in a step of their own (they take minutes).</summary>
+    public const string TestCategory = "Cluster";
+
     /// <summary>Start-up of three Erlang nodes plus two joins, on a machine shared with other builds.</summary>
     public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(240);
 
