@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Instasent.Smpp.Tests.Interop.Peers;
+using Instasent.SmppAdapter.Tests.Ops;
 
 namespace Instasent.SmppAdapter.IntegrationTests.Infrastructure;
 
@@ -89,7 +90,7 @@ public sealed class RabbitMqCluster : IAsyncLifetime
     }
 
     private static Task<string> RunScriptAsync(params string[] arguments) =>
-        ExternalCommand.RunAsync("bash", [Script, .. arguments], CommandTimeout);
+        ExternalCommand.RunCheckedAsync("bash", [Script, .. arguments], CommandTimeout);
 
     private static int AmqpPort(int node) => 5700 + Check(node);
 

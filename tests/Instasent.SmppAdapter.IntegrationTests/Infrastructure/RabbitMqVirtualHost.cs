@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Instasent.SmppAdapter.Tests.Ops;
 using Testcontainers.RabbitMq;
 
 namespace Instasent.SmppAdapter.IntegrationTests.Infrastructure;
@@ -129,6 +130,6 @@ internal sealed class VirtualHostAdmin(Uri brokerUri, RabbitMqContainer? contain
               ?? throw new InvalidOperationException(
                   "Cannot create a RabbitMQ virtual host: the management API on 127.0.0.1:15672 does not answer and rabbitmqctl is not installed " +
                   "(set RABBITMQCTL to its path, or enable rabbitmq_management).");
-        return arguments => ExternalCommand.RunAsync(path, arguments, CommandTimeout);
+        return arguments => ExternalCommand.RunCheckedAsync(path, arguments, CommandTimeout);
     }
 }

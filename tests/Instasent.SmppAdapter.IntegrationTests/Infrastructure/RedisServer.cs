@@ -87,23 +87,12 @@ public sealed class RedisServer : IAsyncLifetime
 
     private async Task<string> TryContainerAsync()
     {
-        RedisContainer? container = null;
-        try
-        {
-            using var cts = new CancellationTokenSource(StartTimeout);
-            container = new RedisBuilder("redis:7-alpine").Build();
-            await container.StartAsync(cts.Token);
-            _container = container;
-            _configuration = container.GetConnectionString();
-            Source = "Testcontainers";
-            return "";
-        }
-        catch (Exception e)
-        {
-            // Docker missing, its socket unreachable, the image not pullable or the start too slow: fall back.
-            if (container is not null) await container.DisposeAsync();
-            return $"{e.GetType().Name}: {e.GetBaseException().Message}";
-        }
+        var (container, failure) = await Containers.TryStartAsync(() => new RedisBuilder("redis:7-alpine").Build(), StartTimeout);
+        if (container is null) return failure;
+        _container = container;
+        _configuration = container.GetConnectionString();
+        Source = "Testcontainers";
+        return "";
     }
 }
 
