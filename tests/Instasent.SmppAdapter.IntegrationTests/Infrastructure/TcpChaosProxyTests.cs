@@ -107,9 +107,13 @@ public sealed class TcpChaosProxyTests : IAsyncLifetime
         var nowhere = new IPEndPoint(IPAddress.Loopback, PrivateRedisServer.FreeLoopbackPort());
         await using var proxy = new TcpChaosProxy(nowhere);
         using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(proxy.EndPoint);
 
-        var error = await Assert.ThrowsAsync<SocketException>(() => ReceiveAsync(client, 1));
+        // The kernel completes the handshake before the proxy tries the target, so the reset can beat connect's return.
+        var error = await Assert.ThrowsAsync<SocketException>(async () =>
+        {
+            await client.ConnectAsync(proxy.EndPoint);
+            await ReceiveAsync(client, 1);
+        });
 
         Assert.Equal(SocketError.ConnectionReset, error.SocketErrorCode);
     }
