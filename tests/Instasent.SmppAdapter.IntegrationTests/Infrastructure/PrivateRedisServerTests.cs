@@ -38,7 +38,8 @@ public sealed class PrivateRedisServerTests
     {
         await using var server = await PrivateRedisServer.CreateAsync();
         var options = ConfigurationOptions.Parse(server.Configuration);
-        options.AsyncTimeout = 500;
+        // Long enough for the writes before the pause on a loaded machine, short enough to keep the test quick.
+        options.AsyncTimeout = 2000;
         await using var connection = await ConnectionMultiplexer.ConnectAsync(options);
         var database = connection.GetDatabase();
         await database.StringSetAsync("outcome", "submitted");
