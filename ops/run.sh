@@ -6,6 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/rabbitmq.sh"
+. "$(dirname "$0")/lib/redis.sh"
 . "$(dirname "$0")/lib/processes.sh"
 ROOT=$(repo_root)
 cd "$ROOT"
@@ -31,6 +32,8 @@ Where things listen (each port must be free, or the script stops and says which 
   Http__Urls               the adapter's HTTP address, default http://127.0.0.1:8080
   SIMULATOR_PORT           default 2775
   SIMULATOR_CONTROL_PORT   default 8775
+  Stores__Provider         Memory (default: nothing to start) or Redis: then a local Redis is started on
+                           127.0.0.1:6379 (REDIS_PORT) when none answers there, and stopped at the end
 Any other adapter setting (README, "Configuration") can be exported and reaches the adapter unchanged.
 USAGE
 }
@@ -106,6 +109,7 @@ cleanup() {
   [ -n "$SIMULATOR_PID" ] && stop_pid simulator "$SIMULATOR_PID" 10
   if [ -n "$PRINTER_PID" ]; then sleep 0.3; kill "$PRINTER_PID" 2>/dev/null || true; wait "$PRINTER_PID" 2>/dev/null || true; fi
   rabbitmq_stop_if_ours
+  redis_stop_if_ours
   log "logs: $LOGS"
   exit "$status"
 }
@@ -131,6 +135,9 @@ else
   port_open "$RABBIT_HOST" "$RABBIT_PORT" || die "no broker answers at $RABBIT_HOST:$RABBIT_PORT (RabbitMq__Uri); start it or unset RabbitMq__Uri to use a local one"
   log "using the broker at $RABBIT_HOST:$RABBIT_PORT (RabbitMq__Uri)"
 fi
+
+# Redis only when the adapter is told to keep its state there; the embedded default (Memory) needs nothing.
+if [ "${Stores__Provider:-Memory}" = Redis ]; then redis_ensure; fi
 
 log "building the adapter, the simulator and the CLI (Release; $LOGS/build.log)"
 for project in src/Instasent.SmppAdapter src/Instasent.SmppAdapter.Simulator src/Instasent.SmppAdapter.Cli; do

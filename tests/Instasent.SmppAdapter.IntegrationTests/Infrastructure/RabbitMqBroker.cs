@@ -74,23 +74,12 @@ public sealed class RabbitMqBroker : IAsyncLifetime
 
     private async Task<string> TryContainerAsync()
     {
-        RabbitMqContainer? container = null;
-        try
-        {
-            using var cts = new CancellationTokenSource(StartTimeout);
-            container = new RabbitMqBuilder("rabbitmq:3.13-alpine").Build();
-            await container.StartAsync(cts.Token);
-            _container = container;
-            _uri = new Uri(container.GetConnectionString());
-            Source = "Testcontainers";
-            return "";
-        }
-        catch (Exception e)
-        {
-            // Docker missing, its socket unreachable, the image not pullable or the start too slow: fall back.
-            if (container is not null) await container.DisposeAsync();
-            return $"{e.GetType().Name}: {e.GetBaseException().Message}";
-        }
+        var (container, failure) = await Containers.TryStartAsync(() => new RabbitMqBuilder("rabbitmq:3.13-alpine").Build(), StartTimeout);
+        if (container is null) return failure;
+        _container = container;
+        _uri = new Uri(container.GetConnectionString());
+        Source = "Testcontainers";
+        return "";
     }
 
     internal static async Task<IConnection> ConnectAsync(Uri uri)

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Instasent.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -130,27 +130,6 @@ internal sealed class VirtualHostAdmin(Uri brokerUri, RabbitMqContainer? contain
               ?? throw new InvalidOperationException(
                   "Cannot create a RabbitMQ virtual host: the management API on 127.0.0.1:15672 does not answer and rabbitmqctl is not installed " +
                   "(set RABBITMQCTL to its path, or enable rabbitmq_management).");
-        return arguments => RunLocalAsync(path, arguments);
-    }
-
-    private static async Task RunLocalAsync(string path, string[] arguments)
-    {
-        var start = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {path}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(CommandTimeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{path} {string.Join(' ', arguments)} did not finish within {CommandTimeout.TotalSeconds} s");
-        }
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{path} {string.Join(' ', arguments)} exited {process.ExitCode}: {await stderr}{await stdout}");
+        return arguments => ExternalCommand.RunCheckedAsync(path, arguments, CommandTimeout);
     }
 }

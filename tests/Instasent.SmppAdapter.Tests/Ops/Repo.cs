@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Instasent.Testing;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
 
@@ -26,49 +26,18 @@ internal static class Repo
 
     public static YamlMappingNode Yaml(string relative) => YamlDocuments(Read(relative)).Single();
 
-    /// <summary>Runs a tool with a bounded time and returns its exit code and output.</summary>
+    /// <summary>Runs a tool in the repository with a bounded time and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
         string fileName, IEnumerable<string> arguments, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
         try
         {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start");
+            return await ExternalCommand.RunAsync(fileName, arguments, timeout, Root);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
             throw new InvalidOperationException(
                 $"{fileName} is not installed ({e.Message}); ops/test.sh installs it (Debian package docker-compose)", e);
-        }
-
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var cts = new CancellationTokenSource(timeout);
-            try
-            {
-                await process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} ran longer than {timeout}");
-            }
-
-            return (process.ExitCode, await stdout, await stderr);
         }
     }
 
