@@ -9,6 +9,12 @@ public static class ContractNames
     /// <summary>The queue the adapter consumes <see cref="SendSms"/> commands from.</summary>
     public const string SendSmsQueue = SendSms.QueueName;
 
+    /// <summary>
+    /// The exchange MassTransit's <c>Publish</c> of a <see cref="SendSms"/> goes to. It is bound to
+    /// <see cref="SendSmsQueue"/> alone, so a published command reaches the adapter exactly once.
+    /// </summary>
+    public const string SendSmsExchange = "smpp.send-sms";
+
     /// <summary>Fanout exchange of <see cref="Contracts.SmsSubmitted"/>.</summary>
     public const string SmsSubmitted = "smpp.sms-submitted";
 

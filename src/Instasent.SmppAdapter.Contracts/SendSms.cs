@@ -4,7 +4,8 @@ namespace Instasent.SmppAdapter.Contracts;
 
 /// <summary>
 /// Command: send one SMS (split into as many segments as the text needs) through a bound SMPP session.
-/// Sent to the queue <see cref="QueueName"/>, either in MassTransit's envelope or as plain camelCase JSON
+/// Sent to the queue <see cref="QueueName"/> or published (MassTransit's <c>Publish</c>, exchange
+/// <see cref="ContractNames.SendSmsExchange"/>), either in MassTransit's envelope or as plain camelCase JSON
 /// (content type <c>application/json</c> or none); a W3C <c>traceparent</c> header continues the sender's trace.
 /// </summary>
 /// <remarks>
@@ -20,6 +21,7 @@ namespace Instasent.SmppAdapter.Contracts;
 /// </para>
 /// </remarks>
 [MessageUrn("Instasent.SmppAdapter.Contracts:SendSms")]
+[EntityName(ContractNames.SendSmsExchange)]
 public sealed record SendSms
 {
     /// <summary>The queue the adapter consumes this command from.</summary>

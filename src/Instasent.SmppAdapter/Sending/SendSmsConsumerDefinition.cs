@@ -24,6 +24,8 @@ public sealed class SendSmsConsumerDefinition : ConsumerDefinition<SendSmsConsum
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<SendSmsConsumer> consumer,
         IRegistrationContext context)
     {
+        // Not bound to SendSms's exchange: a published command goes to the router alone, never once per connection.
+        endpoint.ConfigureConsumeTopology = false;
         BusPolicy.AcceptPlainJson(endpoint);
         // A failed publish (broker hiccup) is retried; the outcome is already remembered, so a retry re-publishes it
         // rather than submitting again.

@@ -6,8 +6,8 @@ namespace Instasent.SmppAdapter.Sending;
 
 /// <summary>
 /// The router's endpoint: the public command queue <c>smpp-send-sms</c>, envelope or plain JSON, the caller's
-/// <c>traceparent</c> continued. No consume topology: the queue's bindings are part of the public contract, not derived
-/// from C# types.
+/// <c>traceparent</c> continued. Its consume topology binds <see cref="SendSms"/>'s pinned exchange
+/// (<c>smpp.send-sms</c>) to it, so MassTransit's <c>Publish</c> reaches the adapter, once.
 /// </summary>
 public sealed class SendSmsRouterDefinition : ConsumerDefinition<SendSmsRouter>
 {
@@ -16,7 +16,6 @@ public sealed class SendSmsRouterDefinition : ConsumerDefinition<SendSmsRouter>
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<SendSmsRouter> consumer,
         IRegistrationContext context)
     {
-        endpoint.ConfigureConsumeTopology = false;
         BusPolicy.AcceptPlainJson(endpoint);
         endpoint.UseMessageRetry(BusPolicy.Retry);
         consumer.Message<SendSms>(m => m.UseFilter(new TraceparentFilter<SendSms>()));

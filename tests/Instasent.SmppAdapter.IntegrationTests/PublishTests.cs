@@ -1,0 +1,91 @@
+using Instasent.SmppAdapter.Contracts;
+using Instasent.SmppAdapter.IntegrationTests.Infrastructure;
+using MassTransit;
+
+namespace Instasent.SmppAdapter.IntegrationTests;
+
+/// <summary>
+/// A MassTransit service's first line, <c>bus.Publish(new SendSms { ... })</c>, reaches the adapter exactly once, however
+/// many connections are configured (each has its own queue, <c>smpp-send-sms.&lt;connection&gt;</c>).
+/// </summary>
+[Collection(RabbitMqCollection.Name)]
+public sealed class PublishTests(RabbitMqBroker broker)
+{
+    private static readonly Dictionary<string, string?> TwoConnections = new()
+    {
+        ["Smpp:Connections:1:Name"] = "backup",
+        ["Smpp:Connections:1:Host"] = "127.0.0.1",
+        ["Smpp:Connections:1:SystemId"] = "myuser",
+        ["Smpp:Connections:1:Password"] = "mypass",
+        ["Smpp:Connections:1:Sessions"] = "1",
+        ["Smpp:Connections:1:ReconnectDelayMin"] = "00:00:00.100",
+        ["Smpp:Connections:1:ReconnectDelayMax"] = "00:00:00.500",
+    };
+
+    [Fact]
+    public async Task A_command_published_by_a_MassTransit_client_is_submitted_once_with_two_connections_configured()
+    {
+        await using var run = await AdapterOnBroker.StartAsync(broker, TwoConnections);
+        var client = await StartClientBusAsync(run);
+        try
+        {
+            await client.Publish(Command("pub-1", "instasent"));
+            await client.Publish(Command("pub-2", "backup"));
+
+            await run.UntilAsync(() => run.Bus.Of<SmsSubmitted>().Count(s => s.MessageId.StartsWith("pub-", StringComparison.Ordinal)) >= 2, "both outcomes");
+            // Then a command sent behind them to each connection's queue: once its outcome is in, any second copy of
+            // the published ones (delivered to that queue at publish time) would have been consumed before it.
+            await run.Bus.PublishAsync(Command("after-instasent", "instasent"));
+            await run.Bus.PublishAsync(Command("after-backup", "backup"));
+            await run.UntilAsync(() => run.Bus.Of<SmsSubmitted>().Count(s => s.MessageId.StartsWith("after-", StringComparison.Ordinal)) == 2, "the later outcomes");
+        }
+        finally
+        {
+            await client.StopAsync();
+        }
+
+        Assert.Equal(["pub-1", "pub-2"], run.Bus.Of<SmsSubmitted>().Select(s => s.MessageId).Where(id => id.StartsWith("pub-", StringComparison.Ordinal)).Order());
+        Assert.Equal(4, run.AcceptedSubmits.Count);
+        Assert.Equal(("instasent", "backup"),
+            (run.Bus.Of<SmsSubmitted>().Single(s => s.MessageId == "pub-1").Connection, run.Bus.Of<SmsSubmitted>().Single(s => s.MessageId == "pub-2").Connection));
+    }
+
+    [Fact]
+    public async Task A_published_command_waits_in_its_own_connection_queue_alone_while_the_SMSC_is_away()
+    {
+        await using var run = await AdapterOnBroker.StartAsync(broker, TwoConnections);
+        await run.StopSmscAsync();
+        await run.UntilAsync(() => !run.Gate.IsOpen("instasent") && !run.Gate.IsOpen("backup"), "both connection queues closed");
+        var client = await StartClientBusAsync(run);
+        try
+        {
+            await client.Publish(Command("parked-1", "instasent"));
+            // The router's forward is the only way in: had the exchange been bound to the connection queues, their copies
+            // would have been there since the publish, before the router forwarded its own.
+            await run.UntilAsync(async () => await run.Bus.MessageCountAsync("smpp-send-sms.instasent") == 1, "the router's forward");
+            Assert.Equal(0u, await run.Bus.MessageCountAsync("smpp-send-sms.backup"));
+            Assert.Equal(1u, await run.Bus.MessageCountAsync("smpp-send-sms.instasent"));
+        }
+        finally
+        {
+            await client.StopAsync();
+        }
+    }
+
+    private static async Task<IBusControl> StartClientBusAsync(AdapterOnBroker run)
+    {
+        var client = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(run.VirtualHost.Uri));
+        using var starting = new CancellationTokenSource(AdapterOnBroker.Wait);
+        await client.StartAsync(starting.Token);
+        return client;
+    }
+
+    private static SendSms Command(string messageId, string connection) => new()
+    {
+        MessageId = messageId,
+        From = "Instasent",
+        To = "+34612345678",
+        Text = $"published {messageId}",
+        Connection = connection,
+    };
+}
