@@ -133,6 +133,7 @@ public sealed class AdapterHost : IAsyncDisposable
     /// </summary>
     private static void AddBus(IServiceCollection services, AdapterOptions options)
     {
+        BusPolicy.AddJsonConverter(new LenientSendSmsConverter());
         services.AddMassTransit(bus =>
         {
             bus.AddConsumer<SendSmsRouter, SendSmsRouterDefinition>();

@@ -89,3 +89,23 @@ public sealed class PublishTests(RabbitMqBroker broker)
         Connection = connection,
     };
 }
+
+/// <summary>A command whose JSON does not fit the contract gets an outcome, never a fault in the error queue.</summary>
+[Collection(RabbitMqCollection.Name)]
+public sealed class InvalidJsonTests(RabbitMqBroker broker)
+{
+    [Fact]
+    public async Task A_number_for_to_is_rejected_with_invalid_input_naming_the_field_and_nothing_lands_in_the_error_queue()
+    {
+        await using var run = await AdapterOnBroker.StartAsync(broker);
+
+        await run.Bus.PublishRawAsync("""{"messageId":"json-1","from":"Instasent","to":34600000000,"text":"hi","metadata":{"order":"7"}}""");
+
+        await run.UntilAsync(() => run.Bus.Of<SmsRejected>().Any(r => r.MessageId == "json-1"), "the rejection");
+        var rejected = run.Bus.Of<SmsRejected>().Single(r => r.MessageId == "json-1");
+        Assert.Equal((RejectionCodes.InvalidInput, true, "7"), (rejected.Code, rejected.Permanent, rejected.Metadata?["order"]));
+        Assert.Contains("$.to", rejected.Reason, StringComparison.Ordinal);
+        Assert.Equal(0u, await run.Bus.MessageCountAsync("smpp-send-sms_error"));
+        Assert.Empty(run.AcceptedSubmits);
+    }
+}

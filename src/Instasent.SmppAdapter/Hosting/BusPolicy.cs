@@ -1,4 +1,5 @@
 using MassTransit;
+using MassTransit.Serialization;
 
 namespace Instasent.SmppAdapter.Hosting;
 
@@ -18,4 +19,20 @@ public static class BusPolicy
     /// </summary>
     public static void AcceptPlainJson(IReceiveEndpointConfigurator endpoint) =>
         endpoint.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
+
+    /// <summary>
+    /// Adds <paramref name="converter"/> to the JSON options MassTransit reads every message with (envelope and plain),
+    /// once per process. Must run before the first message is read: the options freeze on first use.
+    /// </summary>
+    public static void AddJsonConverter<T>(T converter) where T : System.Text.Json.Serialization.JsonConverter
+    {
+        var options = SystemTextJsonMessageSerializer.Options;
+        lock (options)
+        {
+            if (!options.Converters.Any(c => c is T))
+            {
+                options.Converters.Add(converter);
+            }
+        }
+    }
 }

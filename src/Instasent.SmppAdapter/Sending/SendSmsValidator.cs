@@ -15,6 +15,10 @@ public sealed class SendSmsValidator(AdapterOptions options)
 
     public SendSmsValidation Validate(SendSms command)
     {
+        if (LenientSendSmsConverter.TryGetProblem(command, out var problem))
+        {
+            return Fail(problem);
+        }
         if (string.IsNullOrWhiteSpace(command.MessageId))
         {
             return Fail("messageId is required (the idempotency key)");

@@ -112,6 +112,14 @@ public sealed class BusClient : IAsyncDisposable
         await _publisher.BasicPublishAsync("", SendSms.QueueName, mandatory: true, properties, Encoding.UTF8.GetBytes(body.ToJsonString()), cts.Token);
     }
 
+    /// <summary>Publishes <paramref name="json"/> as it is (plain JSON) to <c>smpp-send-sms</c> and waits for the broker's confirm.</summary>
+    public async Task PublishRawAsync(string json)
+    {
+        var properties = new BasicProperties { Persistent = true, ContentType = "application/json" };
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _publisher.BasicPublishAsync("", SendSms.QueueName, mandatory: true, properties, Encoding.UTF8.GetBytes(json), cts.Token);
+    }
+
     /// <summary>Publishes <paramref name="commands"/> with up to 64 confirms outstanding; alternate ones in the envelope when asked.</summary>
     public async Task PublishManyAsync(IReadOnlyList<SendSms> commands, bool alternateEnvelope = false)
     {
