@@ -122,10 +122,12 @@ wait_port 127.0.0.1 "$SIM_PORT" 30 "$SIMULATOR_PID" || { show_log_tail simulator
 start_adapter() {
   local name=$1 vhost=$2 port=$3
   shift 3
+  # The credentials go through the environment (local -x: exported to this call's children only), not env's arguments.
+  local -x RabbitMq__Uri="$BROKER/$vhost" Smpp__Connections__0__Password=load123
   start_bg "$name" "$LOGS/$name.log" env \
-    RabbitMq__Uri="$BROKER/$vhost" Http__Urls="http://127.0.0.1:$port" \
+    Http__Urls="http://127.0.0.1:$port" \
     Smpp__Connections__0__Name=instasent Smpp__Connections__0__Host=127.0.0.1 Smpp__Connections__0__Port="$SIM_PORT" \
-    Smpp__Connections__0__SystemId=load Smpp__Connections__0__Password=load123 \
+    Smpp__Connections__0__SystemId=load \
     Smpp__Connections__0__Sessions=$SESSIONS Smpp__Connections__0__WindowSize=$WINDOW Smpp__Connections__0__MaxSubmitsPerSecond=0 \
     Logging__LogLevel__Microsoft.AspNetCore=Warning "$@" \
     dotnet "$ADAPTER_DLL"

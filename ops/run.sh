@@ -28,7 +28,9 @@ Which SMSC (the adapter's Smpp__Connections__0__* variables win over the short n
   DEMO_FROM                        the sender of the samples (default Instasent)
 
 Where things listen (each port must be free, or the script stops and says which one):
-  RabbitMq__Uri            default amqp://guest:guest@127.0.0.1:5672/ (a local broker is started if none answers)
+  RabbitMq__Uri            default amqp://guest:guest@127.0.0.1:5672/ (a local broker is started if none answers);
+                           when that broker runs in Docker, the user and password of .env (written with random
+                           passwords when missing, see .env.example)
   Http__Urls               the adapter's HTTP address, default http://127.0.0.1:8080
   SIMULATOR_PORT           default 2775
   SIMULATOR_CONTROL_PORT   default 8775
@@ -54,6 +56,12 @@ done
 # --- what to run against --------------------------------------------------------------------------------------
 SIMULATOR_PORT=${SIMULATOR_PORT:-2775}
 SIMULATOR_CONTROL_PORT=${SIMULATOR_CONTROL_PORT:-8775}
+if [ -z "${RabbitMq__Uri:-}" ] && ! port_open 127.0.0.1 5672 && docker_engine; then
+  # The broker will be docker-compose.yml's, which has no guest user: log in with the .env credentials.
+  compose_env_ensure
+  RabbitMq__Uri="amqp://$RABBITMQ_USER:$RABBITMQ_PASSWORD@127.0.0.1:5672/"
+fi
+# The default, Debian's broker started by rabbitmq_ensure, listens on loopback only, where guest may log in.
 export RabbitMq__Uri=${RabbitMq__Uri:-amqp://guest:guest@127.0.0.1:5672/}
 export Http__Urls=${Http__Urls:-http://127.0.0.1:8080}
 # The first URL of Http__Urls, with a wildcard host replaced by loopback, is where we ask for health and sessions.
@@ -91,7 +99,8 @@ BIN=bin/Release/net10.0
 ADAPTER_DLL=src/Instasent.SmppAdapter/$BIN/Instasent.SmppAdapter.dll
 SIMULATOR_DLL=src/Instasent.SmppAdapter.Simulator/$BIN/Instasent.SmppAdapter.Simulator.dll
 CLI_DLL=src/Instasent.SmppAdapter.Cli/$BIN/smpp-adapter.dll
-cli() { dotnet "$CLI_DLL" --rabbitmq "$RabbitMq__Uri" --adapter-url "$ADAPTER_URL" "$@"; }
+# The CLI reads the broker from RabbitMq__Uri (exported above): never on the command line, where `ps` shows it.
+cli() { dotnet "$CLI_DLL" --adapter-url "$ADAPTER_URL" "$@"; }
 
 # --- stop only what we started, in an order that lets the last events through ----------------------------------
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/smpp-adapter-run.XXXXXX")
@@ -148,7 +157,7 @@ for project in src/Instasent.SmppAdapter src/Instasent.SmppAdapter.Simulator src
 done
 
 # --- events first, so even the session binds are shown ---------------------------------------------------------
-start_bg "events tail" "$LOGS/events.log" dotnet "$CLI_DLL" --rabbitmq "$RabbitMq__Uri" events
+start_bg "events tail" "$LOGS/events.log" dotnet "$CLI_DLL" events
 EVENTS_PID=$BG_PID
 if ! wait_file_line "$LOGS/events.log" '^listening for' 30 "$EVENTS_PID"; then
   show_log_tail "events tail" "$LOGS/events.log"

@@ -9,6 +9,27 @@ RABBIT_STARTED_WITH=""   # compose | docker | debian
 # docker_engine: true when a Docker engine answers (the client alone is not enough).
 docker_engine() { command -v docker >/dev/null && docker info >/dev/null 2>&1; }
 
+# random_secret: 32 hex characters from the kernel's CSPRNG (safe inside an amqp:// URI).
+random_secret() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
+
+# compose_env_ensure: docker-compose.yml takes its RabbitMQ and Grafana credentials from .env; write one with random
+# passwords when there is none (mode 600, ignored by git), then export its variables. Never prints a password.
+compose_env_ensure() {
+  local env_file
+  env_file="$(repo_root)/.env"
+  if [ ! -f "$env_file" ]; then
+    log "writing $env_file with random RabbitMQ and Grafana passwords (docker-compose.yml reads it)"
+    (umask 077 && printf 'RABBITMQ_USER=smpp-adapter\nRABBITMQ_PASSWORD=%s\nGRAFANA_ADMIN_USER=admin\nGRAFANA_ADMIN_PASSWORD=%s\n' \
+      "$(random_secret)" "$(random_secret)" >"$env_file")
+  fi
+  set -a
+  # shellcheck disable=SC1090
+  . "$env_file"
+  set +a
+  [ -n "${RABBITMQ_USER:-}" ] && [ -n "${RABBITMQ_PASSWORD:-}" ] \
+    || die "$env_file must set RABBITMQ_USER and RABBITMQ_PASSWORD (see .env.example)"
+}
+
 rabbitmq_ensure() {
   if port_open 127.0.0.1 5672; then
     log "RabbitMQ already answers on 127.0.0.1:5672"
@@ -16,13 +37,17 @@ rabbitmq_ensure() {
   fi
   if docker_engine && [ -f "$(repo_root)/docker-compose.yml" ] && docker compose version >/dev/null 2>&1; then
     # The same broker service docker-compose.yml runs for the whole stack (management UI on 15672).
-    log "starting RabbitMQ with docker compose (service rabbitmq of docker-compose.yml)"
+    compose_env_ensure
+    log "starting RabbitMQ with docker compose (service rabbitmq of docker-compose.yml, credentials from .env)"
     (cd "$(repo_root)" && docker compose up -d --wait rabbitmq) >/dev/null
     RABBIT_STARTED_WITH=compose
   elif docker_engine; then
-    log "starting RabbitMQ in Docker"
-    docker run -d --rm --name instasent-smpp-rabbitmq -p 127.0.0.1:5672:5672 -p 127.0.0.1:15672:15672 \
-      rabbitmq:3.13-management >/dev/null
+    compose_env_ensure
+    log "starting RabbitMQ in Docker (credentials from .env)"
+    # -e NAME without a value passes the variable from this environment: the password stays off the command line.
+    RABBITMQ_DEFAULT_USER=$RABBITMQ_USER RABBITMQ_DEFAULT_PASS=$RABBITMQ_PASSWORD \
+      docker run -d --rm --name instasent-smpp-rabbitmq -p 127.0.0.1:5672:5672 -p 127.0.0.1:15672:15672 \
+      -e RABBITMQ_DEFAULT_USER -e RABBITMQ_DEFAULT_PASS rabbitmq:3.13-management >/dev/null
     RABBIT_STARTED_WITH=docker
   else
     apt_install rabbitmq-server

@@ -11,23 +11,49 @@ public sealed partial class ComposeTests(ComposeTests.ResolvedCompose compose) :
 {
     private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>The output of <c>docker-compose config</c>, produced once for the class.</summary>
+    /// <summary>Credentials as a user's .env gives them: distinct values, so each one can be traced to where it is used.</summary>
+    private static readonly IReadOnlyDictionary<string, string> Credentials = new Dictionary<string, string>
+    {
+        ["RABBITMQ_USER"] = "broker-user",
+        ["RABBITMQ_PASSWORD"] = "broker-pass-4f1c",
+        ["GRAFANA_ADMIN_USER"] = "grafana-user",
+        ["GRAFANA_ADMIN_PASSWORD"] = "grafana-pass-9d2e",
+    };
+
+    /// <summary>The output of <c>docker-compose config</c> with <see cref="Credentials"/> as the .env, produced once for the class.</summary>
     public sealed class ResolvedCompose : IAsyncLifetime
     {
         public YamlMappingNode Services { get; private set; } = new();
 
+        public YamlMappingNode Root { get; private set; } = new();
+
+        public string EnvFile { get; } = Path.Combine(Path.GetTempPath(), $"smpp-compose-{Guid.NewGuid():N}.env");
+
+        public string EmptyEnvFile { get; } = Path.Combine(Path.GetTempPath(), $"smpp-compose-{Guid.NewGuid():N}-empty.env");
+
         public async Task InitializeAsync()
         {
-            var (exit, stdout, stderr) = await Repo.RunAsync("docker-compose", ["-f", "docker-compose.yml", "config"], ToolTimeout);
+            await File.WriteAllLinesAsync(EnvFile, Credentials.Select(kv => $"{kv.Key}={kv.Value}"));
+            await File.WriteAllTextAsync(EmptyEnvFile, "");
+            var (exit, stdout, stderr) = await Config(EnvFile);
             if (exit != 0)
             {
                 throw new InvalidOperationException($"docker-compose config exited {exit}: {stderr}");
             }
 
-            Services = Repo.YamlDocuments(stdout).Single().Map("services");
+            Root = Repo.YamlDocuments(stdout).Single();
+            Services = Root.Map("services");
         }
 
-        public Task DisposeAsync() => Task.CompletedTask;
+        public Task DisposeAsync()
+        {
+            File.Delete(EnvFile);
+            File.Delete(EmptyEnvFile);
+            return Task.CompletedTask;
+        }
+
+        public static Task<(int ExitCode, string Stdout, string Stderr)> Config(string envFile, params string[] extra) =>
+            Repo.RunAsync("docker-compose", ["-f", "docker-compose.yml", "--env-file", envFile, "config", .. extra], ToolTimeout);
     }
 
     private YamlMappingNode Service(string name) => compose.Services.Map(name);
@@ -37,9 +63,106 @@ public sealed partial class ComposeTests(ComposeTests.ResolvedCompose compose) :
     [Fact]
     public async Task Compose_file_passes_docker_compose_config()
     {
-        var (exit, _, stderr) = await Repo.RunAsync("docker-compose", ["-f", "docker-compose.yml", "config", "-q"], ToolTimeout);
+        var (exit, _, stderr) = await ResolvedCompose.Config(compose.EnvFile, "-q");
 
         Assert.True(exit == 0, $"docker-compose config -q exited {exit}: {stderr}");
+    }
+
+    [Fact]
+    public async Task Compose_refuses_to_start_without_the_credentials_of_the_env_file()
+    {
+        var (exit, _, stderr) = await ResolvedCompose.Config(compose.EmptyEnvFile, "-q");
+
+        Assert.NotEqual(0, exit);
+        Assert.Matches("(RABBITMQ|GRAFANA_ADMIN)_[A-Z]+ in .env", stderr);
+    }
+
+    [Fact]
+    public void Env_example_names_every_variable_compose_requires_and_env_is_not_committed()
+    {
+        var required = RequiredVariable().Matches(Repo.Read("docker-compose.yml")).Select(m => m.Groups["name"].Value).ToHashSet();
+        var example = Repo.Read(".env.example").Split('\n')
+            .Where(l => l.Contains('=') && !l.TrimStart().StartsWith('#'))
+            .Select(l => l[..l.IndexOf('=')].Trim())
+            .ToHashSet();
+
+        Assert.Equal(Credentials.Keys.Order(), required.Order());
+        Assert.Superset(required, example);
+        Assert.Contains(".env", Repo.Read(".gitignore").Split('\n').Select(l => l.Trim()));
+    }
+
+    [Fact]
+    public void Every_published_port_is_bound_to_loopback_only()
+    {
+        var published = ServicesByName()
+            .SelectMany(s => s.Service.Seq("ports").Select(p => (s.Name, Port: p)))
+            .ToList();
+
+        Assert.NotEmpty(published);
+        Assert.All(published, p => Assert.True(HostIp(p.Port) == "127.0.0.1", $"{p.Name}: port {p.Port} is published on every interface"));
+    }
+
+    [Fact]
+    public void Broker_uses_the_env_files_user_and_the_adapter_logs_in_with_it()
+    {
+        var broker = Service("rabbitmq").Dict("environment");
+        var uri = new Uri(AdapterEnv["RabbitMq__Uri"]);
+
+        Assert.Equal(Credentials["RABBITMQ_USER"], broker["RABBITMQ_DEFAULT_USER"]);
+        Assert.Equal(Credentials["RABBITMQ_PASSWORD"], broker["RABBITMQ_DEFAULT_PASS"]);
+        Assert.Equal($"{Credentials["RABBITMQ_USER"]}:{Credentials["RABBITMQ_PASSWORD"]}", uri.UserInfo);
+        Assert.DoesNotMatch(@"(?m)^loopback_users(\.guest)?\s*=\s*(false|none)", Repo.Read("ops/rabbitmq/rabbitmq.conf"));
+    }
+
+    [Fact]
+    public void Nothing_in_the_resolved_stack_uses_the_guest_account()
+    {
+        var yaml = new YamlStream(new YamlDocument(compose.Root));
+        using var text = new StringWriter();
+        yaml.Save(text, assignAnchors: false);
+
+        Assert.DoesNotContain("guest", text.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Grafana_asks_for_the_env_files_admin_and_has_no_anonymous_access()
+    {
+        var env = Service("grafana").Dict("environment");
+
+        Assert.Equal(Credentials["GRAFANA_ADMIN_USER"], env["GF_SECURITY_ADMIN_USER"]);
+        Assert.Equal(Credentials["GRAFANA_ADMIN_PASSWORD"], env["GF_SECURITY_ADMIN_PASSWORD"]);
+        Assert.Equal("false", env["GF_AUTH_ANONYMOUS_ENABLED"]);
+        Assert.DoesNotContain("GF_AUTH_ANONYMOUS_ORG_ROLE", env.Keys);
+        Assert.DoesNotContain("GF_AUTH_DISABLE_LOGIN_FORM", env.Keys);
+    }
+
+    [Fact]
+    public void Simulator_control_api_listens_on_every_interface_of_its_container_and_is_published()
+    {
+        var args = Service("simulator").Strings("command");
+
+        Assert.Equal("0.0.0.0", Argument(args, "--control-host"));
+        Assert.Contains(int.Parse(Argument(args, "--control-port")), TargetPorts("simulator"));
+    }
+
+    [Fact]
+    public void Redis_is_append_only_health_checked_and_not_published()
+    {
+        var redis = Service("redis");
+        var args = redis.Strings("command");
+
+        Assert.Equal("yes", Argument(args, "--appendonly"));
+        Assert.Contains("redis-cli ping", HealthCheck("redis"));
+        Assert.Empty(redis.Seq("ports"));
+        Assert.Contains("/data", Service("redis").Seq("volumes").Select(v => v is YamlMappingNode map ? map.Str("target") : ((YamlScalarNode)v).Value!.Split(':')[1]));
+    }
+
+    [Fact]
+    public void Adapter_keeps_its_state_in_the_redis_of_the_stack_once_it_is_healthy()
+    {
+        Assert.Equal("Redis", AdapterEnv["Stores__Provider"]);
+        Assert.Equal("redis:6379", AdapterEnv["Stores__Redis__Configuration"]);
+        Assert.Equal("service_healthy", Service("adapter").Str("depends_on", "redis", "condition"));
     }
 
     [Fact]
@@ -230,6 +353,18 @@ public sealed partial class ComposeTests(ComposeTests.ResolvedCompose compose) :
                 : (Target: ((YamlScalarNode)v).Value!.Split(':')[1], Source: ((YamlScalarNode)v).Value!.Split(':')[0]))
             .ToDictionary(m => m.Target, m => Path.GetRelativePath(Repo.Root, m.Source).Replace('\\', '/'));
 
+    /// <summary>The host address of a published port ("127.0.0.1:8080:8080/tcp" or {host_ip, ...}); "" for every interface.</summary>
+    private static string HostIp(YamlNode port)
+    {
+        if (port is YamlMappingNode map)
+        {
+            return map.StrOrNull("host_ip") ?? "";
+        }
+
+        var parts = ((YamlScalarNode)port).Value!.Split(':');
+        return parts.Length == 3 ? parts[0] : "";
+    }
+
     private string HealthCheck(string service) => string.Join(' ', Service(service).Strings("healthcheck", "test"));
 
     private static string Argument(IReadOnlyList<string> args, string name) => Assert.Single(Arguments(args, name));
@@ -248,6 +383,9 @@ public sealed partial class ComposeTests(ComposeTests.ResolvedCompose compose) :
             "h" => 3600, "m" => 60, "s" => 1, "ms" => 0.001, _ => 0.000001,
         });
     }
+
+    [GeneratedRegex(@"\$\{(?<name>[A-Z_]+):\?")]
+    private static partial Regex RequiredVariable();
 
     [GeneratedRegex(@"(\d+(?:\.\d+)?)(h|ms|m|s|us)")]
     private static partial Regex DurationPart();

@@ -31,7 +31,7 @@ public sealed class KubernetesManifestTests
             Assert.False(string.IsNullOrEmpty(m.Doc.Str("metadata", "name")), m.File);
         });
         Assert.Equal(
-            ["ConfigMap", "Deployment", "PodDisruptionBudget", "Secret", "Service"],
+            ["ConfigMap", "Deployment", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Secret", "Service"],
             Manifests.Value.Select(m => m.Doc.Str("kind")).Order());
     }
 
@@ -120,6 +120,74 @@ public sealed class KubernetesManifestTests
         Assert.Equal(AdapterSettings.HttpPort.ToString(), annotations["prometheus.io/port"]);
         Assert.Equal(AdapterSettings.MetricsPath, annotations["prometheus.io/path"]);
     }
+
+    [Fact]
+    public void Two_replicas_roll_out_one_new_pod_before_an_old_one_stops_and_one_may_be_disrupted()
+    {
+        var spec = Kind("Deployment").Map("spec");
+
+        Assert.Equal("2", spec.Str("replicas"));
+        Assert.Equal("RollingUpdate", spec.Str("strategy", "type"));
+        Assert.Equal("0", spec.Str("strategy", "rollingUpdate", "maxUnavailable"));
+        Assert.Equal("1", spec.Str("strategy", "rollingUpdate", "maxSurge"));
+        Assert.Equal("1", Kind("PodDisruptionBudget").Str("spec", "maxUnavailable"));
+    }
+
+    [Fact]
+    public void Replicas_share_their_state_through_redis()
+    {
+        var config = Kind("ConfigMap").Dict("data");
+
+        Assert.Equal("Redis", config["Stores__Provider"]);
+        Assert.False(string.IsNullOrWhiteSpace(config["Stores__Redis__Configuration"]));
+    }
+
+    [Fact]
+    public void Network_policy_lets_the_adapter_reach_only_dns_broker_redis_smsc_and_collector()
+    {
+        var policy = Kind("NetworkPolicy").Map("spec");
+        var egress = policy.Seq("egress").SelectMany(rule => rule.Seq("ports")).Select(p => $"{p.Str("port")}/{p.Str("protocol")}");
+
+        Assert.Subset(Kind("Deployment").Dict("spec", "template", "metadata", "labels").ToHashSet(),
+            policy.Dict("podSelector", "matchLabels").ToHashSet());
+        Assert.Equal(["Egress", "Ingress"], policy.Strings("policyTypes").Order());
+        Assert.Equal(["2775/TCP", "4317/TCP", "53/TCP", "53/UDP", "5672/TCP", "6379/TCP"], egress.Order(StringComparer.Ordinal));
+        Assert.Equal(6379, Port(Kind("ConfigMap").Str("data", "Stores__Redis__Configuration")));
+        Assert.Equal(4317, Port(Kind("ConfigMap").Str("data", "OTEL_EXPORTER_OTLP_ENDPOINT")));
+        Assert.Equal("2775", Kind("ConfigMap").Str("data", "Smpp__Connections__0__Port"));
+    }
+
+    [Fact]
+    public void Network_policy_admits_only_the_monitoring_namespace_to_the_http_port()
+    {
+        var rule = Assert.Single(Kind("NetworkPolicy").Seq("spec", "ingress"));
+        var from = Assert.Single(rule.Seq("from"));
+
+        Assert.Equal("monitoring", from.Str("namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"));
+        Assert.Null(from.Find("ipBlock"));
+        Assert.Equal(AdapterSettings.HttpPort, int.Parse(Assert.Single(rule.Seq("ports")).Str("port")));
+    }
+
+    [Fact]
+    public void Prometheus_rule_has_the_same_alerts_as_the_local_prometheus()
+    {
+        var local = Repo.Yaml("ops/prometheus/alerts.yml").Seq("groups");
+        var rule = Kind("PrometheusRule").Seq("spec", "groups");
+
+        Assert.Equal(AlertsOf(local), AlertsOf(rule));
+        Assert.Equal("monitoring.coreos.com/v1", Kind("PrometheusRule").Str("apiVersion"));
+    }
+
+    /// <summary>Each alert as one comparable line: group, name, expression, duration, labels and annotations.</summary>
+    private static IReadOnlyList<string> AlertsOf(IReadOnlyList<YamlNode> groups) =>
+        groups.SelectMany(g => g.Seq("rules").Select(r => string.Join(" | ",
+                g.Str("name"), r.Str("alert"), r.Str("expr"), r.StrOrNull("for") ?? "",
+                string.Join(",", r.Dict("labels").OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}")),
+                string.Join(",", r.Dict("annotations").OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}")))))
+            .ToList();
+
+    /// <summary>The port of "host:port" or of a URL.</summary>
+    private static int Port(string address) => int.Parse(address[(address.LastIndexOf(':') + 1)..].TrimEnd('/'));
 
     /// <summary>A probe or Service port, by number or by the container port's name.</summary>
     private static int ContainerPort(string port) =>

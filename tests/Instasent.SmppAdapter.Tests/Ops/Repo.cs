@@ -128,6 +128,7 @@ internal static partial class AdapterSettings
 
     [GeneratedRegex("""
         ^(RabbitMq__(Uri|PrefetchCount)
+        |Stores__(Provider|Redis__Configuration)
         |Http__Urls
         |Telemetry__ConsoleExporter
         |Smpp__Connections__\d+__(Name|Host|Port|SystemId|Password|PasswordFile|SystemType|BindType|InterfaceVersion
