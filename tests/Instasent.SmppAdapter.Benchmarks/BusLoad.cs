@@ -27,10 +27,11 @@ internal static class BusLoad
     private const string Usage = """
         Usage: bus-load --rabbitmq amqp://guest:guest@127.0.0.1:5672/vhost --count 20000
                         [--label adapter] [--receipts] [--in-flight 256] [--timeout 180]
-               bus-load baseline --rabbitmq URI [--connection instasent] [--concurrency 100]
+               bus-load baseline --rabbitmq URI [--connection instasent] [--concurrency 100] [--hops 2]
           --receipts    requestDeliveryReport true, and wait for one SmsDeliveryReported per command as well
           --in-flight   publishes awaiting their confirm at once
           --timeout     seconds, from the first publish, for every outcome (and receipt) to arrive
+          --hops        2: the adapter's router hop, then the connection's queue; 1: consume smpp-send-sms itself
         """;
 
     private static readonly string[] EventExchanges = [ContractNames.SmsSubmitted, ContractNames.SmsRejected, ContractNames.SmsDeliveryReported];
@@ -145,7 +146,11 @@ internal static class BusLoad
     }
 
     // 160 GSM 7-bit characters: exactly one segment.
-    private static readonly string Text160 = "Load run: your verification code is 482916. It expires in 10 minutes. If you did not ask for it, ignore this message. Instasent SMPP Adapter bus-load.".PadRight(160, '.');
+    internal static readonly string Text160 = "Load run: your verification code is 482916. It expires in 10 minutes. If you did not ask for it, ignore this message. Instasent SMPP Adapter bus-load.".PadRight(160, '.');
+
+    /// <summary>The nearest-rank percentile <paramref name="p"/> of an ascending list.</summary>
+    internal static double Percentile(List<double> sorted, int p) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
 
     private static Settings Parse(string[] args)
     {
@@ -248,10 +253,6 @@ internal static class BusLoad
                 _lastReceiptAt == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(started, _lastReceiptAt),
                 Percentile(latencies, 50), Percentile(latencies, 95), Percentile(latencies, 99), latencies.Count == 0 ? 0 : latencies[^1]);
         }
-
-        // Nearest rank.
-        private static double Percentile(List<double> sorted, int p) =>
-            sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
     }
 
     private sealed record Report(int Count, bool ReceiptsRequested, int Outcomes, int Duplicates, int Missing, long Rejected,
