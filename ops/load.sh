@@ -311,7 +311,7 @@ for v in "${VARIANTS[@]}"; do
     "$(receipts_variant "$v" && col "$v" 14 | awk '{ s += $1 } END { print s }' || echo -)" \
     "$(smpp_variant "$v" && echo "$(col "$v" 7 | awk '{ s += $1 } END { print s }')/$((COUNT * REPEATS))" || echo -)"
 done
-echo "(unmatched: receipts summed over the runs that reached no message: Kannel's '$KANNEL_UNMATCHED', or receipts the adapter did not publish)"
+echo "(unmatched: receipts that reached no message, summed over the runs: Kannel's '$KANNEL_UNMATCHED', or receipts the adapter did not publish)"
 echo
 echo "CPU during the runs, % of one core (median; the machine has $(nproc) cores), and CPU per command in us (median;"
 echo "the process's CPU over the run / commands, independent of what the other processes left over):"

@@ -41,17 +41,7 @@ internal static class BusLoad
     public static async Task<int> RunAsync(string[] args)
     {
         if (args.Length > 0 && args[0] == "baseline") return await BaselineService.RunAsync(args[1..], Usage);
-        Settings settings;
-        try
-        {
-            settings = Parse(args);
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine(Usage);
-            return 2;
-        }
+        if (LoadCommandLine.Parse(() => Parse(args), Usage) is not { } settings) return 2;
 
         var prefix = $"load-{settings.Label}-{Guid.NewGuid().ToString("N")[..8]}-";
         var tracker = new Tracker(settings.Count, settings.Receipts, prefix);
@@ -87,32 +77,25 @@ internal static class BusLoad
 
         using var deadline = new CancellationTokenSource(settings.Timeout);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var next = -1;
         long nacked = 0;
-        async Task PublishAsync()
+        async Task PublishAsync(int i)
         {
-            await Task.Yield();
-            for (var i = Interlocked.Increment(ref next); i < settings.Count; i = Interlocked.Increment(ref next))
+            tracker.Published(i, Stopwatch.GetTimestamp());
+            try
             {
-                tracker.Published(i, Stopwatch.GetTimestamp());
-                try
-                {
-                    await publisher.BasicPublishAsync("", ContractNames.SendSmsQueue, mandatory: false, properties, bodies[i], deadline.Token).ConfigureAwait(false);
-                }
-                catch (PublishException)
-                {
-                    Interlocked.Increment(ref nacked);
-                }
+                await publisher.BasicPublishAsync("", ContractNames.SendSmsQueue, mandatory: false, properties, bodies[i], deadline.Token).ConfigureAwait(false);
+            }
+            catch (PublishException)
+            {
+                Interlocked.Increment(ref nacked);
             }
         }
 
         var started = Stopwatch.GetTimestamp();
-        var workers = new Task[settings.InFlight];
-        for (var w = 0; w < workers.Length; w++) workers[w] = PublishAsync();
         var completed = true;
         try
         {
-            await Task.WhenAll(workers);
+            await LoadWorkers.ForEachIndexAsync(settings.Count, settings.InFlight, PublishAsync);
             var published = Stopwatch.GetElapsedTime(started);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"bus-load {settings.Label}: {settings.Count} SendSms published in {published.TotalSeconds:0.00} s ({settings.Count / published.TotalSeconds:0}/s, confirms included, {settings.InFlight} in flight); nacked {nacked}"));

@@ -41,17 +41,7 @@ internal static class KannelLoad
 
     public static async Task<int> RunAsync(string[] args)
     {
-        Settings settings;
-        try
-        {
-            settings = Parse(args);
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine(Usage);
-            return 2;
-        }
+        if (LoadCommandLine.Parse(() => Parse(args), Usage) is not { } settings) return 2;
 
         var tracker = new DlrTracker(settings.Count);
         await using var receiver = await StartReceiverAsync(settings.DlrPort, tracker);
@@ -68,27 +58,20 @@ internal static class KannelLoad
         { Timeout = TimeSpan.FromSeconds(30) };
         using var deadline = new CancellationTokenSource(settings.Timeout);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var next = -1;
         long refused = 0;
-        async Task InjectAsync()
+        async Task InjectAsync(int i)
         {
-            await Task.Yield();
-            for (var i = Interlocked.Increment(ref next); i < settings.Count; i = Interlocked.Increment(ref next))
-            {
-                tracker.Injected(i, Stopwatch.GetTimestamp());
-                using var response = await http.GetAsync(urls[i], HttpCompletionOption.ResponseContentRead, deadline.Token).ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode && Interlocked.Increment(ref refused) == 1)
-                    Console.WriteLine($"sendsms answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(deadline.Token).ConfigureAwait(false)}");
-            }
+            tracker.Injected(i, Stopwatch.GetTimestamp());
+            using var response = await http.GetAsync(urls[i], HttpCompletionOption.ResponseContentRead, deadline.Token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode && Interlocked.Increment(ref refused) == 1)
+                Console.WriteLine($"sendsms answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(deadline.Token).ConfigureAwait(false)}");
         }
 
         var started = Stopwatch.GetTimestamp();
         var completed = true;
         try
         {
-            var workers = new Task[settings.Connections];
-            for (var w = 0; w < workers.Length; w++) workers[w] = InjectAsync();
-            await Task.WhenAll(workers);
+            await LoadWorkers.ForEachIndexAsync(settings.Count, settings.Connections, InjectAsync);
             var injected = Stopwatch.GetElapsedTime(started);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"kannel-load {settings.Label}: {settings.Count} sendsms in {injected.TotalSeconds:0.00} s ({settings.Count / injected.TotalSeconds:0}/s, {settings.Connections} connections); refused {refused}"));
