@@ -30,7 +30,8 @@ Usage: ops/load.sh [--count N] [--repeats R] [--warmup N] [--timeout SECONDS] [-
 
   --count N          SendSms per run (default 20000)
   --repeats R        runs of each variant; the table shows medians (default 3)
-  --warmup N         SendSms per variant before the measured runs, not counted (default 5000: the JIT needs a few thousand to settle)
+  --warmup N         SendSms per variant before the measured runs, not counted (default 5000: the JIT needs a few thousand to settle;
+                     on a busy machine it was still compiling after 3000, see docs/performance.md)
   --timeout SECONDS  bound of each run, first publish to last event (default 300)
   --adapter-env NAME=VALUE
                      also run a second adapter with this environment variable (its own virtual host and
@@ -42,8 +43,9 @@ Usage: ops/load.sh [--count N] [--repeats R] [--warmup N] [--timeout SECONDS] [-
 Ports (must be free; not those of ops/run.sh and CI): LOAD_SIMULATOR_PORT 12775, LOAD_SIMULATOR_CONTROL_PORT 18775,
 LOAD_ADAPTER_PORT 18080; with --kannel LOAD_KANNEL_ADMIN_PORT 13100, LOAD_KANNEL_BOX_PORT 13101,
 LOAD_KANNEL_SENDSMS_PORT 13113, LOAD_KANNEL_DLR_PORT 18776 (LOAD_KANNEL_CONNECTIONS, default 64, keep-alive
-connections to sendsms: smsbox answers each in about 40 ms, so fewer connections limit Kannel, not its work). The broker is the local one on 127.0.0.1:5672 (started if none answers, as ops/run.sh does);
-its virtual hosts are managed with rabbitmqctl.
+connections to sendsms: smsbox answers each in about 40 ms, so fewer connections limit Kannel, not its work).
+The broker is the local one on 127.0.0.1:5672 (started if none answers, as ops/run.sh does); its virtual hosts are
+managed with rabbitmqctl.
 USAGE
 }
 
