@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Load run: the adapter's end-to-end throughput on this machine, compared in the same run with the bare broker doing
-# the same message work. Publishes N SendSms (plain JSON, GSM 7-bit, 160 characters, publisher confirms, as fast as
-# the confirms allow) and reads the outcome events back, in three variants, interleaved, REPEATS times each:
+# the same message work (and, with --kannel, with Kannel). Publishes N SendSms (plain JSON, GSM 7-bit, 160
+# characters, publisher confirms, as fast as the confirms allow) and reads the outcome events back, in these
+# variants, interleaved, REPEATS times each:
 #   adapter+receipts  the adapter and the simulator (receipts 100 ms after submit_sm); waits for every receipt too
 #   adapter           the same, requestDeliveryReport false (no receipts)
 #   bare broker       `bus-load baseline`: smpp-send-sms -> smpp-send-sms.instasent -> SmsSubmitted published with
 #                     confirms (the adapter's hops, MassTransit, same prefetch and concurrency), no SMPP
+#   bare-one-hop      `bus-load baseline --hops 1`: smpp-send-sms consumed and one SmsSubmitted published, nothing
+#                     else: the ceiling of any MassTransit service that consumes one command and publishes one event
+#   kannel            (--kannel) Debian's Kannel, bearerbox + smsbox, against the same simulator (its own account, the
+#                     same binds and window); N messages over HTTP sendsms with dlr-mask=1 and a dlr-url to a small
+#                     receiver (`kannel-load`), timed from the first injection to the last delivery report
 # Each variant has its own RabbitMQ virtual host (created here, deleted at the end), so nothing else consuming
 # smpp-send-sms on this broker takes part. Prints every run, then medians, ratios, CPU per process and load average.
 # Stops only what it started. Not part of ops/test.sh.
@@ -13,29 +19,37 @@ set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/rabbitmq.sh"
 . "$(dirname "$0")/lib/processes.sh"
+. "$(dirname "$0")/lib/kannel.sh"
 ROOT=$(repo_root)
 cd "$ROOT"
 
 usage() {
   cat <<'USAGE'
-Usage: ops/load.sh [--count N] [--repeats R] [--warmup N] [--timeout SECONDS] [--adapter-env NAME=VALUE] [--help]
+Usage: ops/load.sh [--count N] [--repeats R] [--warmup N] [--timeout SECONDS] [--adapter-env NAME=VALUE] [--kannel]
+                   [--help]
 
   --count N          SendSms per run (default 20000)
   --repeats R        runs of each variant; the table shows medians (default 3)
-  --warmup N         SendSms per variant before the measured runs, not counted (default 5000: the JIT needs a few thousand to settle)
+  --warmup N         SendSms per variant before the measured runs, not counted (default 5000: the JIT needs a few thousand to settle;
+                     on a busy machine it was still compiling after 3000, see docs/performance.md)
   --timeout SECONDS  bound of each run, first publish to last event (default 300)
   --adapter-env NAME=VALUE
                      also run a second adapter with this environment variable (its own virtual host and
                      LOAD_ADAPTER_ENV_PORT 18081) as the variant adapter+env (no receipts), interleaved with the
                      others: a tuning knob compared side by side in one run
+  --kannel           also run Kannel (installs Debian's kannel if missing) as the variant kannel, interleaved with the
+                     others; its configuration and logs are in the run's log directory
 
 Ports (must be free; not those of ops/run.sh and CI): LOAD_SIMULATOR_PORT 12775, LOAD_SIMULATOR_CONTROL_PORT 18775,
-LOAD_ADAPTER_PORT 18080. The broker is the local one on 127.0.0.1:5672 (started if none answers, as ops/run.sh does);
-its virtual hosts are managed with rabbitmqctl.
+LOAD_ADAPTER_PORT 18080; with --kannel LOAD_KANNEL_ADMIN_PORT 13100, LOAD_KANNEL_BOX_PORT 13101,
+LOAD_KANNEL_SENDSMS_PORT 13113, LOAD_KANNEL_DLR_PORT 18776 (LOAD_KANNEL_CONNECTIONS, default 64, keep-alive
+connections to sendsms: smsbox answers each in about 40 ms, so fewer connections limit Kannel, not its work).
+The broker is the local one on 127.0.0.1:5672 (started if none answers, as ops/run.sh does); its virtual hosts are
+managed with rabbitmqctl.
 USAGE
 }
 
-COUNT=20000 REPEATS=3 WARMUP=5000 TIMEOUT=300 ADAPTER_ENV=""
+COUNT=20000 REPEATS=3 WARMUP=5000 TIMEOUT=300 ADAPTER_ENV="" KANNEL=0
 positive() { [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive whole number (was '${2:-}')"; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -44,6 +58,7 @@ while [ $# -gt 0 ]; do
     --warmup) positive "$1" "${2:-}"; WARMUP=$2; shift 2 ;;
     --timeout) positive "$1" "${2:-}"; TIMEOUT=$2; shift 2 ;;
     --adapter-env) [[ ${2:-} =~ ^[A-Za-z_][A-Za-z0-9_]*=.*$ ]] || die "--adapter-env needs NAME=VALUE (was '${2:-}')"; ADAPTER_ENV=$2; shift 2 ;;
+    --kannel) KANNEL=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
@@ -58,6 +73,8 @@ RUN_ID=$(date +%Y%m%d%H%M%S)-$$
 VHOST_ADAPTER=smpp-load-$RUN_ID-adapter
 VHOST_BASELINE=smpp-load-$RUN_ID-baseline
 VHOST_ADAPTER_ENV=smpp-load-$RUN_ID-adapter-env
+VHOST_ONE_HOP=smpp-load-$RUN_ID-one-hop
+KANNEL_CONNECTIONS=${LOAD_KANNEL_CONNECTIONS:-64}
 BROKER=amqp://guest:guest@127.0.0.1:5672
 
 BIN=bin/Release/net10.0
@@ -66,15 +83,19 @@ SIMULATOR_DLL=src/Instasent.SmppAdapter.Simulator/$BIN/Instasent.SmppAdapter.Sim
 BENCH_DLL=tests/Instasent.SmppAdapter.Benchmarks/$BIN/Instasent.SmppAdapter.Benchmarks.dll
 
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/smpp-adapter-load.XXXXXX")
-ADAPTER_PID="" ADAPTER_ENV_PID="" SIMULATOR_PID="" BASELINE_PID="" VHOSTS_CREATED=()
+ADAPTER_PID="" ADAPTER_ENV_PID="" SIMULATOR_PID="" BASELINE_PID="" ONE_HOP_PID="" BEARERBOX_PID="" SMSBOX_PID="" VHOSTS_CREATED=()
 rmqctl() { as_root env RABBITMQ_NODENAME=rabbit@localhost ERL_EPMD_ADDRESS=127.0.0.1 /usr/sbin/rabbitmqctl -q "$@"; }
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  [ -n "$ADAPTER_PID$ADAPTER_ENV_PID$SIMULATOR_PID$BASELINE_PID" ] && log "stopping what this script started"
+  [ -n "$ADAPTER_PID$ADAPTER_ENV_PID$SIMULATOR_PID$BASELINE_PID$ONE_HOP_PID$BEARERBOX_PID$SMSBOX_PID" ] && log "stopping what this script started"
   [ -n "$ADAPTER_PID" ] && stop_pid adapter "$ADAPTER_PID" 45
   [ -n "$ADAPTER_ENV_PID" ] && stop_pid adapter+env "$ADAPTER_ENV_PID" 45
   [ -n "$BASELINE_PID" ] && stop_pid baseline "$BASELINE_PID" 20
+  [ -n "$ONE_HOP_PID" ] && stop_pid bare-one-hop "$ONE_HOP_PID" 20
+  # smsbox first, so bearerbox does not queue for a box that is gone.
+  [ -n "$SMSBOX_PID" ] && stop_pid smsbox "$SMSBOX_PID" 10
+  [ -n "$BEARERBOX_PID" ] && stop_pid bearerbox "$BEARERBOX_PID" 15
   [ -n "$SIMULATOR_PID" ] && stop_pid simulator "$SIMULATOR_PID" 10
   for vhost in "${VHOSTS_CREATED[@]}"; do rmqctl delete_vhost "$vhost" >/dev/null 2>&1 || log "could not delete vhost $vhost"; done
   rabbitmq_stop_if_ours
@@ -93,9 +114,13 @@ require_free_port 127.0.0.1 "$SIM_PORT" "the SMSC simulator (LOAD_SIMULATOR_PORT
 require_free_port 127.0.0.1 "$SIM_CONTROL_PORT" "the simulator's control API (LOAD_SIMULATOR_CONTROL_PORT)"
 require_free_port 127.0.0.1 "$ADAPTER_PORT" "the adapter's HTTP endpoint (LOAD_ADAPTER_PORT)"
 [ -z "$ADAPTER_ENV" ] || require_free_port 127.0.0.1 "$ADAPTER_ENV_PORT" "the second adapter's HTTP endpoint (LOAD_ADAPTER_ENV_PORT)"
+if [ "$KANNEL" = 1 ]; then
+  apt_install kannel
+  kannel_require_ports
+fi
 rabbitmq_ensure
 [ -x /usr/sbin/rabbitmqctl ] || die "rabbitmqctl is needed to create the load run's virtual hosts (a broker in Docker is not supported here)"
-for vhost in "$VHOST_ADAPTER" "$VHOST_BASELINE" ${ADAPTER_ENV:+"$VHOST_ADAPTER_ENV"}; do
+for vhost in "$VHOST_ADAPTER" "$VHOST_BASELINE" "$VHOST_ONE_HOP" ${ADAPTER_ENV:+"$VHOST_ADAPTER_ENV"}; do
   rmqctl add_vhost "$vhost" >/dev/null || die "could not create the virtual host $vhost with rabbitmqctl"
   VHOSTS_CREATED+=("$vhost")
   rmqctl set_permissions -p "$vhost" guest '.*' '.*' '.*' >/dev/null
@@ -112,9 +137,10 @@ done
 
 # --- the processes under test ----------------------------------------------------------------------------------
 log "starting the simulator on 127.0.0.1:$SIM_PORT (receipts 100 ms after submit_sm, control API on $SIM_CONTROL_PORT)"
-# Two accounts: the simulator sends an account's receipts to any of its sessions, so the second adapter has its own.
+# One account per gateway: the simulator sends an account's receipts to any of its sessions, so the second adapter
+# and Kannel have their own.
 start_bg simulator "$LOGS/simulator.log" dotnet "$SIMULATOR_DLL" --port "$SIM_PORT" --account load:load123:10 --account loadenv:load123:10 \
-  --control-port "$SIM_CONTROL_PORT" --receipt-delay 100ms
+  --account kannel:load123:10 --control-port "$SIM_CONTROL_PORT" --receipt-delay 100ms
 SIMULATOR_PID=$BG_PID
 wait_port 127.0.0.1 "$SIM_PORT" 30 "$SIMULATOR_PID" || { show_log_tail simulator "$LOGS/simulator.log"; die "the simulator is not listening after 30 s"; }
 
@@ -146,6 +172,22 @@ log "starting the bare-broker baseline (bus-load baseline, prefetch and concurre
 start_bg baseline "$LOGS/baseline.log" env DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 dotnet "$BENCH_DLL" bus-load baseline --rabbitmq "$BROKER/$VHOST_BASELINE" \
   --concurrency $((SESSIONS * WINDOW))
 BASELINE_PID=$BG_PID
+log "starting the bare MassTransit ceiling (bus-load baseline --hops 1, prefetch and concurrency $((SESSIONS * WINDOW)))"
+start_bg bare-one-hop "$LOGS/bare-one-hop.log" env DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 dotnet "$BENCH_DLL" bus-load baseline \
+  --rabbitmq "$BROKER/$VHOST_ONE_HOP" --concurrency $((SESSIONS * WINDOW)) --hops 1
+ONE_HOP_PID=$BG_PID
+
+if [ "$KANNEL" = 1 ]; then
+  log "starting Kannel: bearerbox + smsbox, $SESSIONS transceiver binds of window $WINDOW ($LOGS/kannel)"
+  mkdir -p "$LOGS/kannel"
+  kannel_write_config "$LOGS/kannel/kannel.conf" "$LOGS/kannel" "$SIM_PORT" kannel load123 "$SESSIONS" "$WINDOW"
+  # Console at panic level only: the log files (warning level) are what the run reads.
+  start_bg bearerbox "$LOGS/kannel/bearerbox.out" /usr/sbin/bearerbox -v 4 "$LOGS/kannel/kannel.conf"
+  BEARERBOX_PID=$BG_PID
+  wait_port 127.0.0.1 "$KANNEL_BOX_PORT" 30 "$BEARERBOX_PID" || { show_log_tail bearerbox "$LOGS/kannel/bearerbox.log"; die "bearerbox is not listening after 30 s"; }
+  start_bg smsbox "$LOGS/kannel/smsbox.out" /usr/sbin/smsbox -v 4 "$LOGS/kannel/kannel.conf"
+  SMSBOX_PID=$BG_PID
+fi
 
 wait_http_ok "http://127.0.0.1:$ADAPTER_PORT/health/ready" 60 "$ADAPTER_PID" \
   || { show_log_tail adapter "$LOGS/adapter.log"; die "the adapter is not ready after 60 s"; }
@@ -155,65 +197,97 @@ if [ -n "$ADAPTER_ENV" ]; then
 fi
 wait_file_line "$LOGS/baseline.log" '^baseline ready' 30 "$BASELINE_PID" \
   || { show_log_tail baseline "$LOGS/baseline.log"; die "the baseline did not start within 30 s"; }
+wait_file_line "$LOGS/bare-one-hop.log" '^baseline ready' 30 "$ONE_HOP_PID" \
+  || { show_log_tail bare-one-hop "$LOGS/bare-one-hop.log"; die "the one-hop baseline did not start within 30 s"; }
+if [ "$KANNEL" = 1 ]; then
+  kannel_wait_ready "$SESSIONS" 60 "$BEARERBOX_PID" "$SMSBOX_PID" \
+    || { show_log_tail bearerbox "$LOGS/kannel/bearerbox.log"; show_log_tail smsbox "$LOGS/kannel/smsbox.log"; die "Kannel is not bound and listening after 60 s"; }
+fi
 log "ready: every process under test"
 
 # --- measuring -------------------------------------------------------------------------------------------------
-BROKER_PID=$(pgrep -o -x beam.smp || true)
+# The broker this run uses: the process listening on 5672 (other RabbitMQ nodes may run on this machine).
+BROKER_PID=$(ss -ltnpH 'sport = :5672' 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
+[ -n "$BROKER_PID" ] || BROKER_PID=$(pgrep -o -x beam.smp || true)
+log "broker process: ${BROKER_PID:-unknown} ($(ps -o user=,comm= -p "${BROKER_PID:-0}" 2>/dev/null || echo '?'))"
 CLK_TCK=$(getconf CLK_TCK)
-cpu_ticks() { [ -n "$1" ] && awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# cpu_ticks PID...: user + system ticks of these processes together (0 for none or gone).
+cpu_ticks() { local pid sum=0 t; for pid in "$@"; do t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0); sum=$((sum + t)); done; echo "$sum"; }
 submits_accepted() { curl -fsS --max-time 5 "http://127.0.0.1:$SIM_CONTROL_PORT/stats" | jq -r '.submitsAccepted'; }
 field() { sed -nE "s/^result .*\\b$1=([^ ]+).*/\\1/p" "$2"; }
 
-# run_variant NAME LOGFILE: one bus-load run; appends a line of figures to $LOGS/results.tsv.
-declare -A VHOST=([adapter+receipts]=$VHOST_ADAPTER [adapter]=$VHOST_ADAPTER [adapter+env]=$VHOST_ADAPTER_ENV [bare-broker]=$VHOST_BASELINE)
-declare -A EXTRA=([adapter+receipts]=--receipts [adapter]="" [adapter+env]="" [bare-broker]="")
-declare -A SERVICE=([adapter+receipts]=ADAPTER_PID [adapter]=ADAPTER_PID [adapter+env]=ADAPTER_ENV_PID [bare-broker]=BASELINE_PID)
+# run_variant NAME LOGFILE COUNT: one bus-load (or kannel-load) run; appends a line of figures to $LOGS/results.tsv:
+#  1 variant  2 per_s  3-5 p50/p95/p99 ms  6 receipts/s  7 submit_sm  8-11 % of a core: service, simulator, broker,
+#  load generator  12 load average  13 ok  14 receipts unmatched  15-18 CPU us per command: service, simulator,
+#  broker, load generator
+declare -A VHOST=([adapter+receipts]=$VHOST_ADAPTER [adapter]=$VHOST_ADAPTER [adapter+env]=$VHOST_ADAPTER_ENV [bare-broker]=$VHOST_BASELINE [bare-one-hop]=$VHOST_ONE_HOP)
+declare -A EXTRA=([adapter+receipts]=--receipts [adapter]="" [adapter+env]="" [bare-broker]="" [bare-one-hop]="")
+declare -A SERVICE=([adapter+receipts]=ADAPTER_PID [adapter]=ADAPTER_PID [adapter+env]=ADAPTER_ENV_PID [bare-broker]=BASELINE_PID [bare-one-hop]=ONE_HOP_PID [kannel]=KANNEL_PIDS)
+KANNEL_PIDS="$BEARERBOX_PID $SMSBOX_PID"
 run_variant() {
-  local name=$1 out=$2 count=$3 service_pid sim_before sim_after svc0 svc1 sim0 sim1 brk0 brk1 status=0
-  local service_var=${SERVICE[$name]}
-  service_pid=${!service_var}
+  local name=$1 out=$2 count=$3 sim_before sim_after svc0 svc1 sim0 sim1 brk0 brk1 unmatched0=0 unmatched="-" status=0
+  local service_var=${SERVICE[$name]} service_pids
+  read -r -a service_pids <<<"${!service_var}"
   sim_before=$(submits_accepted)
-  svc0=$(cpu_ticks "$service_pid") sim0=$(cpu_ticks "$SIMULATOR_PID") brk0=$(cpu_ticks "$BROKER_PID")
+  [ "$name" = kannel ] && unmatched0=$(kannel_unmatched "$LOGS/kannel/bearerbox.log")
+  svc0=$(cpu_ticks "${service_pids[@]}") sim0=$(cpu_ticks "$SIMULATOR_PID") brk0=$(cpu_ticks "$BROKER_PID")
   # The busiest processes over one second, a few seconds in (top's second frame: the first averages since boot).
   (sleep 4; top -b -d 1 -n 2 -c -w 220 | awk '/^top -/ { frame++ } frame == 2' | head -n 14) >"${out%.log}.top" 2>&1 &
   local top_pid=$!
-  # shellcheck disable=SC2086
-  timeout $((TIMEOUT + 30)) dotnet "$BENCH_DLL" bus-load --rabbitmq "$BROKER/${VHOST[$name]}" --count "$count" \
-    --label "$name" --timeout "$TIMEOUT" ${EXTRA[$name]} >"$out" 2>&1 || status=$?
+  if [ "$name" = kannel ]; then
+    timeout $((TIMEOUT + 30)) dotnet "$BENCH_DLL" kannel-load --sendsms "http://127.0.0.1:$KANNEL_SENDSMS_PORT/cgi-bin/sendsms" \
+      --user "$KANNEL_USER" --password "$KANNEL_PASSWORD" --dlr-port "$KANNEL_DLR_PORT" --connections "$KANNEL_CONNECTIONS" \
+      --count "$count" --label "$name" --timeout "$TIMEOUT" >"$out" 2>&1 || status=$?
+  else
+    # shellcheck disable=SC2086
+    timeout $((TIMEOUT + 30)) dotnet "$BENCH_DLL" bus-load --rabbitmq "$BROKER/${VHOST[$name]}" --count "$count" \
+      --label "$name" --timeout "$TIMEOUT" ${EXTRA[$name]} >"$out" 2>&1 || status=$?
+  fi
   wait "$top_pid" 2>/dev/null || true
-  svc1=$(cpu_ticks "$service_pid") sim1=$(cpu_ticks "$SIMULATOR_PID") brk1=$(cpu_ticks "$BROKER_PID")
+  svc1=$(cpu_ticks "${service_pids[@]}") sim1=$(cpu_ticks "$SIMULATOR_PID") brk1=$(cpu_ticks "$BROKER_PID")
   sim_after=$(submits_accepted)
   if [ "$status" -ne 0 ] || ! grep -q '^result ' "$out"; then
     sed 's/^/    /' "$out" >&2
     die "$name run failed (exit $status); see $out"
   fi
+  if [ "$name" = kannel ]; then
+    unmatched=$(($(kannel_unmatched "$LOGS/kannel/bearerbox.log") - unmatched0))
+  elif [ -n "${EXTRA[$name]}" ]; then
+    unmatched=$((count - $(field receipts "$out")))
+  fi
   # CPU of each process as a share of one core over the measured span (first publish to last event): outside it
   # the services are idle and the load generator is starting, so the whole wall time would understate the load.
-  local wall
-  wall=$(field span_s "$out")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" \
+  # CPU per command is the process's whole CPU of the run over the commands, independent of the span.
+  local wall loadgen_s
+  wall=$(field span_s "$out") loadgen_s=$(field loadgen_cpu_s "$out")
+  share() { awk -v t="$1" -v w="$wall" -v k="$CLK_TCK" 'BEGIN { printf "%.0f", 100 * t / k / w }'; }
+  per_command() { awk -v t="$1" -v n="$count" -v k="$CLK_TCK" 'BEGIN { printf "%.0f", 1e6 * t / k / n }'; }
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" \
     "$(field per_s "$out")" "$(field p50_ms "$out")" "$(field p95_ms "$out")" "$(field p99_ms "$out")" \
     "$(field receipts_per_s "$out")" "$((sim_after - sim_before))" \
-    "$(awk -v t=$((svc1 - svc0)) -v w="$wall" -v k="$CLK_TCK" 'BEGIN { printf "%.0f", 100 * t / k / w }')" \
-    "$(awk -v t=$((sim1 - sim0)) -v w="$wall" -v k="$CLK_TCK" 'BEGIN { printf "%.0f", 100 * t / k / w }')" \
-    "$(awk -v t=$((brk1 - brk0)) -v w="$wall" -v k="$CLK_TCK" 'BEGIN { printf "%.0f", 100 * t / k / w }')" \
-    "$(awk -v c="$(field loadgen_cpu_s "$out")" -v w="$wall" 'BEGIN { printf "%.0f", 100 * c / w }')" \
-    "$(cut -d' ' -f1 /proc/loadavg)" "$(field ok "$out")" >>"$LOGS/results.tsv"
+    "$(share $((svc1 - svc0)))" "$(share $((sim1 - sim0)))" "$(share $((brk1 - brk0)))" \
+    "$(awk -v c="$loadgen_s" -v w="$wall" 'BEGIN { printf "%.0f", 100 * c / w }')" \
+    "$(cut -d' ' -f1 /proc/loadavg)" "$(field ok "$out")" "$unmatched" \
+    "$(per_command $((svc1 - svc0)))" "$(per_command $((sim1 - sim0)))" "$(per_command $((brk1 - brk0)))" \
+    "$(awk -v c="$loadgen_s" -v n="$count" 'BEGIN { printf "%.0f", 1e6 * c / n }')" >>"$LOGS/results.tsv"
 }
 
-VARIANTS=(adapter+receipts adapter ${ADAPTER_ENV:+adapter+env} bare-broker)
+VARIANTS=(adapter+receipts adapter ${ADAPTER_ENV:+adapter+env} bare-broker bare-one-hop)
+[ "$KANNEL" = 1 ] && VARIANTS=(kannel "${VARIANTS[@]}")
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "warm-up: $WARMUP SendSms per variant, not counted"
 for v in "${VARIANTS[@]}"; do run_variant "$v" "$LOGS/warmup-$v.log" "$WARMUP"; done
 : >"$LOGS/results.tsv"
 
+receipts_variant() { [[ $1 == *receipts* || $1 == kannel ]]; }
+smpp_variant() { [[ $1 == adapter* || $1 == kannel ]]; }
 log "measuring: $COUNT SendSms per run, $REPEATS runs per variant, interleaved (load average before: $LOAD_BEFORE)"
-printf '%-17s %3s %9s %8s %8s %8s %10s %10s %5s\n' variant run "cmds/s" "p50 ms" "p95 ms" "p99 ms" "receipts/s" "submit_sm" "load"
+printf '%-17s %3s %9s %8s %8s %8s %10s %10s %10s %5s\n' variant run "cmds/s" "p50 ms" "p95 ms" "p99 ms" "receipts/s" "unmatched" "submit_sm" "load"
 for ((r = 1; r <= REPEATS; r++)); do
   for v in "${VARIANTS[@]}"; do
     run_variant "$v" "$LOGS/run-$r-$v.log" "$COUNT"
-    tail -n 1 "$LOGS/results.tsv" | awk -F'\t' -v r="$r" \
-      '{ printf "%-17s %3d %9d %8d %8d %8d %10s %10s %5s\n", $1, r, $2, $3, $4, $5, ($1 ~ /receipts/ ? $6 : "-"), ($1 ~ /adapter/ ? $7 : "-"), $12 }'
+    tail -n 1 "$LOGS/results.tsv" | awk -F'\t' -v r="$r" -v receipts="$(receipts_variant "$v" && echo 1)" -v smpp="$(smpp_variant "$v" && echo 1)" \
+      '{ printf "%-17s %3d %9d %8d %8d %8d %10s %10s %10s %5s\n", $1, r, $2, $3, $4, $5, (receipts ? $6 : "-"), $14, (smpp ? $7 : "-"), $12 }'
   done
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -222,31 +296,42 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { awk -F'\t' -v v="$1" -v c="$2" '$1 == v { print $c }' "$LOGS/results.tsv"; }
 BASE=$(col bare-broker 2 | median)
+KANNEL_RATE=$([ "$KANNEL" = 1 ] && col kannel 2 | median || echo "")
 echo
 echo "Load run: $COUNT SendSms per run (GSM 7-bit, 160 chars, plain JSON, publisher confirms), median of $REPEATS runs;"
-echo "adapter: Sessions $SESSIONS x WindowSize $WINDOW against the simulator on loopback; bare broker: the same hops without SMPP"
+echo "adapter: Sessions $SESSIONS x WindowSize $WINDOW against the simulator on loopback; bare broker: the same hops without SMPP;"
+echo "bare-one-hop: one command consumed, one event published (MassTransit, no SMPP)"
 [ -z "$ADAPTER_ENV" ] || echo "adapter+env: the same adapter (no receipts) with $ADAPTER_ENV"
-printf '%-17s %9s %11s %7s %8s %8s %8s %10s %16s\n' variant "cmds/s" "min-max" "ratio" "p50 ms" "p95 ms" "p99 ms" "receipts/s" "submit_sm/sent"
+[ "$KANNEL" = 1 ] && echo "kannel: Kannel $(dpkg-query -W -f='${Version}' kannel) bearerbox + smsbox, the same binds and window; cmds/s are messages with receipts/s (first sendsms to last dlr-url callback), latency sendsms -> callback; $KANNEL_CONNECTIONS keep-alive sendsms connections"
+printf '%-17s %9s %11s %7s %9s %8s %8s %8s %10s %10s %16s\n' variant "cmds/s" "min-max" "ratio" "vs kannel" "p50 ms" "p95 ms" "p99 ms" "receipts/s" "unmatched" "submit_sm/sent"
 for v in "${VARIANTS[@]}"; do
   per_s=$(col "$v" 2 | median)
-  printf '%-17s %9.0f %11s %7s %8.0f %8.0f %8.0f %10s %16s\n' "$v" "$per_s" \
+  printf '%-17s %9.0f %11s %7s %9s %8.0f %8.0f %8.0f %10s %10s %16s\n' "$v" "$per_s" \
     "$(col "$v" 2 | sort -g | sed -n '1p;$p' | paste -sd-)" \
     "$(awk -v a="$per_s" -v b="$BASE" 'BEGIN { printf "%.2f", a / b }')" \
+    "$([ -n "$KANNEL_RATE" ] && awk -v a="$per_s" -v b="$KANNEL_RATE" 'BEGIN { printf "%.2f", a / b }' || echo -)" \
     "$(col "$v" 3 | median)" "$(col "$v" 4 | median)" "$(col "$v" 5 | median)" \
-    "$([[ $v == *receipts* ]] && col "$v" 6 | median || echo -)" \
-    "$([[ $v == adapter* ]] && echo "$(col "$v" 7 | awk '{ s += $1 } END { print s }')/$((COUNT * REPEATS))" || echo -)"
+    "$(receipts_variant "$v" && col "$v" 6 | median || echo -)" \
+    "$(receipts_variant "$v" && col "$v" 14 | awk '{ s += $1 } END { print s }' || echo -)" \
+    "$(smpp_variant "$v" && echo "$(col "$v" 7 | awk '{ s += $1 } END { print s }')/$((COUNT * REPEATS))" || echo -)"
 done
+echo "(unmatched: receipts that reached no message, summed over the runs: Kannel's '$KANNEL_UNMATCHED', or receipts the adapter did not publish)"
 echo
-echo "CPU during the runs, % of one core (median; the machine has $(nproc) cores), and CPU per command:"
-printf '%-17s %8s %10s %8s %14s %16s %15s\n' variant service simulator broker "load generator" "service us/cmd" "broker us/cmd"
-# CPU microseconds per command: % of a core / 100 / (commands/s), per run, then the median; it does not depend on
-# how much of the machine the other processes left over.
-per_cmd() { awk -F'\t' -v v="$1" -v c="$2" '$1 == v { printf "%.0f\n", $c * 10000 / $2 }' "$LOGS/results.tsv" | median; }
+echo "CPU during the runs, % of one core (median; the machine has $(nproc) cores), and CPU per command in us (median;"
+echo "the process's CPU over the run / commands, independent of what the other processes left over):"
+printf '%-17s %8s %9s %7s %8s | %8s %7s %8s | %9s %8s\n' variant service simulator broker loadgen "service" broker "gateway" simulator loadgen
 for v in "${VARIANTS[@]}"; do
-  printf '%-17s %8s %10s %8s %14s %16s %15s\n' "$v" "$(col "$v" 8 | median)" "$([[ $v == adapter* ]] && col "$v" 9 | median || echo -)" \
-    "$(col "$v" 10 | median)" "$(col "$v" 11 | median)" "$(per_cmd "$v" 8)" "$(per_cmd "$v" 10)"
+  if [ "$v" = kannel ]; then broker_us=- gateway_us=$(col "$v" 15 | median); else
+    broker_us=$(col "$v" 17 | median)
+    gateway_us=$(awk -F'\t' -v v="$v" '$1 == v { print $15 + $17 }' "$LOGS/results.tsv" | median)
+  fi
+  printf '%-17s %8s %9s %7s %8s | %8s %7s %8s | %9s %8s\n' "$v" "$(col "$v" 8 | median)" "$(smpp_variant "$v" && col "$v" 9 | median || echo -)" \
+    "$(col "$v" 10 | median)" "$(col "$v" 11 | median)" "$(col "$v" 15 | median)" "$broker_us" "$gateway_us" \
+    "$(smpp_variant "$v" && col "$v" 16 | median || echo -)" "$(col "$v" 18 | median)"
 done
-echo "(service: the adapter, or bus-load baseline for the bare broker; the simulator and the load generator share the same cores)"
+echo "(service: the adapter, bus-load baseline for the bare variants, bearerbox + smsbox for kannel; gateway: service + broker,"
+echo " what a deployment pays per command; simulator and load generator (bus-load, or kannel-load's injector + dlr receiver)"
+echo " are the harness and share the same cores; the broker is shared with anything else using it, Kannel does not use it)"
 spread=$(for v in "${VARIANTS[@]}"; do col "$v" 2 | sort -g | awk -v v="$v" '{ a[NR] = $1 } END { m = a[int((NR + 1) / 2)]; printf "%s %.0f%%, ", v, 100 * (a[NR] - a[1]) / m }'; done)
 echo "noise: spread (max-min)/median of cmds/s: ${spread%, }"
 echo "load average (1/5/15 min): before $LOAD_BEFORE, after $LOAD_AFTER"

@@ -11,6 +11,9 @@ namespace Instasent.SmppAdapter.Benchmarks;
 /// <c>smpp-send-sms.&lt;connection&gt;</c> (the adapter's router hop); that queue is consumed with the adapter's
 /// prefetch and concurrency (Sessions × WindowSize) and each command is answered with one <see cref="SmsSubmitted"/>
 /// published to its fanout exchange with publisher confirms. No validation, no idempotency store, no SMPP.
+/// With <c>--hops 1</c> it is the bare ceiling of any MassTransit adapter instead: <c>smpp-send-sms</c> itself is
+/// consumed with that prefetch and concurrency and each command is answered with one <see cref="SmsSubmitted"/>
+/// (one command consumed, one event published: the least a MassTransit service can do per command).
 /// Runs until SIGTERM or Ctrl-C.
 /// </summary>
 internal static class BaselineService
@@ -20,6 +23,7 @@ internal static class BaselineService
         Uri? broker = null;
         var connection = "instasent";
         var concurrency = 100;
+        var hops = 2;
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
@@ -29,6 +33,7 @@ internal static class BaselineService
                 case "--rabbitmq" when Uri.TryCreate(value, UriKind.Absolute, out var uri): broker = uri; break;
                 case "--connection" when !string.IsNullOrEmpty(value): connection = value; break;
                 case "--concurrency" when int.TryParse(value, CultureInfo.InvariantCulture, out var c) && c > 0: concurrency = c; break;
+                case "--hops" when value is "1" or "2": hops = int.Parse(value, CultureInfo.InvariantCulture); break;
                 default:
                     Console.Error.WriteLine($"bus-load baseline: {name} {value} is not understood");
                     Console.Error.WriteLine(usage);
@@ -42,17 +47,22 @@ internal static class BaselineService
         }
 
         var connectionQueue = $"{SendSms.QueueName}.{connection}";
+        // The queue whose consumer publishes the outcome: the connection's queue behind the router hop, or the command queue.
+        var outcomeQueue = hops == 2 ? connectionQueue : SendSms.QueueName;
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
             cfg.Host(broker, host => host.PublisherConfirmation = true);
             cfg.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
-            cfg.ReceiveEndpoint(SendSms.QueueName, endpoint =>
+            if (hops == 2)
             {
-                endpoint.ConfigureConsumeTopology = false;
-                endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 2000));
-                endpoint.Consumer(() => new ForwardToConnectionQueue(new Uri($"queue:{connectionQueue}")));
-            });
-            cfg.ReceiveEndpoint(connectionQueue, endpoint =>
+                cfg.ReceiveEndpoint(SendSms.QueueName, endpoint =>
+                {
+                    endpoint.ConfigureConsumeTopology = false;
+                    endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 2000));
+                    endpoint.Consumer(() => new ForwardToConnectionQueue(new Uri($"queue:{connectionQueue}")));
+                });
+            }
+            cfg.ReceiveEndpoint(outcomeQueue, endpoint =>
             {
                 endpoint.ConfigureConsumeTopology = false;
                 endpoint.ConcurrentMessageLimit = concurrency;
@@ -70,7 +80,8 @@ internal static class BaselineService
             var handle = await bus.StartAsync(starting.Token);
             await handle.Ready.WaitAsync(starting.Token);
         }
-        Console.WriteLine($"baseline ready: {SendSms.QueueName} -> {connectionQueue} (prefetch and concurrency {concurrency}) -> {ContractNames.SmsSubmitted}");
+        var route = hops == 2 ? $"{SendSms.QueueName} -> {connectionQueue}" : SendSms.QueueName;
+        Console.WriteLine($"baseline ready: {route} (prefetch and concurrency {concurrency}) -> {ContractNames.SmsSubmitted}");
         await stop.Task;
         using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         await bus.StopAsync(stopping.Token);

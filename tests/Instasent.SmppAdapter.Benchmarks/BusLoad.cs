@@ -27,10 +27,11 @@ internal static class BusLoad
     private const string Usage = """
         Usage: bus-load --rabbitmq amqp://guest:guest@127.0.0.1:5672/vhost --count 20000
                         [--label adapter] [--receipts] [--in-flight 256] [--timeout 180]
-               bus-load baseline --rabbitmq URI [--connection instasent] [--concurrency 100]
+               bus-load baseline --rabbitmq URI [--connection instasent] [--concurrency 100] [--hops 2]
           --receipts    requestDeliveryReport true, and wait for one SmsDeliveryReported per command as well
           --in-flight   publishes awaiting their confirm at once
           --timeout     seconds, from the first publish, for every outcome (and receipt) to arrive
+          --hops        2: the adapter's router hop, then the connection's queue; 1: consume smpp-send-sms itself
         """;
 
     private static readonly string[] EventExchanges = [ContractNames.SmsSubmitted, ContractNames.SmsRejected, ContractNames.SmsDeliveryReported];
@@ -40,17 +41,7 @@ internal static class BusLoad
     public static async Task<int> RunAsync(string[] args)
     {
         if (args.Length > 0 && args[0] == "baseline") return await BaselineService.RunAsync(args[1..], Usage);
-        Settings settings;
-        try
-        {
-            settings = Parse(args);
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine(Usage);
-            return 2;
-        }
+        if (LoadCommandLine.Parse(() => Parse(args), Usage) is not { } settings) return 2;
 
         var prefix = $"load-{settings.Label}-{Guid.NewGuid().ToString("N")[..8]}-";
         var tracker = new Tracker(settings.Count, settings.Receipts, prefix);
@@ -86,32 +77,25 @@ internal static class BusLoad
 
         using var deadline = new CancellationTokenSource(settings.Timeout);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var next = -1;
         long nacked = 0;
-        async Task PublishAsync()
+        async Task PublishAsync(int i)
         {
-            await Task.Yield();
-            for (var i = Interlocked.Increment(ref next); i < settings.Count; i = Interlocked.Increment(ref next))
+            tracker.Published(i, Stopwatch.GetTimestamp());
+            try
             {
-                tracker.Published(i, Stopwatch.GetTimestamp());
-                try
-                {
-                    await publisher.BasicPublishAsync("", ContractNames.SendSmsQueue, mandatory: false, properties, bodies[i], deadline.Token).ConfigureAwait(false);
-                }
-                catch (PublishException)
-                {
-                    Interlocked.Increment(ref nacked);
-                }
+                await publisher.BasicPublishAsync("", ContractNames.SendSmsQueue, mandatory: false, properties, bodies[i], deadline.Token).ConfigureAwait(false);
+            }
+            catch (PublishException)
+            {
+                Interlocked.Increment(ref nacked);
             }
         }
 
         var started = Stopwatch.GetTimestamp();
-        var workers = new Task[settings.InFlight];
-        for (var w = 0; w < workers.Length; w++) workers[w] = PublishAsync();
         var completed = true;
         try
         {
-            await Task.WhenAll(workers);
+            await LoadWorkers.ForEachIndexAsync(settings.Count, settings.InFlight, PublishAsync);
             var published = Stopwatch.GetElapsedTime(started);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"bus-load {settings.Label}: {settings.Count} SendSms published in {published.TotalSeconds:0.00} s ({settings.Count / published.TotalSeconds:0}/s, confirms included, {settings.InFlight} in flight); nacked {nacked}"));
@@ -145,7 +129,11 @@ internal static class BusLoad
     }
 
     // 160 GSM 7-bit characters: exactly one segment.
-    private static readonly string Text160 = "Load run: your verification code is 482916. It expires in 10 minutes. If you did not ask for it, ignore this message. Instasent SMPP Adapter bus-load.".PadRight(160, '.');
+    internal static readonly string Text160 = "Load run: your verification code is 482916. It expires in 10 minutes. If you did not ask for it, ignore this message. Instasent SMPP Adapter bus-load.".PadRight(160, '.');
+
+    /// <summary>The nearest-rank percentile <paramref name="p"/> of an ascending list.</summary>
+    internal static double Percentile(List<double> sorted, int p) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
 
     private static Settings Parse(string[] args)
     {
@@ -248,10 +236,6 @@ internal static class BusLoad
                 _lastReceiptAt == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(started, _lastReceiptAt),
                 Percentile(latencies, 50), Percentile(latencies, 95), Percentile(latencies, 99), latencies.Count == 0 ? 0 : latencies[^1]);
         }
-
-        // Nearest rank.
-        private static double Percentile(List<double> sorted, int p) =>
-            sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
     }
 
     private sealed record Report(int Count, bool ReceiptsRequested, int Outcomes, int Duplicates, int Missing, long Rejected,

@@ -25,17 +25,7 @@ internal static class SessionLoad
 
     public static async Task<int> RunAsync(string[] args)
     {
-        Settings settings;
-        try
-        {
-            settings = Parse(args);
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine(Usage);
-            return 2;
-        }
+        if (LoadCommandLine.Parse(() => Parse(args), Usage) is not { } settings) return 2;
 
         var receipts = new ReceiptCounter();
         var options = new SmppSessionOptions

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Profile run: where the adapter's and the broker's CPU per command goes, with receipts. Starts the simulator and one
+# adapter (Sessions 2 x WindowSize 50, DOTNET_PerfMapEnabled=1) on a virtual host of its own with RabbitMQ's firehose
+# on, warms up, then during one `bus-load --receipts` run records:
+#   perf.adapter.txt / perf.broker.txt  `perf record -g` of the adapter and of beam.smp: CPU by DSO and top symbols
+#   counters.csv                        dotnet-counters (System.Runtime: allocations, GC, thread pool, contention)
+#   broker-trace.txt                    every publish and delivery of the run by exchange/queue, per command, sizes
+# The firehose and perf cost CPU themselves: read counts, sizes and shares from this run, timings from ops/load.sh.
+# Stops only what it started. Not part of ops/test.sh.
+set -euo pipefail
+. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/rabbitmq.sh"
+. "$(dirname "$0")/lib/processes.sh"
+ROOT=$(repo_root)
+cd "$ROOT"
+
+COUNT=${1:-10000} WARMUP=${2:-3000}
+[[ $COUNT =~ ^[1-9][0-9]*$ && $WARMUP =~ ^[1-9][0-9]*$ ]] || die "usage: ops/profile.sh [COUNT (10000)] [WARMUP (3000)]"
+SIM_PORT=${PROFILE_SIMULATOR_PORT:-12776} SIM_CONTROL_PORT=${PROFILE_SIMULATOR_CONTROL_PORT:-18777} ADAPTER_PORT=${PROFILE_ADAPTER_PORT:-18082}
+VHOST=smpp-profile-$(date +%Y%m%d%H%M%S)-$$
+BROKER=amqp://guest:guest@127.0.0.1:5672
+BIN=bin/Release/net10.0
+BENCH_DLL=tests/Instasent.SmppAdapter.Benchmarks/$BIN/Instasent.SmppAdapter.Benchmarks.dll
+TOOLS=$ROOT/.artifacts/tools
+OUT=$(mktemp -d "${TMPDIR:-/tmp}/smpp-adapter-profile.XXXXXX")
+SIMULATOR_PID="" ADAPTER_PID="" TRACE_PID="" VHOST_CREATED=0
+rmqctl() { as_root env RABBITMQ_NODENAME=rabbit@localhost ERL_EPMD_ADDRESS=127.0.0.1 /usr/sbin/rabbitmqctl -q "$@"; }
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  [ -n "$TRACE_PID" ] && stop_pid broker-trace "$TRACE_PID" 10
+  [ -n "$ADAPTER_PID" ] && stop_pid adapter "$ADAPTER_PID" 45
+  [ -n "$SIMULATOR_PID" ] && stop_pid simulator "$SIMULATOR_PID" 10
+  [ "$VHOST_CREATED" = 1 ] && { rmqctl delete_vhost "$VHOST" >/dev/null 2>&1 || log "could not delete vhost $VHOST"; }
+  rabbitmq_stop_if_ours
+  log "output: $OUT"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+command -v perf >/dev/null || apt_install linux-perf
+[ -x "$TOOLS/dotnet-counters" ] || dotnet tool install --tool-path "$TOOLS" dotnet-counters --version 10.0.750501 >/dev/null
+require_free_port 127.0.0.1 "$SIM_PORT" "the simulator (PROFILE_SIMULATOR_PORT)"
+require_free_port 127.0.0.1 "$ADAPTER_PORT" "the adapter (PROFILE_ADAPTER_PORT)"
+rabbitmq_ensure
+rmqctl add_vhost "$VHOST" >/dev/null && VHOST_CREATED=1
+rmqctl set_permissions -p "$VHOST" guest '.*' '.*' '.*' >/dev/null
+rmqctl trace_on -p "$VHOST" >/dev/null
+for project in src/Instasent.SmppAdapter src/Instasent.SmppAdapter.Simulator tests/Instasent.SmppAdapter.Benchmarks; do
+  dotnet build "$project/$(basename "$project").csproj" -c Release -nologo -v quiet >>"$OUT/build.log" 2>&1 || die "building $project failed ($OUT/build.log)"
+done
+
+start_bg simulator "$OUT/simulator.log" dotnet src/Instasent.SmppAdapter.Simulator/$BIN/Instasent.SmppAdapter.Simulator.dll --port "$SIM_PORT" \
+  --account load:load123:10 --control-port "$SIM_CONTROL_PORT" --receipt-delay 100ms
+SIMULATOR_PID=$BG_PID
+wait_port 127.0.0.1 "$SIM_PORT" 30 "$SIMULATOR_PID" || die "the simulator is not listening"
+# W^X off as well: with it on, JIT code runs from an anonymous double mapping that perf cannot name.
+start_bg adapter "$OUT/adapter.log" env DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 \
+  RabbitMq__Uri="$BROKER/$VHOST" Http__Urls="http://127.0.0.1:$ADAPTER_PORT" \
+  Smpp__Connections__0__Name=instasent Smpp__Connections__0__Host=127.0.0.1 Smpp__Connections__0__Port="$SIM_PORT" \
+  Smpp__Connections__0__SystemId=load Smpp__Connections__0__Password=load123 \
+  Smpp__Connections__0__Sessions=2 Smpp__Connections__0__WindowSize=50 Smpp__Connections__0__MaxSubmitsPerSecond=0 \
+  Logging__LogLevel__Microsoft.AspNetCore=Warning dotnet src/Instasent.SmppAdapter/$BIN/Instasent.SmppAdapter.dll
+ADAPTER_PID=$BG_PID
+wait_http_ok "http://127.0.0.1:$ADAPTER_PORT/health/ready" 60 "$ADAPTER_PID" || die "the adapter is not ready ($OUT/adapter.log)"
+BROKER_PID=$(ss -ltnpH 'sport = :5672' | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
+
+log "warm-up: $WARMUP SendSms with receipts"
+dotnet "$BENCH_DLL" bus-load --rabbitmq "$BROKER/$VHOST" --count "$WARMUP" --label warmup --receipts >"$OUT/warmup.log" 2>&1
+
+start_bg broker-trace "$OUT/broker-trace.txt" dotnet "$BENCH_DLL" broker-trace --rabbitmq "$BROKER/$VHOST" --commands "$COUNT" --seconds 900
+TRACE_PID=$BG_PID
+wait_file_line "$OUT/broker-trace.txt" '^broker-trace ready' 30 "$TRACE_PID" || die "broker-trace did not start"
+log "profiling one run of $COUNT SendSms with receipts (adapter $ADAPTER_PID, broker $BROKER_PID)"
+# perf samples a fixed PERF_SECONDS from the start of the run (which lasts longer), so it ends by itself, cleanly: an
+# interrupted `perf record -p` of the adapter has left unreadable files behind.
+PERF_SECONDS=${PROFILE_PERF_SECONDS:-20}
+(perf record -F 499 -g -o "$OUT/perf.adapter.data" -p "$ADAPTER_PID" -- sleep "$PERF_SECONDS"; echo "perf record exit status $?") >"$OUT/perf.adapter.log" 2>&1 &
+PERF_ADAPTER=$!
+(perf record -F 499 -g -o "$OUT/perf.broker.data" -p "$BROKER_PID" -- sleep "$PERF_SECONDS"; echo "perf record exit status $?") >"$OUT/perf.broker.log" 2>&1 &
+PERF_BROKER=$!
+timeout 600 "$TOOLS/dotnet-counters" collect -p "$ADAPTER_PID" --counters System.Runtime --refresh-interval 1 --format csv -o "$OUT/counters.csv" >/dev/null 2>&1 &
+COUNTERS=$!
+dotnet "$BENCH_DLL" bus-load --rabbitmq "$BROKER/$VHOST" --count "$COUNT" --label profile --receipts >"$OUT/run.log" 2>&1 || log "the run failed: $OUT/run.log"
+kill -INT "$COUNTERS" 2>/dev/null || true
+for pid in "$PERF_ADAPTER" "$PERF_BROKER" "$COUNTERS"; do wait "$pid" 2>/dev/null || true; done
+stop_pid broker-trace "$TRACE_PID" 10
+TRACE_PID=""
+
+# perf_top FILE SORT LINES: perf's flat report (self time), without comments; the head ends the pipe early, so || true.
+perf_top() { perf report -i "$1" --no-children --sort "$2" --stdio -g none 2>/dev/null | grep -v -e '^#' -e '^$' | head -n "$3" || true; }
+for who in adapter broker; do
+  { echo "# CPU by DSO"; perf_top "$OUT/perf.$who.data" dso 15; echo "# top symbols (self)"; perf_top "$OUT/perf.$who.data" dso,sym 80; } >"$OUT/perf.$who.txt"
+done
+# The adapter's self time grouped by the assembly of JIT-compiled frames ("[.] object [MassTransit] ...") or the DSO.
+perf report -i "$OUT/perf.adapter.data" --no-children --sort dso,sym --stdio -g none 2>/dev/null | grep -v -e '^#' -e '^$' | awk '
+{ pct = $1; sub(/%/, "", pct); group = $2
+  if ($2 == "[JIT]") {
+    rest = $0; sub(/^.*\[\.\] /, "", rest)
+    if (match(rest, /^[^[(]*\[[^]]+\]/)) { g = substr(rest, RSTART, RLENGTH); sub(/^.*\[/, "", g); sub(/\]$/, "", g); group = g } else group = "JIT stubs"
+  }
+  sum[group] += pct }
+END { for (g in sum) printf "%6.2f%%  %s\n", sum[g], g }' | sort -rn | head -n 25 >"$OUT/perf.adapter.groups.txt" || true
+# The adapter's allocations, GCs and thread-pool work over the run (dotnet-counters' rates summed over its 1 s samples).
+awk -F, -v n="$COUNT" '$3 ~ /total_allocated|gc.collections|work_item.count|lock_contentions|cpu.time/ { s[$3] += $5 }
+  END { for (k in s) printf "%-70s %14.1f  per command %10.2f\n", k, s[k], s[k] / n }' "$OUT/counters.csv" | sort >"$OUT/counters.txt"
+cat "$OUT/run.log"
+echo "--- broker: every publish and delivery during the run ---"
+cat "$OUT/broker-trace.txt"
+echo "--- adapter: dotnet-counters over the run ---"; cat "$OUT/counters.txt"
+echo "--- adapter: perf, self time by assembly or DSO ---"; cat "$OUT/perf.adapter.groups.txt"
+echo "--- adapter: perf ---"; head -n 50 "$OUT/perf.adapter.txt"
+echo "--- broker: perf ---"; head -n 40 "$OUT/perf.broker.txt"
