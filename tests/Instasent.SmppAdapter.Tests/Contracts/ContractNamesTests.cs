@@ -48,12 +48,20 @@ public sealed class ContractNamesTests
     public void Every_event_exchange_belongs_to_exactly_one_event_type()
     {
         var pinned = typeof(SendSms).Assembly.GetExportedTypes()
+            .Where(t => t != typeof(SendSms))
             .Select(t => t.GetCustomAttribute<EntityNameAttribute>()?.EntityName)
             .OfType<string>()
             .Order()
             .ToArray();
 
         Assert.Equal(ContractNames.EventExchanges.Order().ToArray(), pinned);
+    }
+
+    [Fact]
+    public void A_published_SendSms_goes_to_its_own_pinned_exchange()
+    {
+        Assert.Equal(ContractNames.SendSmsExchange, typeof(SendSms).GetCustomAttribute<EntityNameAttribute>()?.EntityName);
+        Assert.DoesNotContain(ContractNames.SendSmsExchange, ContractNames.EventExchanges);
     }
 
     public static TheoryData<Type, string> MessageUrns => new()
