@@ -120,7 +120,7 @@ public sealed class AdapterHost : IAsyncDisposable
 
         var app = builder.Build();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthJson.WriteAsync });
         app.MapGet("/sessions", (SessionPool pool) => pool.Snapshot());
         app.MapPrometheusScrapingEndpoint();
         return new AdapterHost(app, options);
@@ -147,7 +147,9 @@ public sealed class AdapterHost : IAsyncDisposable
         });
         services.AddOptions<MassTransitHostOptions>().Configure(host =>
         {
-            host.WaitUntilStarted = true;
+            // Not waiting for the broker: HTTP serves from the start (live 200, ready 503 naming what is missing), and the
+            // bus connects, and its queues are consumed, whenever the broker comes.
+            host.WaitUntilStarted = false;
             host.StopTimeout = options.Sending.ShutdownTimeout;
         });
     }

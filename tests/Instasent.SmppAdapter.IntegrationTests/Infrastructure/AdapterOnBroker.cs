@@ -50,7 +50,8 @@ public sealed class AdapterOnBroker : IAsyncDisposable
         IDictionary<string, string?>? config = null,
         SimulatorOptions? simulator = null,
         Action<IServiceCollection>? services = null,
-        bool waitForBind = true)
+        bool waitForBind = true,
+        Func<Uri, Uri>? adapterBrokerUri = null)
     {
         var simulatorOptions = (simulator ?? new SimulatorOptions { ReceiptDelay = TimeSpan.FromMilliseconds(50) }) with { Port = 0 };
         if (simulatorOptions.Accounts.Count == 0) simulatorOptions = simulatorOptions with { Accounts = [new SimulatorAccount("myuser", "mypass")] };
@@ -68,7 +69,8 @@ public sealed class AdapterOnBroker : IAsyncDisposable
 
             var values = new Dictionary<string, string?>
             {
-                ["RabbitMq:Uri"] = virtualHost.Uri.ToString(),
+                // The adapter may reach the broker another way (e.g. through a chaos proxy) than the test's own client.
+                ["RabbitMq:Uri"] = (adapterBrokerUri?.Invoke(virtualHost.Uri) ?? virtualHost.Uri).ToString(),
                 ["Http:Urls"] = "http://127.0.0.1:0",
                 ["Smpp:Connections:0:Name"] = "instasent",
                 ["Smpp:Connections:0:Host"] = "127.0.0.1",
