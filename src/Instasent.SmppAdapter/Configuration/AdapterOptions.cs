@@ -149,6 +149,12 @@ public sealed record SendingOptions
     /// <summary>How long a receipt waits for its submit_sm_resp to be recorded before it is published unmatched.</summary>
     public TimeSpan ReceiptMatchWait { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The deadline of every publish to the broker (outcomes, receipts, inbound SMS, session events). Past it a
+    /// deliver_sm is answered ESME_RX_T_APPN (the SMSC sends it again) and a command is handed back.
+    /// </summary>
+    public TimeSpan PublishTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long final outcomes and receipt correlations are kept (the longest validity period).</summary>
     public TimeSpan StoreRetention { get; init; } = TimeSpan.FromHours(72);
     public int IdempotencyMaxEntries { get; init; } = 1_000_000;

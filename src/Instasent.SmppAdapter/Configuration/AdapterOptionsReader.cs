@@ -62,6 +62,7 @@ public static class AdapterOptionsReader
             MaxUnknownOutcomeResends = r.Int("Adapter:MaxUnknownOutcomeResends", d.MaxUnknownOutcomeResends, 0, 10),
             MaxHandBacks = r.Int("Adapter:MaxHandBacks", d.MaxHandBacks, 0, 1000),
             ReceiptMatchWait = r.Duration("Adapter:ReceiptMatchWait", d.ReceiptMatchWait, TimeSpan.Zero, minute),
+            PublishTimeout = r.Duration("Adapter:PublishTimeout", d.PublishTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
             StoreRetention = r.Duration("Adapter:StoreRetention", d.StoreRetention, minute, TimeSpan.FromDays(30)),
             IdempotencyMaxEntries = r.Int("Adapter:IdempotencyMaxEntries", d.IdempotencyMaxEntries, 100, 100_000_000),
             CorrelationMaxEntries = r.Int("Adapter:CorrelationMaxEntries", d.CorrelationMaxEntries, 100, 100_000_000),

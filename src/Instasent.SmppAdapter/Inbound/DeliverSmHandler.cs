@@ -4,6 +4,7 @@ using Instasent.Smpp.Messages;
 using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Contracts;
+using Instasent.SmppAdapter.Hosting;
 using Instasent.SmppAdapter.Stores;
 using Instasent.SmppAdapter.Telemetry;
 using MassTransit;
@@ -38,6 +39,8 @@ public sealed class DeliverSmHandler(
             return request.CreateResponse(CommandStatus.ESME_RINVCMDID);
         }
         var connection = options.FindConnection(session.Options.ConnectionName) ?? options.Connections[0];
+        using var deadline = Deadline.After(options.Sending.PublishTimeout, time, ct);
+        ct = deadline.Token;
         try
         {
             if (deliverSm.IsDeliveryReceipt)

@@ -1,5 +1,6 @@
 using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Contracts;
+using Instasent.SmppAdapter.Hosting;
 using MassTransit;
 
 namespace Instasent.SmppAdapter.Sending;
@@ -24,11 +25,12 @@ public static class HandBacks
     /// Re-sends the command to its connection queue, with the count incremented when <paramref name="counts"/>; the
     /// caller then acknowledges the original.
     /// </summary>
-    public static async Task SendAsync(ConsumeContext<SendSms> context, SmppConnectionOptions connection, bool counts)
+    public static async Task SendAsync(ConsumeContext<SendSms> context, SmppConnectionOptions connection, bool counts, SendingOptions options, TimeProvider time)
     {
         var count = Count(context) + (counts ? 1 : 0);
         var endpoint = await context.GetSendEndpoint(connection.QueueAddress).ConfigureAwait(false);
-        // Not the consume token: a stopping consumer must still be able to hand its command back.
-        await endpoint.Send(context.Message, send => send.Headers.Set(CountHeader, count), CancellationToken.None).ConfigureAwait(false);
+        // Not the consume token (a stopping consumer must still be able to hand its command back), but a deadline.
+        using var deadline = Deadline.After(options.PublishTimeout, time, CancellationToken.None);
+        await endpoint.Send(context.Message, send => send.Headers.Set(CountHeader, count), deadline.Token).ConfigureAwait(false);
     }
 }

@@ -1,6 +1,7 @@
 using Instasent.Smpp.Pdus;
+using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Contracts;
-using Instasent.SmppAdapter.Sending;
+using Instasent.SmppAdapter.Hosting;
 using Instasent.SmppAdapter.Stores;
 using Instasent.SmppAdapter.Telemetry;
 using MassTransit;
@@ -11,7 +12,7 @@ namespace Instasent.SmppAdapter.Sending;
 /// Publishes a command's final outcome and records it for idempotency. Publish completes only once the broker
 /// confirmed it (publisher confirms), and the consumer returns (so MassTransit acknowledges the command) only after that.
 /// </summary>
-public sealed class OutcomePublisher(IIdempotencyStore idempotency, ISubmitProgressStore progress, TimeProvider time)
+public sealed class OutcomePublisher(IIdempotencyStore idempotency, ISubmitProgressStore progress, SendingOptions options, TimeProvider time)
 {
     public async Task RejectInvalidAsync(ConsumeContext<SendSms> context, SendSmsValidation result)
     {
@@ -25,7 +26,10 @@ public sealed class OutcomePublisher(IIdempotencyStore idempotency, ISubmitProgr
             RejectedAt = time.GetUtcNow(),
             Metadata = context.Message.Metadata,
         };
-        await context.Publish(rejected, CancellationToken.None).ConfigureAwait(false);
+        using (var deadline = Deadline.After(options.PublishTimeout, time, CancellationToken.None))
+        {
+            await context.Publish(rejected, deadline.Token).ConfigureAwait(false);
+        }
         AdapterTelemetry.Rejected.Add(1, AdapterTelemetry.Connection(result.Connection ?? ""), new("smpp.command_status", RejectionCodes.InvalidInput), new("smpp.permanent", true));
     }
 
@@ -77,5 +81,9 @@ public sealed class OutcomePublisher(IIdempotencyStore idempotency, ISubmitProgr
     }
 
     /// <summary>Publishes a known outcome again (a redelivered command), so subscribers that missed it still get it.</summary>
-    public Task RepublishAsync(ConsumeContext context, object outcome) => context.Publish(outcome, outcome.GetType(), CancellationToken.None);
+    public async Task RepublishAsync(ConsumeContext context, object outcome)
+    {
+        using var deadline = Deadline.After(options.PublishTimeout, time, CancellationToken.None);
+        await context.Publish(outcome, outcome.GetType(), deadline.Token).ConfigureAwait(false);
+    }
 }

@@ -64,11 +64,10 @@ public sealed class SendSmsConsumer(
             {
                 case IdempotencyClaimStatus.Completed:
                     logger.LogInformation("{MessageId} already has a final outcome; publishing it again instead of submitting", messageId);
-                    await outcomes.RepublishAsync(context, claim.Outcome!).ConfigureAwait(false);
-                    return "duplicate";
+                    return await PublishOrHandBackAsync(context, plan, () => outcomes.RepublishAsync(context, claim.Outcome!), "duplicate").ConfigureAwait(false);
                 case IdempotencyClaimStatus.InFlight:
                     // Its twin is being submitted right now: not this command's failure, so it does not count.
-                    await HandBacks.SendAsync(context, plan.Connection, counts: false).ConfigureAwait(false);
+                    await HandBacks.SendAsync(context, plan.Connection, counts: false, sending, time).ConfigureAwait(false);
                     return "handed_back";
             }
             var outcome = await submitter.SubmitAsync(plan, stopping).ConfigureAwait(false);
@@ -78,7 +77,7 @@ public sealed class SendSmsConsumer(
                 if (!handBack.Counts || handedBack < sending.MaxHandBacks)
                 {
                     logger.LogWarning("{MessageId} handed back to {Queue}: {Reason}", messageId, plan.Connection.QueueName, handBack.Reason);
-                    await HandBacks.SendAsync(context, plan.Connection, handBack.Counts).ConfigureAwait(false);
+                    await HandBacks.SendAsync(context, plan.Connection, handBack.Counts, sending, time).ConfigureAwait(false);
                     return "handed_back";
                 }
                 // Without a bound every attempt could resend segments the SMSC already took (or the SMS itself, when the
@@ -88,8 +87,28 @@ public sealed class SendSmsConsumer(
                     $"no final outcome after {handedBack + 1} attempts (handed back {handedBack} times, the most Adapter:MaxHandBacks allows); last attempt: {handBack.Reason}",
                     null, Permanent: false);
             }
-            await outcomes.PublishAsync(context, plan, outcome).ConfigureAwait(false);
-            return outcome is SubmitOutcome.Submitted ? "submitted" : "rejected";
+            return await PublishOrHandBackAsync(context, plan, () => outcomes.PublishAsync(context, plan, outcome),
+                outcome is SubmitOutcome.Submitted ? "submitted" : "rejected").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Publishes the outcome; when the broker does not confirm it within <c>Adapter:PublishTimeout</c> (a memory or disk
+    /// alarm blocks publishers), hands the command back instead: the outcome is remembered, so the next attempt
+    /// publishes it without submitting again.
+    /// </summary>
+    private async Task<string> PublishOrHandBackAsync(ConsumeContext<SendSms> context, SubmitPlan plan, Func<Task> publish, string result)
+    {
+        try
+        {
+            await publish().ConfigureAwait(false);
+            return result;
+        }
+        catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("The outcome of {MessageId} was not confirmed within {Timeout}; handing the command back", plan.Command.MessageId, sending.PublishTimeout);
+            await HandBacks.SendAsync(context, plan.Connection, counts: false, sending, time).ConfigureAwait(false);
+            return "handed_back";
         }
     }
 }

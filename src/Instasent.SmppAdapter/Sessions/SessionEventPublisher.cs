@@ -1,5 +1,7 @@
 using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Sessions;
+using Instasent.SmppAdapter.Configuration;
+using Instasent.SmppAdapter.Hosting;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,7 +13,8 @@ namespace Instasent.SmppAdapter.Sessions;
 /// registration order), so on a graceful stop it first publishes the unbinds the pool just reported, within the host's
 /// stop budget, and only then lets go of the bus.
 /// </summary>
-public sealed class SessionEventPublisher(SessionEventChannel events, IBus bus, ILogger<SessionEventPublisher> logger) : BackgroundService
+public sealed class SessionEventPublisher(SessionEventChannel events, IBus bus, SendingOptions options, TimeProvider time, ILogger<SessionEventPublisher> logger)
+    : BackgroundService
 {
     private readonly CancellationTokenSource _abort = new();
 
@@ -41,9 +44,10 @@ public sealed class SessionEventPublisher(SessionEventChannel events, IBus bus, 
             {
                 try
                 {
-                    await bus.Publish(sessionEvent, sessionEvent.GetType(), abort).ConfigureAwait(false);
+                    using var deadline = Deadline.After(options.PublishTimeout, time, abort);
+                    await bus.Publish(sessionEvent, sessionEvent.GetType(), deadline.Token).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (!abort.IsCancellationRequested)
                 {
                     // Informational events: a broker hiccup must not stop the pool's reporting.
                     logger.LogWarning("Could not publish {Event}: {Error}", sessionEvent.GetType().Name, e.Message);
