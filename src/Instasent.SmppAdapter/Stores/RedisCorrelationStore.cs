@@ -22,7 +22,6 @@ public sealed class RedisCorrelationStore : ICorrelationStore
         return 1
         """);
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly IConnectionMultiplexer _redis;
     private readonly SendingOptions _options;
@@ -41,7 +40,7 @@ public sealed class RedisCorrelationStore : ICorrelationStore
         await _redis.GetDatabase().ScriptEvaluateAsync(AddScript, new
         {
             key = _keys.Correlation(connection, normalizedSmscMessageId),
-            value = JsonSerializer.Serialize(StoredCorrelation.From(correlation), Json),
+            value = JsonSerializer.Serialize(StoredCorrelation.From(correlation), RedisStoreJson.Options),
             retentionMs = (long)_options.StoreRetention.TotalMilliseconds,
             channel = _keys.CorrelatedChannel,
             signal = RedisStoreKeys.CorrelationSignal(connection, normalizedSmscMessageId),
@@ -54,7 +53,7 @@ public sealed class RedisCorrelationStore : ICorrelationStore
         async Task<SegmentCorrelation?> LookAsync()
         {
             var value = await database.StringGetAsync(key).ConfigureAwait(false);
-            return value.IsNull ? null : JsonSerializer.Deserialize<StoredCorrelation>((string)value!, Json)!.ToCorrelation();
+            return value.IsNull ? null : JsonSerializer.Deserialize<StoredCorrelation>((string)value!, RedisStoreJson.Options)!.ToCorrelation();
         }
         if (wait <= TimeSpan.Zero)
         {

@@ -34,7 +34,6 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
         return 0
         """);
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly IConnectionMultiplexer _redis;
     private readonly StoresOptions _options;
@@ -98,20 +97,17 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
             messageId,
         }, CommandFlags.FireAndForget);
 
-    internal static string SerializeOutcome(object outcome) => outcome switch
-    {
-        SmsSubmitted submitted => JsonSerializer.Serialize(new StoredOutcome(nameof(SmsSubmitted), JsonSerializer.SerializeToElement(submitted, Json)), Json),
-        SmsRejected rejected => JsonSerializer.Serialize(new StoredOutcome(nameof(SmsRejected), JsonSerializer.SerializeToElement(rejected, Json)), Json),
-        _ => throw new ArgumentException($"only {nameof(SmsSubmitted)} and {nameof(SmsRejected)} are stored (was {outcome.GetType().Name})", nameof(outcome)),
-    };
+    internal static string SerializeOutcome(object outcome) => outcome is SmsSubmitted or SmsRejected
+        ? JsonSerializer.Serialize(new StoredOutcome(outcome.GetType().Name, JsonSerializer.SerializeToElement(outcome, outcome.GetType(), RedisStoreJson.Options)), RedisStoreJson.Options)
+        : throw new ArgumentException($"only {nameof(SmsSubmitted)} and {nameof(SmsRejected)} are stored (was {outcome.GetType().Name})", nameof(outcome));
 
     internal static object DeserializeOutcome(string json)
     {
-        var stored = JsonSerializer.Deserialize<StoredOutcome>(json, Json) ?? throw new JsonException("an empty stored outcome");
+        var stored = JsonSerializer.Deserialize<StoredOutcome>(json, RedisStoreJson.Options) ?? throw new JsonException("an empty stored outcome");
         return stored.Type switch
         {
-            nameof(SmsSubmitted) => stored.Outcome.Deserialize<SmsSubmitted>(Json)!,
-            nameof(SmsRejected) => stored.Outcome.Deserialize<SmsRejected>(Json)!,
+            nameof(SmsSubmitted) => stored.Outcome.Deserialize<SmsSubmitted>(RedisStoreJson.Options)!,
+            nameof(SmsRejected) => stored.Outcome.Deserialize<SmsRejected>(RedisStoreJson.Options)!,
             _ => throw new JsonException($"an unknown stored outcome type {stored.Type}"),
         };
     }

@@ -7,17 +7,16 @@ namespace Instasent.SmppAdapter.Stores;
 /// <summary>Each command's <see cref="SubmitProgress"/> as a small JSON value, kept <see cref="StoresOptions.OutcomeRetention"/> at most.</summary>
 public sealed class RedisSubmitProgressStore(IConnectionMultiplexer redis, StoresOptions options) : ISubmitProgressStore
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly RedisStoreKeys _keys = new(options.KeyPrefix);
 
     public async ValueTask<SubmitProgress?> LoadAsync(string messageId, CancellationToken cancellationToken)
     {
         var value = await redis.GetDatabase().StringGetAsync(_keys.Progress(messageId)).ConfigureAwait(false);
-        return value.IsNull ? null : JsonSerializer.Deserialize<SubmitProgress>((string)value!, Json);
+        return value.IsNull ? null : JsonSerializer.Deserialize<SubmitProgress>((string)value!, RedisStoreJson.Options);
     }
 
     public async ValueTask SaveAsync(string messageId, SubmitProgress progress, CancellationToken cancellationToken) =>
-        await redis.GetDatabase().StringSetAsync(_keys.Progress(messageId), JsonSerializer.Serialize(progress, Json), options.OutcomeRetention).ConfigureAwait(false);
+        await redis.GetDatabase().StringSetAsync(_keys.Progress(messageId), JsonSerializer.Serialize(progress, RedisStoreJson.Options), options.OutcomeRetention).ConfigureAwait(false);
 
     public async ValueTask RemoveAsync(string messageId, CancellationToken cancellationToken) =>
         await redis.GetDatabase().KeyDeleteAsync(_keys.Progress(messageId)).ConfigureAwait(false);
