@@ -9,7 +9,6 @@ namespace Instasent.SmppAdapter.IntegrationTests.Stores;
 [Collection(RedisCollection.Name)]
 public sealed class RedisStoreTests(RedisServer redis)
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ShortLease = TimeSpan.FromMilliseconds(500);
 
     [Fact]
@@ -20,7 +19,7 @@ public sealed class RedisStoreTests(RedisServer redis)
         var abandoned = await stores.Idempotency(0).ClaimAsync("m", default);
 
         // No release is published; the slow re-check finds the lapsed lease.
-        await stores.Idempotency(1).WaitForReleaseAsync("m", Bound, default).WaitAsync(Bound);
+        await stores.Idempotency(1).WaitForReleaseAsync("m", StoreReplicas.Bound, default).WaitAsync(StoreReplicas.Bound);
 
         Assert.Equal(IdempotencyClaimStatus.Claimed, abandoned.Status);
         Assert.Equal(IdempotencyClaimStatus.Claimed, (await stores.Idempotency(1).ClaimAsync("m", default)).Status);
@@ -31,7 +30,7 @@ public sealed class RedisStoreTests(RedisServer redis)
     {
         await using var stores = await StoreReplicas.CreateAsync(StoreReplicas.Redis, redis, ShortLease);
         var late = await stores.Idempotency(0).ClaimAsync("m", default);
-        await stores.Idempotency(1).WaitForReleaseAsync("m", Bound, default).WaitAsync(Bound);
+        await stores.Idempotency(1).WaitForReleaseAsync("m", StoreReplicas.Bound, default).WaitAsync(StoreReplicas.Bound);
         using var current = await stores.Idempotency(1).ClaimAsync("m", default);
 
         late.Dispose();
@@ -60,6 +59,6 @@ public sealed class RedisStoreTests(RedisServer redis)
         Assert.Equal(4, keys.Count);
         Assert.All(keys, k => Assert.NotNull(k.TimeToLive));
         var lease = new Configuration.StoresOptions().ClaimLease;
-        Assert.InRange(Assert.Single(keys, k => k.Key.EndsWith(":claim", StringComparison.Ordinal)).TimeToLive!.Value, lease - Bound, lease);
+        Assert.InRange(Assert.Single(keys, k => k.Key.EndsWith(":claim", StringComparison.Ordinal)).TimeToLive!.Value, lease - StoreReplicas.Bound, lease);
     }
 }

@@ -12,7 +12,6 @@ namespace Instasent.SmppAdapter.IntegrationTests.Stores;
 [Collection(RedisCollection.Name)]
 public sealed class StoreContractTests(RedisServer redis)
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
     public static TheoryData<string> Providers => [StoreReplicas.Memory, StoreReplicas.Redis];
 
@@ -57,7 +56,7 @@ public sealed class StoreContractTests(RedisServer redis)
         first.Dispose();
 
         // The release is sent without waiting for Redis: the waiter is what observes it.
-        await stores.Idempotency(1).WaitForReleaseAsync("m", Bound, default);
+        await stores.Idempotency(1).WaitForReleaseAsync("m", StoreReplicas.Bound, default);
         Assert.Equal(IdempotencyClaimStatus.Claimed, (await stores.Idempotency(1).ClaimAsync("m", default)).Status);
     }
 
@@ -100,11 +99,11 @@ public sealed class StoreContractTests(RedisServer redis)
     {
         await using var stores = await StoreReplicas.CreateAsync(provider, redis);
         var held = await stores.Idempotency(0).ClaimAsync("m", default);
-        var waiting = stores.Idempotency(1).WaitForReleaseAsync("m", Bound, default);
+        var waiting = stores.Idempotency(1).WaitForReleaseAsync("m", StoreReplicas.Bound, default);
 
         held.Dispose();
 
-        await waiting.WaitAsync(Bound);
+        await waiting.WaitAsync(StoreReplicas.Bound);
         Assert.Equal(IdempotencyClaimStatus.Claimed, (await stores.Idempotency(1).ClaimAsync("m", default)).Status);
     }
 
@@ -114,7 +113,7 @@ public sealed class StoreContractTests(RedisServer redis)
         await using var stores = await StoreReplicas.CreateAsync(provider, redis);
         using var held = await stores.Idempotency(0).ClaimAsync("m", default);
 
-        await Assert.ThrowsAsync<TimeoutException>(() => stores.Idempotency(1).WaitForReleaseAsync("m", TimeSpan.FromMilliseconds(300), default).WaitAsync(Bound));
+        await Assert.ThrowsAsync<TimeoutException>(() => stores.Idempotency(1).WaitForReleaseAsync("m", TimeSpan.FromMilliseconds(300), default).WaitAsync(StoreReplicas.Bound));
     }
 
     [Theory, MemberData(nameof(Providers))]
@@ -122,7 +121,7 @@ public sealed class StoreContractTests(RedisServer redis)
     {
         await using var stores = await StoreReplicas.CreateAsync(provider, redis);
 
-        await stores.Idempotency(1).WaitForReleaseAsync("never-claimed", TimeSpan.FromMilliseconds(1), default).WaitAsync(Bound);
+        await stores.Idempotency(1).WaitForReleaseAsync("never-claimed", TimeSpan.FromMilliseconds(1), default).WaitAsync(StoreReplicas.Bound);
     }
 
     [Theory, MemberData(nameof(Providers))]
@@ -165,11 +164,11 @@ public sealed class StoreContractTests(RedisServer redis)
     public async Task A_lookup_started_before_the_add_on_another_replica_finds_it(string provider)
     {
         await using var stores = await StoreReplicas.CreateAsync(provider, redis);
-        var lookup = stores.Correlations(1).FindAsync("instasent", "42", Bound, default).AsTask();
+        var lookup = stores.Correlations(1).FindAsync("instasent", "42", StoreReplicas.Bound, default).AsTask();
 
         await stores.Correlations(0).AddAsync("instasent", "42", Correlation("early"));
 
-        Assert.Equal("early", (await lookup.WaitAsync(Bound))?.MessageId);
+        Assert.Equal("early", (await lookup.WaitAsync(StoreReplicas.Bound))?.MessageId);
     }
 
     [Theory, MemberData(nameof(Providers))]
@@ -177,6 +176,6 @@ public sealed class StoreContractTests(RedisServer redis)
     {
         await using var stores = await StoreReplicas.CreateAsync(provider, redis);
 
-        Assert.Null(await stores.Correlations(1).FindAsync("instasent", "never", TimeSpan.FromMilliseconds(300), default).AsTask().WaitAsync(Bound));
+        Assert.Null(await stores.Correlations(1).FindAsync("instasent", "never", TimeSpan.FromMilliseconds(300), default).AsTask().WaitAsync(StoreReplicas.Bound));
     }
 }

@@ -20,6 +20,9 @@ public sealed class StoreReplicas : IAsyncDisposable
 
     public static readonly SendingOptions Sending = new();
 
+    /// <summary>The longest a test waits for what must happen (generous: the machine is shared).</summary>
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
     /// <summary>The Redis scope (null for memory), for its keys and TTLs.</summary>
     public RedisScope? Scope { get; private set; }
 
