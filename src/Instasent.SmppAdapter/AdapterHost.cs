@@ -99,9 +99,7 @@ public sealed class AdapterHost : IAsyncDisposable
         AddBus(services, options);
         services.AddSingleton<SessionEventChannel>();
         services.AddHostedService<SessionEventPublisher>();
-        services.AddSingleton<IIdempotencyStore, InMemoryIdempotencyStore>();
-        services.AddSingleton<ICorrelationStore, InMemoryCorrelationStore>();
-        services.AddSingleton<ISubmitProgressStore, InMemorySubmitProgressStore>();
+        services.AddAdapterStores(options);
         services.AddSingleton<SendSmsValidator>();
         services.AddSingleton<MessageSubmitter>();
         services.AddSingleton<OutcomePublisher>();

@@ -11,6 +11,7 @@ public sealed record AdapterOptions
     public required HttpOptions Http { get; init; }
     public required TelemetryOptions Telemetry { get; init; }
     public required SendingOptions Sending { get; init; }
+    public StoresOptions Stores { get; init; } = new();
 
     /// <summary>The connection named <paramref name="name"/> (ordinal, case-insensitive); the first one when null or empty.</summary>
     public SmppConnectionOptions? FindConnection(string? name) =>
@@ -162,4 +163,43 @@ public sealed record SendingOptions
 
     /// <summary>Bounded drain on shutdown.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>Where the adapter keeps its state (<c>Stores:*</c>).</summary>
+public enum StoreProvider
+{
+    /// <summary>In the process: one replica, lost on restart.</summary>
+    Memory,
+
+    /// <summary>In Redis: shared by every replica, kept across restarts.</summary>
+    Redis,
+}
+
+/// <summary><c>Stores:*</c>: the idempotency, submit-progress and correlation stores.</summary>
+public sealed record StoresOptions
+{
+    public StoreProvider Provider { get; init; } = StoreProvider.Memory;
+
+    /// <summary>A StackExchange.Redis configuration string (<c>Stores:Redis:Configuration</c>).</summary>
+    public string RedisConfiguration { get; init; } = "127.0.0.1:6379";
+
+    /// <summary>Read from <c>Stores:Redis:PasswordFile</c>; overrides a password in the configuration string. Never printed.</summary>
+    public string? RedisPassword { get; init; }
+
+    /// <summary>Every key and channel starts with it: one namespace per deployment sharing a server.</summary>
+    public string KeyPrefix { get; init; } = "smpp-adapter:";
+
+    /// <summary>How long a final outcome is remembered in Redis (a redelivery within it is answered, not resent).</summary>
+    public TimeSpan OutcomeRetention { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// How long a claim lives without its holder releasing it; longer than any attempt (retry budget + shutdown drain
+    /// + a margin), so only a replica that died holding it lets it lapse.
+    /// </summary>
+    public TimeSpan ClaimLease { get; init; } = DefaultClaimLease(new SendingOptions());
+
+    public static TimeSpan DefaultClaimLease(SendingOptions sending) => sending.RetryBudget + sending.ShutdownTimeout + TimeSpan.FromSeconds(30);
+
+    /// <summary>Never print the password (records print every property by default).</summary>
+    public override string ToString() => $"Stores {{ Provider = {Provider}, KeyPrefix = {KeyPrefix}, OutcomeRetention = {OutcomeRetention}, ClaimLease = {ClaimLease} }}";
 }

@@ -35,13 +35,15 @@ public static class AdapterOptionsReader
             Uri = r.Uri("RabbitMq:Uri", new RabbitMqOptions().Uri),
             PrefetchCount = r.OptionalInt("RabbitMq:PrefetchCount", 1, 65535),
         };
+        var sending = ReadSending(r);
         var options = new AdapterOptions
         {
             Connections = connections,
             RabbitMq = rabbit,
             Http = new HttpOptions { Urls = r.String("Http:Urls", new HttpOptions().Urls) },
             Telemetry = new TelemetryOptions { ConsoleExporter = r.Bool("Telemetry:ConsoleExporter", false) },
-            Sending = ReadSending(r),
+            Sending = sending,
+            Stores = ReadStores(r, sending),
         };
         if (errors.Count > 0)
         {
@@ -67,6 +69,36 @@ public static class AdapterOptionsReader
             IdempotencyMaxEntries = r.Int("Adapter:IdempotencyMaxEntries", d.IdempotencyMaxEntries, 100, 100_000_000),
             CorrelationMaxEntries = r.Int("Adapter:CorrelationMaxEntries", d.CorrelationMaxEntries, 100, 100_000_000),
             ShutdownTimeout = r.Duration("Adapter:ShutdownTimeout", d.ShutdownTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(10)),
+        };
+    }
+
+    private static StoresOptions ReadStores(Reader r, SendingOptions sending)
+    {
+        var d = new StoresOptions();
+        var configuration = r.String("Stores:Redis:Configuration", d.RedisConfiguration);
+        try
+        {
+            StackExchange.Redis.ConfigurationOptions.Parse(configuration);
+        }
+        catch (ArgumentException e)
+        {
+            // The message names the bad keyword, not the value (the string may hold a password).
+            r.Error($"Stores:Redis:Configuration must be a StackExchange.Redis configuration string ({e.Message})");
+        }
+        var prefix = r.String("Stores:Redis:KeyPrefix", d.KeyPrefix);
+        if (prefix.Length is 0 or > 100 || prefix.Any(c => char.IsWhiteSpace(c) || c is '{' or '}'))
+        {
+            // Braces would change the cluster hash slot the keys of one message share.
+            r.Error($"Stores:Redis:KeyPrefix must be 1..100 characters without whitespace or braces (was \"{prefix}\")");
+        }
+        return new StoresOptions
+        {
+            Provider = r.Enum("Stores:Provider", d.Provider),
+            RedisConfiguration = configuration,
+            RedisPassword = r.OptionalString("Stores:Redis:PasswordFile") is { } file ? ReadSecretFile(r, "Stores:Redis:PasswordFile", file) : null,
+            KeyPrefix = prefix,
+            OutcomeRetention = r.Duration("Stores:OutcomeRetention", d.OutcomeRetention, TimeSpan.FromMinutes(1), TimeSpan.FromDays(90)),
+            ClaimLease = r.Duration("Stores:ClaimLease", StoresOptions.DefaultClaimLease(sending), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
         };
     }
 
@@ -145,24 +177,11 @@ public static class AdapterOptionsReader
     private static string ReadPassword(Reader r, string p)
     {
         var file = r.OptionalString(p + "PasswordFile");
-        var inline = r.String(p + "Password", "");
-        string password;
-        if (file is not null)
+        var password = file is null ? r.String(p + "Password", "") : ReadSecretFile(r, p + "PasswordFile", file);
+        if (password is null)
         {
-            try
-            {
-                // A trailing newline is an editor artefact, never part of an SMPP password.
-                password = File.ReadAllText(file).TrimEnd('\r', '\n');
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                r.Error($"{p}PasswordFile must name a readable file (was \"{file}\": {e.Message})");
-                return "";
-            }
-        }
-        else
-        {
-            password = inline;
+            // Unreadable: that is the problem to report, not an empty password.
+            return "";
         }
         if (password.Length is 0 or > FieldLimits.Password - 1)
         {
@@ -170,6 +189,21 @@ public static class AdapterOptionsReader
             r.Error($"{p}Password (or PasswordFile) is required, 1..{FieldLimits.Password - 1} characters (was {password.Length} characters)");
         }
         return password;
+    }
+
+    /// <summary>The content of the key-per-file secret <paramref name="file"/> (named at <paramref name="key"/>); null when unreadable.</summary>
+    private static string? ReadSecretFile(Reader r, string key, string file)
+    {
+        try
+        {
+            // A trailing newline is an editor artefact, never part of a password.
+            return File.ReadAllText(file).TrimEnd('\r', '\n');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            r.Error($"{key} must name a readable file (was \"{file}\": {e.Message})");
+            return null;
+        }
     }
 
     private static AddressRule ReadRule(Reader r, string p) => new()

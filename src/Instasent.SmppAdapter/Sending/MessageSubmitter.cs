@@ -145,7 +145,7 @@ public sealed class MessageSubmitter(
                     case SegmentAction.Accepted:
                         progress.SmscMessageIds[i] = response!.MessageId;
                         await progressStore.SaveAsync(messageId, progress, cancellationToken).ConfigureAwait(false);
-                        correlations.Add(connection.Name, normalizer.FromSubmitResponse(response.MessageId), new SegmentCorrelation
+                        await correlations.AddAsync(connection.Name, normalizer.FromSubmitResponse(response.MessageId), new SegmentCorrelation
                         {
                             MessageId = messageId,
                             Segment = i + 1,
@@ -153,7 +153,7 @@ public sealed class MessageSubmitter(
                             Metadata = plan.Command.Metadata,
                             SubmittedAt = time.GetUtcNow(),
                             SubmitContext = span?.Context ?? Activity.Current?.Context ?? default,
-                        });
+                        }).ConfigureAwait(false);
                         break;
                     case SegmentAction.SendAgain:
                         break;

@@ -21,7 +21,8 @@ public sealed record SegmentCorrelation
 /// </summary>
 public interface ICorrelationStore
 {
-    void Add(string connection, string normalizedSmscMessageId, SegmentCorrelation correlation);
+    /// <summary>Records the correlation and wakes lookups waiting for it (in any replica sharing the store).</summary>
+    ValueTask AddAsync(string connection, string normalizedSmscMessageId, SegmentCorrelation correlation);
 
     /// <summary>The correlation, waiting up to <paramref name="wait"/> for it to be added; null when it does not appear.</summary>
     ValueTask<SegmentCorrelation?> FindAsync(string connection, string normalizedSmscMessageId, TimeSpan wait, CancellationToken cancellationToken);

@@ -6,7 +6,7 @@ namespace Instasent.SmppAdapter.Stores;
 /// <summary>
 /// Correlations kept <see cref="SendingOptions.StoreRetention"/> (72 h: the longest validity period) and at most
 /// <see cref="SendingOptions.CorrelationMaxEntries"/>; a receipt looking for a key not there yet registers a waiter that
-/// <see cref="Add"/> completes, bounded by the caller's wait.
+/// <see cref="AddAsync"/> completes, bounded by the caller's wait.
 /// </summary>
 public sealed class InMemoryCorrelationStore(SendingOptions options, TimeProvider time) : ICorrelationStore
 {
@@ -15,7 +15,7 @@ public sealed class InMemoryCorrelationStore(SendingOptions options, TimeProvide
 
     public int Count => _entries.Count;
 
-    public void Add(string connection, string normalizedSmscMessageId, SegmentCorrelation correlation)
+    public ValueTask AddAsync(string connection, string normalizedSmscMessageId, SegmentCorrelation correlation)
     {
         var key = (connection, normalizedSmscMessageId);
         _entries.Set(key, correlation);
@@ -23,6 +23,7 @@ public sealed class InMemoryCorrelationStore(SendingOptions options, TimeProvide
         {
             waiter.TrySetResult(correlation);
         }
+        return ValueTask.CompletedTask;
     }
 
     public async ValueTask<SegmentCorrelation?> FindAsync(string connection, string normalizedSmscMessageId, TimeSpan wait, CancellationToken cancellationToken)

@@ -22,6 +22,8 @@ public sealed class AdapterOnBroker : IAsyncDisposable
     private readonly SimulatorOptions _simulatorOptions;
     private readonly ConcurrentQueue<ReceivedSubmit> _accepted = new();
     private readonly List<SmscSimulator> _retired = [];
+    private readonly List<AdapterHost> _replicas = [];
+    private IConfiguration _configuration = null!;
 
     private AdapterOnBroker(RabbitMqVirtualHost virtualHost, BusClient bus, SmscSimulator smsc, SimulatorOptions simulatorOptions)
     {
@@ -98,7 +100,8 @@ public sealed class AdapterOnBroker : IAsyncDisposable
             // Keys overridden to null are removed (e.g. a second connection's defaults).
             foreach (var key in values.Where(v => v.Value is null).Select(v => v.Key).ToList()) values.Remove(key);
 
-            run.Host = AdapterHost.Create(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), services);
+            run._configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+            run.Host = AdapterHost.Create(run._configuration, services);
             using (var starting = new CancellationTokenSource(Wait))
             {
                 await run.Host.StartAsync(starting.Token).WaitAsync(Wait);
@@ -139,6 +142,24 @@ public sealed class AdapterOnBroker : IAsyncDisposable
         Smsc = smsc;
     }
 
+    /// <summary>
+    /// Another adapter process on the same configuration, virtual host and simulator account (a second replica),
+    /// started and bound; stopped and disposed with this run.
+    /// </summary>
+    public async Task<AdapterHost> StartReplicaAsync()
+    {
+        var replica = AdapterHost.Create(_configuration);
+        _replicas.Add(replica);
+        using (var starting = new CancellationTokenSource(Wait))
+        {
+            await replica.StartAsync(starting.Token).WaitAsync(Wait);
+        }
+        var pool = replica.Services.GetRequiredService<SessionPool>();
+        var gate = replica.Services.GetRequiredService<ConnectionQueueGate>();
+        await UntilAsync(() => pool.Connections.All(c => c.HasBoundTransmitter && gate.IsOpen(c.Name)), "every connection of the replica bound and its queue consumed");
+        return replica;
+    }
+
     /// <summary>Waits for <paramref name="condition"/>; fails naming <paramref name="what"/> after <paramref name="timeout"/> (default <see cref="Wait"/>).</summary>
     public Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) => Eventually.TrueAsync(condition, what, timeout ?? Wait);
 
@@ -168,6 +189,15 @@ public sealed class AdapterOnBroker : IAsyncDisposable
             }
         }
 
+        foreach (var replica in _replicas)
+        {
+            await StepAsync("stopping a replica", async () =>
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+                await replica.StopAsync(timeout.Token);
+            });
+            await StepAsync("disposing a replica", () => replica.DisposeAsync().AsTask());
+        }
         if (Host is not null)
         {
             await StepAsync("stopping the adapter", async () =>

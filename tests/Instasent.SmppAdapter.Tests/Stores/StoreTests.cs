@@ -74,7 +74,7 @@ public sealed class StoreTests
     {
         var time = new FakeTimeProvider();
         var store = new InMemoryCorrelationStore(Options, time);
-        store.Add("c1", "ABC", Correlation("m1"));
+        await store.AddAsync("c1", "ABC", Correlation("m1"));
         Assert.Equal("m1", (await store.FindAsync("c1", "ABC", TimeSpan.Zero, default))!.MessageId);
         Assert.Null(await store.FindAsync("c2", "ABC", TimeSpan.Zero, default));
         time.Advance(TimeSpan.FromHours(72));
@@ -82,12 +82,12 @@ public sealed class StoreTests
     }
 
     [Fact]
-    public void Correlations_are_bounded()
+    public async Task Correlations_are_bounded()
     {
         var store = new InMemoryCorrelationStore(Options, new FakeTimeProvider());
         for (var i = 0; i < 10; i++)
         {
-            store.Add("c", i.ToString(System.Globalization.CultureInfo.InvariantCulture), Correlation("m"));
+            await store.AddAsync("c", i.ToString(System.Globalization.CultureInfo.InvariantCulture), Correlation("m"));
         }
         Assert.Equal(3, store.Count);
     }
@@ -98,7 +98,7 @@ public sealed class StoreTests
         var store = new InMemoryCorrelationStore(Options, TimeProvider.System);
         var lookup = store.FindAsync("c", "42", TimeSpan.FromSeconds(10), default).AsTask();
         Assert.False(lookup.IsCompleted);
-        store.Add("c", "42", Correlation("early"));
+        await store.AddAsync("c", "42", Correlation("early"));
         Assert.Equal("early", (await lookup.WaitAsync(TimeSpan.FromSeconds(10)))!.MessageId);
     }
 

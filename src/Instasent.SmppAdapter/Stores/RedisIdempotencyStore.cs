@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Instasent.SmppAdapter.Configuration;
+using Instasent.SmppAdapter.Contracts;
+using StackExchange.Redis;
+
+namespace Instasent.SmppAdapter.Stores;
+
+/// <summary>
+/// Outcomes and claims in Redis, shared by every replica. A claim is a lease (<c>SET claim owner NX PX lease</c>): a
+/// replica killed while holding it does not block the message forever, the lease lapses after
+/// <see cref="StoresOptions.ClaimLease"/>. Outcomes are kept <see cref="StoresOptions.OutcomeRetention"/> as JSON with
+/// their type name.
+/// </summary>
+public sealed class RedisIdempotencyStore : IIdempotencyStore
+{
+    /// <summary>How often a waiting twin looks whether a lease lapsed (a lapse publishes nothing).</summary>
+    internal static readonly TimeSpan LapseRecheck = TimeSpan.FromSeconds(1);
+
+    // Outcome first, then the claim, atomically: a copy completing between two separate lookups cannot be missed.
+    private static readonly LuaScript ClaimScript = LuaScript.Prepare("""
+        local outcome = redis.call('GET', @outcome)
+        if outcome then return {'completed', outcome} end
+        if redis.call('SET', @claim, @owner, 'NX', 'PX', @leaseMs) then return {'claimed'} end
+        return {'inflight'}
+        """);
+
+    // Deletes the claim only if this owner still holds it (its lease may have lapsed and another copy claimed it).
+    private static readonly LuaScript ReleaseScript = LuaScript.Prepare("""
+        if redis.call('GET', @claim) == @owner then
+            redis.call('DEL', @claim)
+            redis.call('PUBLISH', @channel, @messageId)
+            return 1
+        end
+        return 0
+        """);
+
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly StoresOptions _options;
+    private readonly RedisStoreKeys _keys;
+    private readonly RedisSignals _released;
+
+    public RedisIdempotencyStore(IConnectionMultiplexer redis, StoresOptions options, TimeProvider time)
+    {
+        _redis = redis;
+        _options = options;
+        _keys = new RedisStoreKeys(options.KeyPrefix);
+        _released = new RedisSignals(redis, _keys.ReleasedChannel, LapseRecheck, time);
+    }
+
+    public async ValueTask<IdempotencyClaim> ClaimAsync(string messageId, CancellationToken cancellationToken)
+    {
+        var owner = Guid.NewGuid().ToString("N");
+        var result = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(ClaimScript, new
+        {
+            outcome = _keys.Outcome(messageId),
+            claim = _keys.Claim(messageId),
+            owner,
+            leaseMs = (long)_options.ClaimLease.TotalMilliseconds,
+        }).ConfigureAwait(false))!;
+        return ((string)result[0]!) switch
+        {
+            "completed" => new IdempotencyClaim(IdempotencyClaimStatus.Completed, DeserializeOutcome((string)result[1]!), null),
+            "claimed" => new IdempotencyClaim(IdempotencyClaimStatus.Claimed, null, () => Release(messageId, owner)),
+            _ => new IdempotencyClaim(IdempotencyClaimStatus.InFlight, null, null),
+        };
+    }
+
+    public async ValueTask CompleteAsync(string messageId, object outcome, CancellationToken cancellationToken) =>
+        await _redis.GetDatabase().StringSetAsync(_keys.Outcome(messageId), SerializeOutcome(outcome), _options.OutcomeRetention).ConfigureAwait(false);
+
+    public async Task WaitForReleaseAsync(string messageId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var database = _redis.GetDatabase();
+        var claim = _keys.Claim(messageId);
+        var released = await _released.WaitAsync(
+            messageId,
+            async () => await database.KeyExistsAsync(claim).ConfigureAwait(false) ? null : claim.ToString(),
+            timeout,
+            cancellationToken).ConfigureAwait(false);
+        if (released is null)
+        {
+            throw new TimeoutException($"the claim on {messageId} was not released within {timeout}");
+        }
+    }
+
+    /// <summary>
+    /// Fire and forget through the multiplexer (which owns the command): disposal is synchronous, and a release that
+    /// does not reach Redis only leaves the lease to lapse.
+    /// </summary>
+    private void Release(string messageId, string owner) =>
+        _redis.GetDatabase().ScriptEvaluate(ReleaseScript, new
+        {
+            claim = _keys.Claim(messageId),
+            owner,
+            channel = _keys.ReleasedChannel,
+            messageId,
+        }, CommandFlags.FireAndForget);
+
+    internal static string SerializeOutcome(object outcome) => outcome is SmsSubmitted or SmsRejected
+        ? JsonSerializer.Serialize(new StoredOutcome(outcome.GetType().Name, JsonSerializer.SerializeToElement(outcome, outcome.GetType(), RedisStoreJson.Options)), RedisStoreJson.Options)
+        : throw new ArgumentException($"only {nameof(SmsSubmitted)} and {nameof(SmsRejected)} are stored (was {outcome.GetType().Name})", nameof(outcome));
+
+    internal static object DeserializeOutcome(string json)
+    {
+        var stored = JsonSerializer.Deserialize<StoredOutcome>(json, RedisStoreJson.Options) ?? throw new JsonException("an empty stored outcome");
+        return stored.Type switch
+        {
+            nameof(SmsSubmitted) => stored.Outcome.Deserialize<SmsSubmitted>(RedisStoreJson.Options)!,
+            nameof(SmsRejected) => stored.Outcome.Deserialize<SmsRejected>(RedisStoreJson.Options)!,
+            _ => throw new JsonException($"an unknown stored outcome type {stored.Type}"),
+        };
+    }
+
+    private sealed record StoredOutcome(string Type, JsonElement Outcome);
+}

@@ -1,0 +1,28 @@
+using Instasent.SmppAdapter.Configuration;
+using StackExchange.Redis;
+
+namespace Instasent.SmppAdapter.Stores;
+
+/// <summary>
+/// Every key and channel the Redis stores use, under <see cref="StoresOptions.KeyPrefix"/>. The keys of one message
+/// share the hash tag <c>{messageId}</c>, so a script touching its claim and outcome stays in one cluster slot.
+/// </summary>
+internal sealed class RedisStoreKeys(string prefix)
+{
+    public RedisKey Claim(string messageId) => $"{prefix}idem:{{{messageId}}}:claim";
+
+    public RedisKey Outcome(string messageId) => $"{prefix}idem:{{{messageId}}}:outcome";
+
+    public RedisKey Progress(string messageId) => $"{prefix}progress:{{{messageId}}}";
+
+    /// <summary>Connection names are letters, digits, '-', '_' and '.', so the ':' after them is unambiguous.</summary>
+    public RedisKey Correlation(string connection, string normalizedSmscMessageId) => $"{prefix}corr:{connection}:{normalizedSmscMessageId}";
+
+    /// <summary>Carries the messageId of each released claim.</summary>
+    public string ReleasedChannel => prefix + "released";
+
+    /// <summary>Carries <see cref="CorrelationSignal"/> of each added correlation.</summary>
+    public string CorrelatedChannel => prefix + "correlated";
+
+    public static string CorrelationSignal(string connection, string normalizedSmscMessageId) => connection + ":" + normalizedSmscMessageId;
+}
