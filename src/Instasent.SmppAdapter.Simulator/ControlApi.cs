@@ -29,7 +29,7 @@ public sealed record SubmitView(
 /// <summary>
 /// A small HTTP control interface (loopback by default) so tests, scripts and the demo can drive a running simulator:
 /// <c>GET /stats</c>, <c>GET /faults</c>, <c>POST /faults</c>, <c>POST /faults/reset</c>, <c>POST /mo</c>,
-/// <c>POST /drop-connections</c>, <c>GET /submits?last=N</c>. Enums travel as names, durations as <c>hh:mm:ss.fff</c>.
+/// <c>POST /drop-connections</c>, <c>GET /submits?last=N</c>, <c>GET /accepted-segments</c>. Enums travel as names, durations as <c>hh:mm:ss.fff</c>.
 /// </summary>
 public static class ControlApi
 {
@@ -86,5 +86,6 @@ public static class ControlApi
             return new { dropped = before };
         });
         app.MapGet("/submits", (int? last) => simulator.RecentSubmits(last ?? 100).Select(SubmitView.From).ToList());
+        app.MapGet("/accepted-segments", () => simulator.AcceptedSegments());
     }
 }

@@ -5,6 +5,9 @@ namespace Instasent.SmppAdapter.Simulator;
 // submit_sm: bind state, faults, throttling and Instasent's field rules, then a message_id and its receipt.
 internal sealed partial class SimulatorConnection
 {
+    /// <summary>The message_id length of <see cref="SimulatorFaults.OverlongMessageIds"/>: 70 octets, SMPP allows 64 and a NUL.</summary>
+    internal const int OverlongMessageIdLength = 70;
+
     private void HandleSubmit(SubmitSm submit)
     {
         // SMPP 3.4 §2.3: submit_sm needs a transmitter or transceiver bind.
@@ -18,10 +21,19 @@ internal sealed partial class SimulatorConnection
             Interlocked.Increment(ref Counters.SubmitsUnanswered);
             return;
         }
+        if (Faults.TakeGenericNack())
+        {
+            // SMPP 3.4 §4.3: an SMSC too busy to look at the PDU may answer generic_nack instead of submit_sm_resp.
+            Interlocked.Increment(ref Counters.GenericNacksSent);
+            Answer(new GenericNack { CommandStatus = Faults.GenericNackStatus, SequenceNumber = submit.SequenceNumber });
+            return;
+        }
         var time = _simulator.Time;
         var status = Faults.QueueFull ? CommandStatus.ESME_RMSGQFUL
             : !Account!.TryTakeSubmitToken(Faults.MaxSubmitsPerSecond, time.GetTimestamp(), time) ? CommandStatus.ESME_RTHROTTLED
-            : SubmitRules.Check(submit, InterfaceVersion);
+            : SubmitRules.Check(submit, InterfaceVersion) is var rules and not CommandStatus.ESME_ROK ? rules
+            : Faults.RefuseSegment is var refused and > 0 && SegmentKey.Concatenation(submit)?.Sequence == refused ? Faults.RefuseSegmentStatus
+            : CommandStatus.ESME_ROK;
         if (status != CommandStatus.ESME_ROK)
         {
             Refuse(submit, status);
@@ -29,7 +41,8 @@ internal sealed partial class SimulatorConnection
         }
         var id = _simulator.NextMessageId();
         var response = (SubmitSmResp)submit.CreateResponse();
-        response.MessageId = _simulator.ResponseMessageId(id);
+        // Padded past SMPP's limit, the id no longer decodes (WriteAsync writes it raw: the codec refuses to).
+        response.MessageId = Faults.OverlongMessageIds ? _simulator.ResponseMessageId(id).PadLeft(OverlongMessageIdLength, '0') : _simulator.ResponseMessageId(id);
         _simulator.OnSubmitAccepted(this, submit, id, response.MessageId);
         Answer(response);
     }

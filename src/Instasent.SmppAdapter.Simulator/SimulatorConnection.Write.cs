@@ -29,7 +29,8 @@ internal sealed partial class SimulatorConnection
             if (Faults.TryConsumeMalformedPdu()) WriteMalformedDeliverSm();
             foreach (var pdu in pdus)
             {
-                PduCodec.Encode(pdu, _output);
+                if (pdu is SubmitSmResp { MessageId.Length: >= FieldLimits.MessageId } overlong) WriteOverlongSubmitSmResp(overlong);
+                else PduCodec.Encode(pdu, _output);
                 if (_verbose) _simulator.Log.LogInformation("#{Id} → {Pdu}", Id, pdu);
             }
             await _output.FlushAsync(_closing.Token).ConfigureAwait(false);
@@ -44,6 +45,20 @@ internal sealed partial class SimulatorConnection
         {
             _writeGate.Release();
         }
+    }
+
+    /// <summary>A submit_sm_resp whose message_id is longer than SMPP allows (<see cref="SimulatorFaults.OverlongMessageIds"/>), by hand: the codec refuses to.</summary>
+    private void WriteOverlongSubmitSmResp(SubmitSmResp response)
+    {
+        var length = PduCodec.HeaderLength + response.MessageId.Length + 1;
+        var span = _output.GetSpan(length);
+        BinaryPrimitives.WriteUInt32BigEndian(span, (uint)length);
+        BinaryPrimitives.WriteUInt32BigEndian(span[4..], (uint)CommandId.SubmitSmResp);
+        BinaryPrimitives.WriteUInt32BigEndian(span[8..], (uint)response.CommandStatus);
+        BinaryPrimitives.WriteUInt32BigEndian(span[12..], response.SequenceNumber);
+        var written = System.Text.Encoding.ASCII.GetBytes(response.MessageId, span[PduCodec.HeaderLength..]);
+        span[PduCodec.HeaderLength + written] = 0;
+        _output.Advance(length);
     }
 
     /// <summary>

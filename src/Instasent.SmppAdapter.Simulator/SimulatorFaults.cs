@@ -1,3 +1,5 @@
+using Instasent.Smpp.Pdus;
+
 namespace Instasent.SmppAdapter.Simulator;
 
 /// <summary>
@@ -14,6 +16,12 @@ public sealed class SimulatorFaults
     private int _dropConnectionAfterPdus;
     private int _sendMalformedPduNext;
     private long _refuseBindsUntilTicks;
+    private volatile bool _overlongMessageIds;
+    private int _genericNackStatus = (int)CommandStatus.ESME_RTHROTTLED;
+    private long _genericNackShareBits;
+    private int _genericNackNext;
+    private int _refuseSegment;
+    private int _refuseSegmentStatus = (int)CommandStatus.ESME_RINVDSTADR;
 
     /// <summary>submit_sm per second per account beyond which the answer is ESME_RTHROTTLED (0x58); 0 for no limit.</summary>
     public int MaxSubmitsPerSecond
@@ -29,7 +37,10 @@ public sealed class SimulatorFaults
         set => _queueFull = value;
     }
 
-    /// <summary>submit_sm_resp is sent this long after the submit_sm arrived.</summary>
+    /// <summary>
+    /// submit_sm_resp is sent this long after the submit_sm arrived. Longer than the ESME's response timeout, it is a slow
+    /// SMSC: every message is accepted (and counted) but its answer comes too late.
+    /// </summary>
     public TimeSpan ResponseDelay
     {
         get => TimeSpan.FromTicks(Volatile.Read(ref _responseDelayTicks));
@@ -77,6 +88,64 @@ public sealed class SimulatorFaults
         set => Volatile.Write(ref _refuseBindsUntilTicks, value?.UtcTicks ?? 0);
     }
 
+    /// <summary>
+    /// Every accepted submit_sm is answered with a 70-octet message_id, past the 65 octets (NUL included) SMPP 3.4 §5.2.23
+    /// allows: the message is accepted (counted, its receipt scheduled) but the ESME cannot decode the answer.
+    /// </summary>
+    public bool OverlongMessageIds
+    {
+        get => _overlongMessageIds;
+        set => _overlongMessageIds = value;
+    }
+
+    /// <summary>The command_status of the generic_nack that <see cref="GenericNackShare"/> and <see cref="GenericNackNext"/> send.</summary>
+    public CommandStatus GenericNackStatus
+    {
+        get => (CommandStatus)Volatile.Read(ref _genericNackStatus);
+        set => Volatile.Write(ref _genericNackStatus, (int)value);
+    }
+
+    /// <summary>This share (0 to 1, drawn at random) of submit_sm is answered generic_nack <see cref="GenericNackStatus"/>, not submit_sm_resp.</summary>
+    public double GenericNackShare
+    {
+        get => BitConverter.Int64BitsToDouble(Interlocked.Read(ref _genericNackShareBits));
+        set => Interlocked.Exchange(ref _genericNackShareBits, BitConverter.DoubleToInt64Bits(Math.Clamp(value, 0, 1)));
+    }
+
+    /// <summary>The next this many submit_sm are answered generic_nack <see cref="GenericNackStatus"/> (counts down).</summary>
+    public int GenericNackNext
+    {
+        get => Volatile.Read(ref _genericNackNext);
+        set => Volatile.Write(ref _genericNackNext, Math.Max(0, value));
+    }
+
+    /// <summary>
+    /// Segments of a concatenated SMS with this sequence number (UDH or SAR, 1-based) are refused with
+    /// <see cref="RefuseSegmentStatus"/>; the other segments are accepted. 0 refuses none.
+    /// </summary>
+    public int RefuseSegment
+    {
+        get => Volatile.Read(ref _refuseSegment);
+        set => Volatile.Write(ref _refuseSegment, Math.Max(0, value));
+    }
+
+    /// <summary>The command_status <see cref="RefuseSegment"/> refuses with (ESME_RINVDSTADR unless set).</summary>
+    public CommandStatus RefuseSegmentStatus
+    {
+        get => (CommandStatus)Volatile.Read(ref _refuseSegmentStatus);
+        set => Volatile.Write(ref _refuseSegmentStatus, (int)value);
+    }
+
+    /// <summary>Whether this submit_sm gets a generic_nack: one of <see cref="GenericNackNext"/> is used up, or the share draws it.</summary>
+    internal bool TakeGenericNack()
+    {
+        while (Volatile.Read(ref _genericNackNext) is var left and > 0)
+        {
+            if (Interlocked.CompareExchange(ref _genericNackNext, left - 1, left) == left) return true;
+        }
+        return GenericNackShare is var share and > 0 && Random.Shared.NextDouble() < share;
+    }
+
     internal bool TryConsumeMalformedPdu() =>
         Volatile.Read(ref _sendMalformedPduNext) != 0 && Interlocked.Exchange(ref _sendMalformedPduNext, 0) != 0;
 
@@ -93,6 +162,12 @@ public sealed class SimulatorFaults
         DropConnectionAfterPdus = 0;
         SendMalformedPduNext = false;
         RefuseBindsUntil = null;
+        OverlongMessageIds = false;
+        GenericNackStatus = CommandStatus.ESME_RTHROTTLED;
+        GenericNackShare = 0;
+        GenericNackNext = 0;
+        RefuseSegment = 0;
+        RefuseSegmentStatus = CommandStatus.ESME_RINVDSTADR;
     }
 
     /// <summary>A copy of the current settings (for <c>GET /faults</c> and logs).</summary>
@@ -106,6 +181,12 @@ public sealed class SimulatorFaults
         DropConnectionAfterPdus = DropConnectionAfterPdus,
         SendMalformedPduNext = SendMalformedPduNext,
         RefuseBindsUntil = RefuseBindsUntil,
+        OverlongMessageIds = OverlongMessageIds,
+        GenericNackStatus = GenericNackStatus,
+        GenericNackShare = GenericNackShare,
+        GenericNackNext = GenericNackNext,
+        RefuseSegment = RefuseSegment,
+        RefuseSegmentStatus = RefuseSegmentStatus,
     };
 
     /// <summary>Sets every property <paramref name="update"/> carries; leaves the others as they are.</summary>
@@ -119,6 +200,12 @@ public sealed class SimulatorFaults
         if (update.DropConnectionAfterPdus is { } n) DropConnectionAfterPdus = n;
         if (update.SendMalformedPduNext is { } malformed) SendMalformedPduNext = malformed;
         if (update.RefuseBindsUntil is { } until) RefuseBindsUntil = until;
+        if (update.OverlongMessageIds is { } overlong) OverlongMessageIds = overlong;
+        if (update.GenericNackStatus is { } nackStatus) GenericNackStatus = nackStatus;
+        if (update.GenericNackShare is { } share) GenericNackShare = share;
+        if (update.GenericNackNext is { } nacks) GenericNackNext = nacks;
+        if (update.RefuseSegment is { } segment) RefuseSegment = segment;
+        if (update.RefuseSegmentStatus is { } segmentStatus) RefuseSegmentStatus = segmentStatus;
         if (update.RefuseBindsFor is { } span) RefuseBindsUntil = span > TimeSpan.Zero ? time.GetUtcNow() + span : null;
     }
 
@@ -140,4 +227,10 @@ public sealed record FaultSettings
     public bool? SendMalformedPduNext { get; init; }
     public DateTimeOffset? RefuseBindsUntil { get; init; }
     public TimeSpan? RefuseBindsFor { get; init; }
+    public bool? OverlongMessageIds { get; init; }
+    public CommandStatus? GenericNackStatus { get; init; }
+    public double? GenericNackShare { get; init; }
+    public int? GenericNackNext { get; init; }
+    public int? RefuseSegment { get; init; }
+    public CommandStatus? RefuseSegmentStatus { get; init; }
 }

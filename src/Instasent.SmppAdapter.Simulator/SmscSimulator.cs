@@ -16,6 +16,7 @@ public sealed partial class SmscSimulator : IAsyncDisposable
 {
     private readonly Dictionary<string, AccountState> _accounts;
     private readonly ConcurrentDictionary<long, SimulatorConnection> _connections = new();
+    private readonly ConcurrentDictionary<SegmentKey, int> _acceptedSegments = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly ReceiptStateDealer _dealer;
     private readonly ReceivedSubmit?[] _history;
@@ -129,6 +130,15 @@ public sealed partial class SmscSimulator : IAsyncDisposable
         }
     }
 
+    /// <summary>How often a segment was accepted (0 when never): the same segment resent with the same reference counts again.</summary>
+    public int AcceptedCount(SegmentKey segment) => _acceptedSegments.GetValueOrDefault(segment);
+
+    /// <summary>Every segment accepted since the start, with how often, ordered by destination, reference and segment.</summary>
+    public IReadOnlyList<SegmentCount> AcceptedSegments() => _acceptedSegments
+        .Select(e => new SegmentCount(e.Key.DestinationAddr, e.Key.Reference, e.Key.Segment, e.Value))
+        .OrderBy(c => c.DestinationAddr, StringComparer.Ordinal).ThenBy(c => c.Reference).ThenBy(c => c.Segment)
+        .ToList();
+
     private async Task AcceptLoopAsync(Socket listener, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
@@ -188,6 +198,7 @@ public sealed partial class SmscSimulator : IAsyncDisposable
     internal void OnSubmitAccepted(SimulatorConnection connection, SubmitSm submit, long id, string responseId)
     {
         Interlocked.Increment(ref Counters.SubmitsAccepted);
+        _acceptedSegments.AddOrUpdate(SegmentKey.Of(submit), 1, static (_, n) => n + 1);
         var now = Time.GetUtcNow();
         if (_history.Length > 0 || SubmitAccepted is not null)
         {

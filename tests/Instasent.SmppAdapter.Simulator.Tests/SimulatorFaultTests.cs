@@ -117,6 +117,81 @@ public class SimulatorFaultTests
     }
 
     [Fact]
+    public async Task OverlongMessageIds_accepts_the_submit_but_answers_a_70_octet_message_id_that_does_not_decode()
+    {
+        await using var simulator = await Sim.StartAsync();
+        await using var client = await RawSmppClient.BoundAsync(simulator.Port, Sim.Transmitter());
+        simulator.Faults.OverlongMessageIds = true;
+
+        var sequence = await client.SendAsync(Sim.Submit(registeredDelivery: 0));
+
+        var error = await client.ExpectAsync<PduDecodeError>();
+        Assert.Equal(CommandId.SubmitSmResp, error.CommandId);
+        Assert.Equal(sequence, error.SequenceNumber);
+        Assert.Equal(CommandStatus.ESME_RINVMSGID, error.Status);
+        Assert.Equal(1, simulator.Stats.SubmitsAccepted);
+        Assert.Equal(70, simulator.RecentSubmits(1)[0].MessageId.Length);
+    }
+
+    [Fact]
+    public async Task GenericNackNext_answers_that_many_submits_generic_nack_with_GenericNackStatus_then_behaves()
+    {
+        await using var simulator = await Sim.StartAsync();
+        await using var client = await RawSmppClient.BoundAsync(simulator.Port, Sim.Transmitter());
+        simulator.Faults.GenericNackNext = 2;
+
+        var answers = new List<Pdu>();
+        for (var i = 0; i < 3; i++) answers.Add(await client.RequestAsync(Sim.Submit(registeredDelivery: 0)));
+
+        Assert.All(answers.Take(2), a => Assert.Equal(CommandStatus.ESME_RTHROTTLED, Assert.IsType<GenericNack>(a).CommandStatus));
+        Assert.Equal(CommandStatus.ESME_ROK, Assert.IsType<SubmitSmResp>(answers[2]).CommandStatus);
+        Assert.Equal(2, simulator.Stats.GenericNacksSent);
+        Assert.Equal(1, simulator.Stats.SubmitsAccepted);
+    }
+
+    [Fact]
+    public async Task GenericNackShare_of_one_answers_every_submit_generic_nack_with_the_status_set()
+    {
+        await using var simulator = await Sim.StartAsync();
+        await using var client = await RawSmppClient.BoundAsync(simulator.Port, Sim.Transmitter());
+        simulator.Faults.Apply(new FaultSettings { GenericNackShare = 1, GenericNackStatus = CommandStatus.ESME_RMSGQFUL }, TimeProvider.System);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => client.RequestAsync(Sim.Submit(registeredDelivery: 0))));
+
+        Assert.All(answers, a => Assert.Equal(CommandStatus.ESME_RMSGQFUL, Assert.IsType<GenericNack>(a).CommandStatus));
+        Assert.Equal(0, simulator.Stats.SubmitsAccepted);
+    }
+
+    [Fact]
+    public async Task RefuseSegment_refuses_only_that_segment_of_a_concatenated_SMS_and_counts_the_others_by_reference()
+    {
+        await using var simulator = await Sim.StartAsync();
+        await using var client = await RawSmppClient.BoundAsync(simulator.Port, Sim.Transmitter());
+        simulator.Faults.RefuseSegment = 2;
+
+        var answers = new List<CommandStatus>();
+        for (byte segment = 1; segment <= 3; segment++) answers.Add((await client.SubmitAsync(Segment(reference: 9, segment, total: 3))).CommandStatus);
+        var resent = await client.SubmitAsync(Segment(reference: 9, 1, total: 3));
+
+        Assert.Equal([CommandStatus.ESME_ROK, CommandStatus.ESME_RINVDSTADR, CommandStatus.ESME_ROK], answers);
+        Assert.Equal(CommandStatus.ESME_ROK, resent.CommandStatus);
+        Assert.Equal(2, simulator.AcceptedCount(new SegmentKey("34676388300", 9, 1)));
+        Assert.Equal(0, simulator.AcceptedCount(new SegmentKey("34676388300", 9, 2)));
+        Assert.Equal([new SegmentCount("34676388300", 9, 1, 2), new SegmentCount("34676388300", 9, 3, 1)], simulator.AcceptedSegments());
+    }
+
+    [Fact]
+    public async Task A_plain_message_is_counted_as_segment_1_without_a_reference()
+    {
+        await using var simulator = await Sim.StartAsync();
+        await using var client = await RawSmppClient.BoundAsync(simulator.Port, Sim.Transmitter());
+
+        await client.SubmitAsync(Sim.Submit(registeredDelivery: 0));
+
+        Assert.Equal(1, simulator.AcceptedCount(new SegmentKey("34676388300", null, 1)));
+    }
+
+    [Fact]
     public async Task DropAllConnections_closes_every_session()
     {
         await using var simulator = await Sim.StartAsync();
@@ -175,5 +250,13 @@ public class SimulatorFaultTests
 
         Assert.Equal(CommandStatus.ESME_RINVCMDLEN, (await client.ExpectAsync<GenericNack>()).CommandStatus);
         Assert.True(await client.ClosedWithinAsync(RawSmppClient.DefaultWait));
+    }
+
+    private static SubmitSm Segment(byte reference, byte segment, byte total)
+    {
+        var submit = Sim.Submit(registeredDelivery: 0);
+        submit.EsmClass = EsmClass.UdhIndicator;
+        submit.ShortMessage = (byte[])[.. SimulatorSubmitTests.Udh8(reference, total, segment), 0x48, 0x49];
+        return submit;
     }
 }

@@ -8,6 +8,9 @@ public sealed partial class SmppSession
 {
     private int _inboundInFlight;
 
+    // At most Options.MaxInboundInFlight handlers at once.
+    private readonly SemaphoreSlim _inboundSlots;
+
     private ValueTask OnInboundRequest(Pdu request)
     {
         if (_handler is null)
@@ -17,10 +20,29 @@ public sealed partial class SmppSession
             var refusal = request.CreateResponse(CommandStatus.ESME_RX_T_APPN);
             return refusal is null ? default : EnqueueAsync(refusal);
         }
+        if (!_inboundSlots.Wait(0))
+        {
+            return StartHandlerWhenFreeAsync(request);
+        }
+        StartHandler(request);
+        return default;
+    }
+
+    /// <summary>
+    /// Every slot is taken: the read loop awaits this, so it reads no further PDU until a handler completes and the
+    /// SMSC meets TCP back-pressure, instead of the session queueing handlers without bound. Ends (throwing) when the session aborts.
+    /// </summary>
+    private async ValueTask StartHandlerWhenFreeAsync(Pdu request)
+    {
+        await _inboundSlots.WaitAsync(_abortCts.Token).ConfigureAwait(false);
+        StartHandler(request);
+    }
+
+    private void StartHandler(Pdu request)
+    {
         Interlocked.Increment(ref _inboundInFlight);
         // Owned by the session: counted in _inboundInFlight, awaited (bounded) by CloseAsync, never faults.
         _ = RunHandlerAsync(request);
-        return default;
     }
 
     private async Task RunHandlerAsync(Pdu request)
@@ -64,6 +86,7 @@ public sealed partial class SmppSession
         finally
         {
             EndActivity(activity, response, failure);
+            _inboundSlots.Release();
             Interlocked.Decrement(ref _inboundInFlight);
             CheckDrained();
         }

@@ -59,6 +59,7 @@ public sealed partial class SmppSession : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
+        _inboundSlots = new SemaphoreSlim(options.MaxInboundInFlight);
         SessionId = options.SessionId ?? $"{options.ConnectionName}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
         _handler = handler;
         _timeProvider = timeProvider ?? TimeProvider.System;

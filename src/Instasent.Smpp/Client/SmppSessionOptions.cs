@@ -48,6 +48,12 @@ public sealed record SmppSessionOptions
     /// <summary>Requests outstanding at once; callers beyond it wait for a response to free a slot.</summary>
     public int WindowSize { get; init; } = 50;
 
+    /// <summary>
+    /// deliver_sm, data_sm and alert_notification handled at once; past it the session reads nothing more (the SMSC
+    /// meets TCP back-pressure, and responses to our own requests wait too) until a handler completes.
+    /// </summary>
+    public int MaxInboundInFlight { get; init; } = 64;
+
     /// <summary>How long each request waits for its response before failing with <see cref="SmppResponseTimeoutException"/>.</summary>
     public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -85,6 +91,7 @@ public sealed record SmppSessionOptions
         if (InterfaceVersion is not (Pdus.InterfaceVersion.V34 or Pdus.InterfaceVersion.V50))
             throw Invalid(nameof(InterfaceVersion), $"InterfaceVersion is 0x{InterfaceVersion:X2}; use 0x34 (SMPP 3.4) or 0x50 (SMPP 5.0)");
         if (WindowSize is < 1 or > 10_000) throw Invalid(nameof(WindowSize), $"WindowSize is {WindowSize}; it must be 1-10000");
+        if (MaxInboundInFlight is < 1 or > 10_000) throw Invalid(nameof(MaxInboundInFlight), $"MaxInboundInFlight is {MaxInboundInFlight}; it must be 1-10000");
         CheckPositive(ResponseTimeout, nameof(ResponseTimeout));
         CheckPositive(ConnectTimeout, nameof(ConnectTimeout));
         CheckPositive(UnbindTimeout, nameof(UnbindTimeout));

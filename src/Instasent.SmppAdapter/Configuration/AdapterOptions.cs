@@ -65,6 +65,9 @@ public sealed record SmppConnectionOptions
     public string InterfaceVersion { get; init; } = "3.4";
     public int Sessions { get; init; } = 2;
     public int WindowSize { get; init; } = 50;
+
+    /// <summary>deliver_sm handled at once per session; past it the session stops reading (TCP back-pressure on the SMSC).</summary>
+    public int MaxInboundInFlight { get; init; } = 64;
     public int MaxSubmitsPerSecond { get; init; }
     public TimeSpan EnquireLinkInterval { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(10);

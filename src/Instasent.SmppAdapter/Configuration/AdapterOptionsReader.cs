@@ -141,6 +141,7 @@ public static class AdapterOptionsReader
             InterfaceVersion = version,
             Sessions = r.Int(p + "Sessions", d.Sessions, 1, 64),
             WindowSize = r.Int(p + "WindowSize", d.WindowSize, 1, 1000),
+            MaxInboundInFlight = r.Int(p + "MaxInboundInFlight", d.MaxInboundInFlight, 1, 10_000),
             MaxSubmitsPerSecond = r.Int(p + "MaxSubmitsPerSecond", d.MaxSubmitsPerSecond, 0, 100_000),
             EnquireLinkInterval = r.Duration(p + "EnquireLinkInterval", d.EnquireLinkInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
             ResponseTimeout = r.Duration(p + "ResponseTimeout", d.ResponseTimeout, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(5)),

@@ -109,6 +109,9 @@ public sealed class MessageSubmitter(
                 {
                     return UnknownOutcome(plan, progress, i, "its earlier sends were never answered");
                 }
+                // The waits below return at once when nothing holds them (a free limiter, a free window slot) without
+                // looking at the token: without this, a spent budget or a stopping adapter would not stop the resends.
+                cancellationToken.ThrowIfCancellationRequested();
                 if (session.State != SmppSessionState.Bound)
                 {
                     session = await connection.AcquireAsync(cancellationToken).ConfigureAwait(false);

@@ -168,6 +168,7 @@ internal sealed class SessionSupervisor
         BindType = BindType,
         InterfaceVersion = _connection.InterfaceVersionByte,
         WindowSize = _connection.WindowSize,
+        MaxInboundInFlight = _connection.MaxInboundInFlight,
         ResponseTimeout = _connection.ResponseTimeout,
         EnquireLinkInterval = _connection.EnquireLinkInterval,
         ConnectTimeout = _connection.ConnectTimeout,

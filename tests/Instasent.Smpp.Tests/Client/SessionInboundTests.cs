@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using Instasent.Smpp.Client;
 using Instasent.Smpp.Pdus;
+using Instasent.Testing;
 using static Instasent.Smpp.Tests.Client.ClientTestSupport;
 
 namespace Instasent.Smpp.Tests.Client;
@@ -35,6 +36,45 @@ public class SessionInboundTests
 
         var answer = await connection.ReceiveAsync<DeliverSmResp>();
         Assert.Equal((CommandStatus.ESME_ROK, received.SequenceNumber), (answer.CommandStatus, answer.SequenceNumber));
+    }
+
+    [Fact]
+    public async Task With_MaxInboundInFlight_handlers_busy_the_session_reads_no_further_PDU_until_one_completes()
+    {
+        await using var smsc = ScriptedSmsc.Start();
+        var options = smsc.Options($"inbound-bound-{Guid.NewGuid():N}") with { MaxInboundInFlight = 2 };
+        using var read = new ReceivedPdus(options.ConnectionName);
+        var handled = new ConcurrentQueue<uint>();
+        var release = new ConcurrentDictionary<uint, TaskCompletionSource>();
+        TaskCompletionSource Release(uint sequence) => release.GetOrAdd(sequence, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
+        var handler = new DelegateHandler(async (request, _) =>
+        {
+            handled.Enqueue(request.SequenceNumber);
+            await Release(request.SequenceNumber).Task;
+            return null;
+        });
+        var (session, connection) = await ConnectAsync(smsc, options, handler);
+        await using var _ = session;
+
+        foreach (var sequence in new uint[] { 1, 2, 3 })
+        {
+            var mo = MobileOriginated("hi");
+            mo.SequenceNumber = sequence;
+            await connection.SendAsync(mo);
+        }
+        await connection.SendAsync(new EnquireLink { SequenceNumber = 4 });
+        await Eventually.TrueAsync(() => read.Count("deliver_sm") == 3 && handled.Count == 2, "deliver_sm 3 read while two handlers are busy", Wait);
+
+        // The third deliver_sm was read and waits for a slot; what follows it stays in the socket.
+        Assert.Equal(0, read.Count("enquire_link"));
+        Assert.Equal(new uint[] { 1, 2 }, handled.ToArray());
+        Release(1).SetResult();
+
+        Assert.Equal(1u, (await connection.ReceiveAsync<DeliverSmResp>()).SequenceNumber);
+        Assert.Equal(4u, (await connection.ReceiveAsync<EnquireLinkResp>()).SequenceNumber);
+        await Eventually.TrueAsync(() => handled.Count == 3, "deliver_sm 3 handed to the freed slot", Wait);
+        Release(2).SetResult();
+        Release(3).SetResult();
     }
 
     [Fact]
@@ -225,4 +265,38 @@ public class SessionInboundTests
         Assert.Equal(count / 10, inbound.Count);
         Assert.All(connection.All.OfType<DeliverSmResp>(), r => Assert.Equal(CommandStatus.ESME_ROK, r.CommandStatus));
     }
+}
+
+/// <summary>PDUs a session has read (its <c>smpp.client.pdus</c> counter, direction received), by command name.</summary>
+internal sealed class ReceivedPdus : IDisposable
+{
+    private readonly ConcurrentDictionary<string, int> _counts = new();
+    private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+
+    public ReceivedPdus(string connectionName)
+    {
+        _listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == SmppTelemetry.MeterName && instrument.Name == "smpp.client.pdus") l.EnableMeasurementEvents(instrument);
+        };
+        _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            string? connection = null, direction = null, command = null;
+            foreach (var tag in tags)
+            {
+                switch (tag.Key)
+                {
+                    case "smpp.connection": connection = tag.Value as string; break;
+                    case "smpp.direction": direction = tag.Value as string; break;
+                    case "smpp.command": command = tag.Value as string; break;
+                }
+            }
+            if (connection == connectionName && direction == "received" && command is not null) _counts.AddOrUpdate(command, (int)value, (_, n) => n + (int)value);
+        });
+        _listener.Start();
+    }
+
+    public int Count(string command) => _counts.GetValueOrDefault(command);
+
+    public void Dispose() => _listener.Dispose();
 }

@@ -217,6 +217,64 @@ public sealed class SendSmsFlowTests
         Assert.Empty(adapter.Published<SmsRejected>());
     }
 
+    [Fact]
+    public async Task An_undecodable_submit_sm_resp_is_an_unknown_outcome_resent_MaxUnknownOutcomeResends_times_then_SmsRejected()
+    {
+        await using var adapter = await AdapterUnderTest.StartAsync(new Dictionary<string, string?> { ["Adapter:MaxUnknownOutcomeResends"] = "1" });
+        adapter.Smsc.Faults.OverlongMessageIds = true;
+        await adapter.SendAsync(Command("overlong-1"));
+
+        var rejected = await adapter.PublishedAsync<SmsRejected>(m => m.MessageId == "overlong-1");
+        Assert.Equal(RejectionCodes.UnknownOutcome, rejected.Code);
+        Assert.Equal(2, adapter.Smsc.AcceptedCount(new SegmentKey("34600000001", null, 1)));
+        Assert.Empty(adapter.Published<SmsSubmitted>());
+    }
+
+    [Fact]
+    public async Task A_slow_SMSC_gets_each_unanswered_segment_at_most_1_plus_MaxUnknownOutcomeResends_times_in_all_hand_backs_included()
+    {
+        await using var adapter = await AdapterUnderTest.StartAsync(new Dictionary<string, string?>
+        {
+            ["Smpp:Connections:0:ResponseTimeout"] = "00:00:00.150",
+            // Shorter than the three sends' timeouts together: the sends are spread over hand-backs.
+            ["Adapter:RetryBudget"] = "00:00:00.200",
+        });
+        adapter.Smsc.Faults.ResponseDelay = TimeSpan.FromSeconds(2);
+        await adapter.SendAsync(Command("slow-1", new string('x', 200)));
+
+        var rejected = await adapter.PublishedAsync<SmsRejected>(m => m.MessageId == "slow-1");
+        Assert.Equal(RejectionCodes.UnknownOutcome, rejected.Code);
+        Assert.NotEmpty(HandBackCounts(adapter, "slow-1"));
+        var segment1 = Assert.Single(adapter.Smsc.AcceptedSegments());
+        Assert.Equal((1, 3), (segment1.Segment, segment1.Accepted));
+    }
+
+    [Fact]
+    public async Task A_refusal_after_an_accepted_segment_names_that_segment_and_its_smsc_message_id()
+    {
+        await using var adapter = await AdapterUnderTest.StartAsync();
+        adapter.Smsc.Faults.RefuseSegment = 2;
+        await adapter.SendAsync(Command("partial-1", new string('x', 400)));
+
+        var rejected = await adapter.PublishedAsync<SmsRejected>(m => m.MessageId == "partial-1");
+        Assert.Equal(RejectionCodes.SmscRefused, rejected.Code);
+        Assert.Equal("ESME_RINVDSTADR", rejected.CommandStatusName);
+        Assert.Equal([new AcceptedSegment { Segment = 1, SmscMessageId = adapter.Smsc.RecentSubmits().Single().MessageId }], rejected.AcceptedSegments);
+    }
+
+    [Fact]
+    public async Task Submit_answered_generic_nack_ESME_RTHROTTLED_is_resent_and_submitted_not_rejected()
+    {
+        await using var adapter = await AdapterUnderTest.StartAsync();
+        adapter.Smsc.Faults.GenericNackNext = 2;
+        await adapter.SendAsync(Command("nack-1"));
+
+        var submitted = await adapter.PublishedAsync<SmsSubmitted>(m => m.MessageId == "nack-1");
+        Assert.Single(submitted.SmscMessageIds);
+        Assert.Equal(2, adapter.Smsc.Stats.GenericNacksSent);
+        Assert.Empty(adapter.Published<SmsRejected>());
+    }
+
     /// <summary>The hand-back count header of each hand-back of <paramref name="messageId"/>, in order.</summary>
     private static List<int> HandBackCounts(AdapterUnderTest adapter, string messageId) =>
         adapter.Sent<SendSms>()
