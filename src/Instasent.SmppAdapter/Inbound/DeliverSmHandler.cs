@@ -132,11 +132,15 @@ public sealed class DeliverSmHandler(
         }
         var body = Body(deliverSm);
         var text = body.Span[UserDataHeader.GetTextOffset(deliverSm.EsmClass, body.Span, out _)..];
+        var from = Address(deliverSm.SourceAddrTon, deliverSm.SourceAddr);
+        var to = Address(deliverSm.DestAddrTon, deliverSm.DestinationAddr);
+        var decoded = Smpp.Text.SmsText.Decode(deliverSm.DataCoding, text);
         await bus.Publish(new InboundSmsReceived
         {
-            From = Address(deliverSm.SourceAddrTon, deliverSm.SourceAddr),
-            To = Address(deliverSm.DestAddrTon, deliverSm.DestinationAddr),
-            Text = Smpp.Text.SmsText.Decode(deliverSm.DataCoding, text),
+            Id = InboundSmsId.For(connection.Name, smscMessageId, from, to, null, decoded),
+            From = from,
+            To = to,
+            Text = decoded,
             ReceivedAt = now,
             Segments = 1,
             Connection = connection.Name,

@@ -23,6 +23,7 @@ public sealed class InboundPartConsumer(InboundReassembly reassembly, TimeProvid
         }
         await context.Publish(new InboundSmsReceived
         {
+            Id = InboundSmsId.For(part.Connection, part.SmscMessageId, part.SourceAddr, part.DestinationAddr, result.Concatenation?.Reference, result.Text ?? ""),
             From = part.SourceAddr,
             To = part.DestinationAddr,
             Text = result.Text ?? "",

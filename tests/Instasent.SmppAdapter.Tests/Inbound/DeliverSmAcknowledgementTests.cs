@@ -23,6 +23,48 @@ public sealed class DeliverSmAcknowledgementTests
         Assert.Equal("first try fails", (await adapter.PublishedAsync<InboundSmsReceived>()).Text);
     }
 
+    [Fact]
+    public async Task Deliver_sm_is_answered_ESME_RX_T_APPN_when_its_publish_is_not_confirmed_within_PublishTimeout()
+    {
+        await using var adapter = await AdapterUnderTest.StartAsync(
+            new Dictionary<string, string?> { ["Adapter:PublishTimeout"] = "00:00:00.300" },
+            simulator: new SimulatorOptions { DeliverRetryDelay = TimeSpan.FromMilliseconds(200) });
+        var blocked = new BlockingPublishObserver();
+        using var _ = adapter.Harness.Bus.ConnectPublishObserver(blocked);
+
+        var injected = await adapter.Smsc.InjectMoAsync("myuser", "+34600000009", "12345", "broker blocked");
+        await adapter.UntilAsync(() => adapter.Smsc.Stats.DeliverSmResponses.GetValueOrDefault("ESME_RX_T_APPN") >= 1, "an ESME_RX_T_APPN answer");
+        Assert.True(blocked.Held >= 1);
+
+        blocked.Block = false;
+        await injected.Delivered.WaitAsync(AdapterUnderTest.Wait);
+        var inbound = await adapter.PublishedAsync<InboundSmsReceived>();
+        Assert.Equal("broker blocked", inbound.Text);
+        Assert.StartsWith("sha256:", inbound.Id, StringComparison.Ordinal);
+    }
+
+    /// <summary>A broker that holds publishes (a memory alarm): the publish waits until its token gives up.</summary>
+    private sealed class BlockingPublishObserver : IPublishObserver
+    {
+        private int _held;
+        public volatile bool Block = true;
+
+        public int Held => Volatile.Read(ref _held);
+
+        public async Task PrePublish<T>(PublishContext<T> context) where T : class
+        {
+            if (Block && context.Message is InboundSmsReceived)
+            {
+                Interlocked.Increment(ref _held);
+                await Task.Delay(Timeout.Infinite, context.CancellationToken);
+            }
+        }
+
+        public Task PostPublish<T>(PublishContext<T> context) where T : class => Task.CompletedTask;
+
+        public Task PublishFault<T>(PublishContext<T> context, Exception exception) where T : class => Task.CompletedTask;
+    }
+
     private sealed class FailingPublishObserver : IPublishObserver
     {
         public volatile bool Fail = true;
