@@ -7,7 +7,7 @@ namespace Instasent.SmppAdapter.Simulator;
 internal sealed class AccountState(SimulatorAccount account, int deliverWindow)
 {
     private readonly Lock _lock = new();
-    private readonly List<SimulatorConnection> _receivers = [];
+    private readonly List<SimulatorSession> _receivers = [];
     private readonly Queue<PendingDelivery> _waiting = new();
     private int _activeBinds;
     private int _nextReceiver;
@@ -27,7 +27,7 @@ internal sealed class AccountState(SimulatorAccount account, int deliverWindow)
     }
 
     /// <summary>A bound session closed; its outstanding deliveries are the caller's to retry.</summary>
-    public void RemoveBind(SimulatorConnection connection)
+    public void RemoveBind(SimulatorSession connection)
     {
         lock (_lock)
         {
@@ -37,7 +37,7 @@ internal sealed class AccountState(SimulatorAccount account, int deliverWindow)
     }
 
     /// <summary>A receiver-capable session bound: it takes waiting deliveries up to its window, returned to be sent.</summary>
-    public List<PendingDelivery>? AddReceiver(SimulatorConnection connection)
+    public List<PendingDelivery>? AddReceiver(SimulatorSession connection)
     {
         lock (_lock)
         {
@@ -50,7 +50,7 @@ internal sealed class AccountState(SimulatorAccount account, int deliverWindow)
     /// Picks the next receiver-capable session with a free window slot (round-robin) and reserves the slot; null
     /// puts <paramref name="delivery"/> in the waiting queue until a session binds or a slot frees.
     /// </summary>
-    public SimulatorConnection? Route(PendingDelivery delivery)
+    public SimulatorSession? Route(PendingDelivery delivery)
     {
         lock (_lock)
         {
@@ -70,7 +70,7 @@ internal sealed class AccountState(SimulatorAccount account, int deliverWindow)
     }
 
     /// <summary>A deliver_sm on <paramref name="connection"/> was answered or timed out: refill its window from the waiting queue.</summary>
-    public List<PendingDelivery>? ReleaseSlots(SimulatorConnection connection, int slots)
+    public List<PendingDelivery>? ReleaseSlots(SimulatorSession connection, int slots)
     {
         lock (_lock)
         {
@@ -79,7 +79,7 @@ internal sealed class AccountState(SimulatorAccount account, int deliverWindow)
         }
     }
 
-    private List<PendingDelivery>? TakeWaiting(SimulatorConnection connection)
+    private List<PendingDelivery>? TakeWaiting(SimulatorSession connection)
     {
         List<PendingDelivery>? taken = null;
         while (connection.Window < deliverWindow && _waiting.TryDequeue(out var delivery))

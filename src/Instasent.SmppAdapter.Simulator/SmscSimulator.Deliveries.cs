@@ -27,7 +27,7 @@ public sealed partial class SmscSimulator
     private int _nextMoReference;
 
     /// <summary>A resend falling due, or a submit_sm_resp held back by <see cref="SimulatorFaults.ResponseDelay"/>.</summary>
-    private readonly record struct Timed(PendingDelivery? Delivery, SimulatorConnection? Connection, Pdu? Response);
+    private readonly record struct Timed(PendingDelivery? Delivery, SimulatorSession? Connection, Pdu? Response);
 
     /// <summary>
     /// Sends a mobile-originated message to a receiver-capable session of <paramref name="systemId"/> (queued until one
@@ -80,7 +80,7 @@ public sealed partial class SmscSimulator
 
         var tracker = new MoTracker(pdus.Length);
         _moInFlight[tracker] = 0;
-        var sends = new Dictionary<SimulatorConnection, List<Pdu>>();
+        var sends = new Dictionary<SimulatorSession, List<Pdu>>();
         foreach (var pdu in pdus)
         {
             if (!TryReservePending())
@@ -185,20 +185,20 @@ public sealed partial class SmscSimulator
     }
 
     /// <summary>Puts <paramref name="delivery"/> on a receiver-capable session (into <paramref name="sends"/>) or the account's waiting queue.</summary>
-    private void Route(PendingDelivery delivery, Dictionary<SimulatorConnection, List<Pdu>> sends)
+    private void Route(PendingDelivery delivery, Dictionary<SimulatorSession, List<Pdu>> sends)
     {
         if (delivery.Account.Route(delivery) is not { } connection) return;
         if (connection.TryPrepare(delivery)) Add(sends, connection, delivery.Pdu);
         else ScheduleResend(delivery); // closed between routing and sending: its slot went with it
     }
 
-    private static void Add(Dictionary<SimulatorConnection, List<Pdu>> sends, SimulatorConnection connection, Pdu pdu)
+    private static void Add(Dictionary<SimulatorSession, List<Pdu>> sends, SimulatorSession connection, Pdu pdu)
     {
         if (!sends.TryGetValue(connection, out var list)) sends[connection] = list = [];
         list.Add(pdu);
     }
 
-    private static async Task SendAsync(Dictionary<SimulatorConnection, List<Pdu>> sends)
+    private static async Task SendAsync(Dictionary<SimulatorSession, List<Pdu>> sends)
     {
         foreach (var (connection, pdus) in sends)
             await connection.WriteAsync(pdus).ConfigureAwait(false);
@@ -253,7 +253,7 @@ public sealed partial class SmscSimulator
     }
 
     /// <summary>Holds <paramref name="response"/> back for <paramref name="delay"/> (<see cref="SimulatorFaults.ResponseDelay"/>).</summary>
-    internal void ScheduleResponse(SimulatorConnection connection, Pdu response, TimeSpan delay)
+    internal void ScheduleResponse(SimulatorSession connection, Pdu response, TimeSpan delay)
     {
         var due = Time.GetUtcNow().UtcTicks + delay.Ticks;
         lock (_timedLock) _timed.Enqueue(new Timed(null, connection, response), due);
@@ -275,7 +275,7 @@ public sealed partial class SmscSimulator
 
     private async Task RunSchedulerAsync(CancellationToken stopping)
     {
-        var sends = new Dictionary<SimulatorConnection, List<Pdu>>();
+        var sends = new Dictionary<SimulatorSession, List<Pdu>>();
         var due = new List<Timed>();
         var nextSweep = Time.GetUtcNow().UtcTicks + SweepInterval.Ticks;
         while (!stopping.IsCancellationRequested)
@@ -345,7 +345,7 @@ public sealed partial class SmscSimulator
     }
 
     /// <summary>Takes back deliver_sm unanswered for DeliverResponseTimeout and refills those sessions' windows.</summary>
-    private void SweepUnanswered(long now, Dictionary<SimulatorConnection, List<Pdu>> sends)
+    private void SweepUnanswered(long now, Dictionary<SimulatorSession, List<Pdu>> sends)
     {
         var cutoff = now - Options.DeliverResponseTimeout.Ticks;
         foreach (var connection in _connections.Values)

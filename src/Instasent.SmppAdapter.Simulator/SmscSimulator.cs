@@ -15,7 +15,7 @@ namespace Instasent.SmppAdapter.Simulator;
 public sealed partial class SmscSimulator : IAsyncDisposable
 {
     private readonly Dictionary<string, AccountState> _accounts;
-    private readonly ConcurrentDictionary<long, SimulatorConnection> _connections = new();
+    private readonly ConcurrentDictionary<long, SimulatorSession> _connections = new();
     private readonly ConcurrentDictionary<SegmentKey, int> _acceptedSegments = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly ReceiptStateDealer _dealer;
@@ -158,7 +158,7 @@ public sealed partial class SmscSimulator : IAsyncDisposable
                 Log.LogWarning("accept failed: {Error}", e.SocketErrorCode);
                 continue;
             }
-            var connection = new SimulatorConnection(this, socket, Interlocked.Increment(ref _nextConnectionId));
+            var connection = new SimulatorSession(this, socket, Interlocked.Increment(ref _nextConnectionId));
             _connections[connection.Id] = connection;
             Interlocked.Increment(ref Counters.Connections);
             connection.Start(stopping);
@@ -167,7 +167,7 @@ public sealed partial class SmscSimulator : IAsyncDisposable
 
     internal AccountState? FindAccount(string systemId) => _accounts.GetValueOrDefault(systemId);
 
-    internal void OnConnectionClosed(SimulatorConnection connection, List<PendingDelivery>? outstanding)
+    internal void OnConnectionClosed(SimulatorSession connection, List<PendingDelivery>? outstanding)
     {
         _connections.TryRemove(connection.Id, out _);
         Interlocked.Decrement(ref Counters.Connections);
@@ -195,7 +195,7 @@ public sealed partial class SmscSimulator : IAsyncDisposable
     };
 
     /// <summary>Records an accepted submit_sm and schedules its receipt when one was requested.</summary>
-    internal void OnSubmitAccepted(SimulatorConnection connection, SubmitSm submit, long id, string responseId)
+    internal void OnSubmitAccepted(SimulatorSession connection, SubmitSm submit, long id, string responseId)
     {
         Interlocked.Increment(ref Counters.SubmitsAccepted);
         _acceptedSegments.AddOrUpdate(SegmentKey.Of(submit), 1, static (_, n) => n + 1);

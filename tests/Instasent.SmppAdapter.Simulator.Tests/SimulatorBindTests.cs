@@ -1,3 +1,4 @@
+using Instasent.Testing;
 using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Simulator;
 using Microsoft.Extensions.Time.Testing;
@@ -125,13 +126,6 @@ public class SimulatorBindTests
         await WaitUntilAsync(() => simulator.Stats.BoundSessions == 0 && simulator.Stats.Connections == 0);
     }
 
-    internal static async Task WaitUntilAsync(Func<bool> condition, TimeSpan? wait = null)
-    {
-        var deadline = DateTime.UtcNow + (wait ?? RawSmppClient.DefaultWait);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met in time");
-            await Task.Delay(10);
-        }
-    }
+    internal static Task WaitUntilAsync(Func<bool> condition, TimeSpan? wait = null) =>
+        Eventually.TrueAsync(condition, "the simulator's state", wait ?? RawSmppClient.DefaultWait);
 }

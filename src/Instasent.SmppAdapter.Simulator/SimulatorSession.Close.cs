@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Instasent.SmppAdapter.Simulator;
 
 // Abort (RST) and the one close that hands back what was outstanding.
-internal sealed partial class SimulatorConnection
+internal sealed partial class SimulatorSession
 {
     /// <summary>Resets the connection (RST, no unbind). Idempotent; the read loop then closes and cleans up.</summary>
     public void Abort()

@@ -3,7 +3,7 @@ using Instasent.Smpp.Pdus;
 namespace Instasent.SmppAdapter.Simulator;
 
 // deliver_sm (receipts and MO) this session carries: sequence numbers, the ones awaiting deliver_sm_resp, and their answers.
-internal sealed partial class SimulatorConnection
+internal sealed partial class SimulatorSession
 {
     private void HandleDeliverResponse(uint sequence, CommandStatus status)
     {

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Instasent.SmppAdapter.Simulator;
 
 // The one write path: every PDU goes out through the write gate, flushed once per batch.
-internal sealed partial class SimulatorConnection
+internal sealed partial class SimulatorSession
 {
     /// <summary>
     /// Encodes <paramref name="pdus"/> and flushes once. False when the connection is closing or the write failed (the

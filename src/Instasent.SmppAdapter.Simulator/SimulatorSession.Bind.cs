@@ -5,7 +5,7 @@ using SmppVersion = Instasent.Smpp.Pdus.InterfaceVersion;
 namespace Instasent.SmppAdapter.Simulator;
 
 // bind_transmitter / bind_receiver / bind_transceiver: credentials, the account's bind limit, the bind-refusal fault.
-internal sealed partial class SimulatorConnection
+internal sealed partial class SimulatorSession
 {
     private void HandleBind(BindRequest bind)
     {

@@ -13,13 +13,13 @@ internal enum BindKind
 }
 
 /// <summary>
-/// One ESME connection, server side. A read loop frames PDUs out of a <see cref="PipeReader"/> and answers them; every
+/// One ESME session (a bound TCP connection), server side. A read loop frames PDUs out of a <see cref="PipeReader"/> and answers them; every
 /// write (answers, receipts, MO, delayed answers) goes through one gate into one <see cref="PipeWriter"/>. The read loop
 /// collects all answers to what it has buffered and flushes them once, so a window of submit_sm costs one send.
 /// The parts live in files by concern: <c>.ReadLoop</c> (framing and dispatch), <c>.Bind</c>, <c>.Submit</c>,
 /// <c>.Deliveries</c> (deliver_sm out, deliver_sm_resp in), <c>.Write</c> and <c>.Close</c>.
 /// </summary>
-internal sealed partial class SimulatorConnection
+internal sealed partial class SimulatorSession
 {
     private readonly SmscSimulator _simulator;
     private readonly Socket _socket;
@@ -39,7 +39,7 @@ internal sealed partial class SimulatorConnection
     private Task _run = Task.CompletedTask;
     private CancellationTokenRegistration _stopRegistration;
 
-    public SimulatorConnection(SmscSimulator simulator, Socket socket, long id)
+    public SimulatorSession(SmscSimulator simulator, Socket socket, long id)
     {
         _simulator = simulator;
         _socket = socket;
@@ -75,7 +75,7 @@ internal sealed partial class SimulatorConnection
 
     public void Start(CancellationToken stopping)
     {
-        _stopRegistration = stopping.Register(static state => ((SimulatorConnection)state!).Abort(), this);
+        _stopRegistration = stopping.Register(static state => ((SimulatorSession)state!).Abort(), this);
         _run = RunAsync();
     }
 }

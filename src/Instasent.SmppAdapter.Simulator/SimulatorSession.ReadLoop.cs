@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Instasent.SmppAdapter.Simulator;
 
 // The read loop: frames PDUs, dispatches each to its handler, flushes the answers collected for one read at once.
-internal sealed partial class SimulatorConnection
+internal sealed partial class SimulatorSession
 {
     private enum Next
     {

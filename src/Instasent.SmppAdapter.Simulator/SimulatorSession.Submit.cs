@@ -3,7 +3,7 @@ using Instasent.Smpp.Pdus;
 namespace Instasent.SmppAdapter.Simulator;
 
 // submit_sm: bind state, faults, throttling and Instasent's field rules, then a message_id and its receipt.
-internal sealed partial class SimulatorConnection
+internal sealed partial class SimulatorSession
 {
     /// <summary>The message_id length of <see cref="SimulatorFaults.OverlongMessageIds"/>: 70 octets, SMPP allows 64 and a NUL.</summary>
     internal const int OverlongMessageIdLength = 70;
