@@ -45,7 +45,7 @@ internal sealed class BusConnection : IAsyncDisposable
     /// <summary>Connects, subscribing to <paramref name="subscribe"/> first; throws <see cref="BrokerUnreachableException"/> past <paramref name="bound"/>.</summary>
     public static async Task<BusConnection> ConnectAsync(BrokerAddress broker, EventKinds subscribe, TimeSpan bound, CancellationToken cancellationToken)
     {
-        await ProbeAsync(broker, bound, cancellationToken);
+        await ProbeAsync(broker, bound, cancellationToken).ConfigureAwait(false);
 
         var events = Channel.CreateUnbounded<BusEvent>(new UnboundedChannelOptions { SingleReader = true });
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
@@ -72,10 +72,26 @@ internal sealed class BusConnection : IAsyncDisposable
             {
                 // One at a time, so events reach the channel in queue order (an outcome before the receipts after it).
                 e.ConcurrentMessageLimit = 1;
-                if (subscribe.HasFlag(EventKinds.Submitted)) Forward<SmsSubmitted>(e, events);
-                if (subscribe.HasFlag(EventKinds.Rejected)) Forward<SmsRejected>(e, events);
-                if (subscribe.HasFlag(EventKinds.Delivery)) Forward<SmsDeliveryReported>(e, events);
-                if (subscribe.HasFlag(EventKinds.Inbound)) Forward<InboundSmsReceived>(e, events);
+                if (subscribe.HasFlag(EventKinds.Submitted))
+                {
+                    Forward<SmsSubmitted>(e, events);
+                }
+
+                if (subscribe.HasFlag(EventKinds.Rejected))
+                {
+                    Forward<SmsRejected>(e, events);
+                }
+
+                if (subscribe.HasFlag(EventKinds.Delivery))
+                {
+                    Forward<SmsDeliveryReported>(e, events);
+                }
+
+                if (subscribe.HasFlag(EventKinds.Inbound))
+                {
+                    Forward<InboundSmsReceived>(e, events);
+                }
+
                 if (subscribe.HasFlag(EventKinds.Session))
                 {
                     Forward<SmppSessionBound>(e, events);
@@ -89,19 +105,19 @@ internal sealed class BusConnection : IAsyncDisposable
         deadline.CancelAfter(bound);
         try
         {
-            var handle = await bus.StartAsync(deadline.Token);
-            await handle.Ready.WaitAsync(deadline.Token);
+            var handle = await bus.StartAsync(deadline.Token).ConfigureAwait(false);
+            await handle.Ready.WaitAsync(deadline.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            await StopAsync(bus, AbandonBound);
+            await StopAsync(bus, AbandonBound).ConfigureAwait(false);
             throw new BrokerUnreachableException(
                 $"RabbitMQ at {broker} did not accept a connection within {bound.TotalSeconds:0.#} s ({Describe(ex)}); " +
                 "check the URI, the credentials and the virtual host (--rabbitmq or RabbitMq__Uri).", ex);
         }
         catch
         {
-            await StopAsync(bus, AbandonBound);
+            await StopAsync(bus, AbandonBound).ConfigureAwait(false);
             throw;
         }
 
@@ -115,8 +131,8 @@ internal sealed class BusConnection : IAsyncDisposable
         deadline.CancelAfter(_bound);
         try
         {
-            var endpoint = await _bus.GetSendEndpoint(SendSmsQueue);
-            await endpoint.Send(command, deadline.Token);
+            var endpoint = await _bus.GetSendEndpoint(SendSmsQueue).ConfigureAwait(false);
+            await endpoint.Send(command, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -128,7 +144,7 @@ internal sealed class BusConnection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _events.Writer.TryComplete();
-        await StopAsync(_bus, StopBound);
+        await StopAsync(_bus, StopBound).ConfigureAwait(false);
     }
 
     static void Forward<T>(IReceiveEndpointConfigurator endpoint, Channel<BusEvent> events)
@@ -142,7 +158,7 @@ internal sealed class BusConnection : IAsyncDisposable
         using var client = new TcpClient();
         try
         {
-            await client.ConnectAsync(broker.Host, broker.Port, deadline.Token);
+            await client.ConnectAsync(broker.Host, broker.Port, deadline.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -163,7 +179,7 @@ internal sealed class BusConnection : IAsyncDisposable
         using var deadline = new CancellationTokenSource(bound);
         try
         {
-            await bus.StopAsync(deadline.Token);
+            await bus.StopAsync(deadline.Token).ConfigureAwait(false);
         }
         catch (Exception)
         {

@@ -31,11 +31,11 @@ internal static class CliApp
         {
             foreach (var error in parseResult.Errors)
             {
-                await environment.Error.WriteLineAsync($"{Name}: {error.Message}");
+                await environment.Error.WriteLineAsync($"{Name}: {error.Message}").ConfigureAwait(false);
             }
 
             var command = parseResult.CommandResult.Command;
-            await environment.Error.WriteLineAsync($"See '{Name}{(command is RootCommand ? "" : " " + command.Name)} --help'.");
+            await environment.Error.WriteLineAsync($"See '{Name}{(command is RootCommand ? "" : " " + command.Name)} --help'.").ConfigureAwait(false);
             return ExitCodes.BadArguments;
         }
 
@@ -49,11 +49,11 @@ internal static class CliApp
         };
         try
         {
-            return await parseResult.InvokeAsync(invocation);
+            return await parseResult.InvokeAsync(invocation).ConfigureAwait(false);
         }
         catch (BrokerUnreachableException ex)
         {
-            await environment.Error.WriteLineAsync($"{Name}: {ex.Message}");
+            await environment.Error.WriteLineAsync($"{Name}: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.Unreachable;
         }
         catch (OperationCanceledException)

@@ -60,7 +60,9 @@ internal sealed class EventsCommand : Command
         var broker = parseResult.GetValue(_global.RabbitMq)!;
         var terminal = new Terminal(_environment, parseResult.GetValue(_global.Json));
 
-        await using var bus = await BusConnection.ConnectAsync(broker, kinds, parseResult.GetValue(_global.ConnectTimeout), cancellationToken);
+        var bus = (await BusConnection.ConnectAsync(broker, kinds, parseResult.GetValue(_global.ConnectTimeout), cancellationToken).ConfigureAwait(false));
+
+        await using var busDisposal = bus.ConfigureAwait(false);
         if (!terminal.Json)
         {
             terminal.Note($"listening for {kinds.ToString().ToLowerInvariant()} events on {broker} (Ctrl-C to stop)");
@@ -73,7 +75,7 @@ internal sealed class EventsCommand : Command
         var received = 0;
         try
         {
-            await foreach (var evt in bus.Events.ReadAllAsync(linked.Token))
+            await foreach (var evt in bus.Events.ReadAllAsync(linked.Token).ConfigureAwait(false))
             {
                 terminal.Result(terminal.Json ? evt.ToJson() : evt.ToString());
                 if (++received == count)

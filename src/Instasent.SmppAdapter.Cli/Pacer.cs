@@ -40,7 +40,7 @@ internal sealed class Pacer
 
         if (_next > now)
         {
-            await Task.Delay(_next - now, _time, cancellationToken);
+            await Task.Delay(_next - now, _time, cancellationToken).ConfigureAwait(false);
         }
 
         _next += _interval;

@@ -1,3 +1,3 @@
 using Instasent.SmppAdapter.Cli;
 
-return await CliApp.RunAsync(args, CliEnvironment.Console());
+return await CliApp.RunAsync(args, CliEnvironment.Console()).ConfigureAwait(false);

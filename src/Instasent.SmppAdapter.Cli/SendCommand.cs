@@ -203,7 +203,9 @@ internal sealed partial class SendCommand : Command
             : plan.WaitReceipts ? EventKinds.Submitted | EventKinds.Rejected | EventKinds.Delivery
             : EventKinds.Submitted | EventKinds.Rejected;
 
-        await using var bus = await BusConnection.ConnectAsync(broker, subscribe, parseResult.GetValue(_global.ConnectTimeout), cancellationToken);
+        var bus = (await BusConnection.ConnectAsync(broker, subscribe, parseResult.GetValue(_global.ConnectTimeout), cancellationToken).ConfigureAwait(false));
+
+        await using var busDisposal = bus.ConfigureAwait(false);
         if (!terminal.Json)
         {
             var first = plan.Messages[0].MessageId;
@@ -212,7 +214,7 @@ internal sealed partial class SendCommand : Command
                 : $"sending {plan.Messages.Count} messages ({first} ...) to {plan.Messages[0].To} through {broker}");
         }
 
-        var summary = await SendRun.RunAsync(plan, bus.SendAsync, bus.Events, terminal, _environment.Time, cancellationToken);
+        var summary = await SendRun.RunAsync(plan, bus.SendAsync, bus.Events, terminal, _environment.Time, cancellationToken).ConfigureAwait(false);
         Report(summary, plan, terminal);
         return summary.ExitCode;
     }

@@ -73,8 +73,8 @@ internal sealed class SendRun
         var interrupted = false;
         try
         {
-            await run.SendAllAsync(send, cancellationToken);
-            await run.WaitAsync(cancellationToken);
+            await run.SendAllAsync(send, cancellationToken).ConfigureAwait(false);
+            await run.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -82,8 +82,8 @@ internal sealed class SendRun
         }
         finally
         {
-            await stopListening.CancelAsync();
-            await listening;
+            await stopListening.CancelAsync().ConfigureAwait(false);
+            await listening.ConfigureAwait(false);
             run.ShowProgress(force: true);
             terminal.ClearStatus();
         }
@@ -101,10 +101,10 @@ internal sealed class SendRun
         {
             if (pacer is not null)
             {
-                await pacer.WaitAsync(cancellationToken);
+                await pacer.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await inFlight.WaitAsync(cancellationToken);
+            await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
             // A failed send means the broker went away: stop sending and let the error say so.
             _sendFailure?.Throw();
 
@@ -124,7 +124,7 @@ internal sealed class SendRun
             sends.Add(SendOneAsync(message));
         }
 
-        await Task.WhenAll(sends);
+        await Task.WhenAll(sends).ConfigureAwait(false);
         lock (_gate)
         {
             _sendingDone = true;
@@ -142,7 +142,7 @@ internal sealed class SendRun
         {
             try
             {
-                await send(message, cancellationToken);
+                await send(message, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -170,8 +170,8 @@ internal sealed class SendRun
         if (remaining > TimeSpan.Zero)
         {
             using var stopTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            await Task.WhenAny(_allResolved.Task, Task.Delay(remaining, _time, stopTimer.Token));
-            await stopTimer.CancelAsync();
+            await Task.WhenAny(_allResolved.Task, Task.Delay(remaining, _time, stopTimer.Token)).ConfigureAwait(false);
+            await stopTimer.CancelAsync().ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
     }
@@ -180,7 +180,7 @@ internal sealed class SendRun
     {
         try
         {
-            await foreach (var evt in events.ReadAllAsync(cancellationToken))
+            await foreach (var evt in events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (Observe(evt))
                 {

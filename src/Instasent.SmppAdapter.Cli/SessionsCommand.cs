@@ -33,8 +33,8 @@ internal sealed class SessionsCommand : Command
         string body;
         try
         {
-            using var response = await http.GetAsync(url, cancellationToken);
-            body = await response.Content.ReadAsStringAsync(cancellationToken);
+            using var response = await http.GetAsync(url, cancellationToken).ConfigureAwait(false);
+            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 terminal.Note($"The adapter at {url} answered {(int)response.StatusCode} {response.ReasonPhrase}.");

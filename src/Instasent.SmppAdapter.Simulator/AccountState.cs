@@ -20,7 +20,11 @@ internal sealed class AccountState(SimulatorAccount account, int deliverWindow)
     {
         lock (_lock)
         {
-            if (_activeBinds >= Account.MaxBinds) return false;
+            if (_activeBinds >= Account.MaxBinds)
+            {
+                return false;
+            }
+
             _activeBinds++;
             return true;
         }
@@ -96,7 +100,11 @@ internal sealed class AccountState(SimulatorAccount account, int deliverWindow)
     /// </summary>
     public bool TryTakeSubmitToken(int perSecond, long timestamp, TimeProvider time)
     {
-        if (perSecond <= 0) return true;
+        if (perSecond <= 0)
+        {
+            return true;
+        }
+
         lock (_lock)
         {
             if (double.IsNaN(_tokens))
@@ -109,7 +117,11 @@ internal sealed class AccountState(SimulatorAccount account, int deliverWindow)
                 _tokens = Math.Min(perSecond, _tokens + Math.Max(0, elapsed) * perSecond);
             }
             _tokensAt = timestamp;
-            if (_tokens < 1) return false;
+            if (_tokens < 1)
+            {
+                return false;
+            }
+
             _tokens -= 1;
             return true;
         }
@@ -119,7 +131,10 @@ internal sealed class AccountState(SimulatorAccount account, int deliverWindow)
     {
         get
         {
-            lock (_lock) return _waiting.Count;
+            lock (_lock)
+            {
+                return _waiting.Count;
+            }
         }
     }
 }

@@ -67,11 +67,14 @@ public static class ControlApi
         app.MapPost("/mo", async (MoRequest request, CancellationToken cancellationToken) =>
         {
             if (request.DataCoding is not (null or DataCodings.Gsm7 or DataCodings.Latin9 or DataCodings.Ucs2))
+            {
                 return Results.BadRequest(new { error = $"dataCoding {request.DataCoding} is not 0 (GSM 7-bit), 3 (Latin-9) or 8 (UCS-2)" });
+            }
+
             try
             {
                 var mo = await simulator.InjectMoAsync(request.SystemId, request.From, request.To, request.Text,
-                    (SmsAlphabet?)request.DataCoding, request.Segmentation, cancellationToken);
+                    (SmsAlphabet?)request.DataCoding, request.Segmentation, cancellationToken).ConfigureAwait(false);
                 return Results.Accepted(value: new { segments = mo.Segments.Count, dataCoding = mo.Segments[0].DataCoding });
             }
             catch (Exception e) when (e is ArgumentException or UnencodableCharacterException or MessageTooLongException)
@@ -82,7 +85,7 @@ public static class ControlApi
         app.MapPost("/drop-connections", async () =>
         {
             var before = simulator.Stats.Connections;
-            await simulator.DropAllConnectionsAsync();
+            await simulator.DropAllConnectionsAsync().ConfigureAwait(false);
             return new { dropped = before };
         });
         app.MapGet("/submits", (int? last) => simulator.RecentSubmits(last ?? 100).Select(SubmitView.From).ToList());

@@ -39,7 +39,10 @@ internal sealed class MoTracker(int segments)
 
     public void Acknowledged()
     {
-        if (Interlocked.Decrement(ref _remaining) == 0) Delivered.TrySetResult();
+        if (Interlocked.Decrement(ref _remaining) == 0)
+        {
+            Delivered.TrySetResult();
+        }
     }
 
     public void Abandoned(string reason) => Delivered.TrySetException(new InvalidOperationException(reason));

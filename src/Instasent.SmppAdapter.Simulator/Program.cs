@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Instasent.SmppAdapter.Simulator;
 
-return await SimulatorCommandLine.RunAsync(args, Console.Out, Console.Error, RunAsync);
+return await SimulatorCommandLine.RunAsync(args, Console.Out, Console.Error, RunAsync).ConfigureAwait(false);
 
 static async Task<int> RunAsync(SimulatorCommandLine commandLine)
 {
@@ -18,11 +18,13 @@ static async Task<int> RunAsync(SimulatorCommandLine commandLine)
     using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
     using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
-    await using var simulator = new SmscSimulator(commandLine.Options with { LoggerFactory = loggerFactory });
+    var simulator = new SmscSimulator(commandLine.Options with { LoggerFactory = loggerFactory });
+
+    await using var simulatorDisposal = simulator.ConfigureAwait(false);
     simulator.Faults.Apply(commandLine.Faults, simulator.Options.TimeProvider);
     try
     {
-        await simulator.StartAsync();
+        await simulator.StartAsync().ConfigureAwait(false);
     }
     catch (System.Net.Sockets.SocketException e)
     {
@@ -34,15 +36,19 @@ static async Task<int> RunAsync(SimulatorCommandLine commandLine)
     if (commandLine.ControlPort is { } controlPort)
     {
         control = ControlApi.Create(simulator, controlPort, commandLine.ControlHost);
-        await control.StartAsync();
+        await control.StartAsync().ConfigureAwait(false);
         loggerFactory.CreateLogger("Simulator").LogInformation("control API on {Address}", ControlApi.Address(control));
     }
 
     var moLoop = commandLine.Mo is { } mo ? InjectPeriodicallyAsync(mo) : Task.CompletedTask;
-    await stop.Task;
-    if (control is not null) await control.StopAsync();
-    await simulator.StopAsync();
-    await moLoop;
+    await stop.Task.ConfigureAwait(false);
+    if (control is not null)
+    {
+        await control.StopAsync().ConfigureAwait(false);
+    }
+
+    await simulator.StopAsync().ConfigureAwait(false);
+    await moLoop.ConfigureAwait(false);
     return 0;
 
     void Stop(PosixSignalContext context)
@@ -55,9 +61,9 @@ static async Task<int> RunAsync(SimulatorCommandLine commandLine)
     {
         using var timer = new PeriodicTimer(schedule.Every);
         var log = loggerFactory.CreateLogger("Simulator.Mo");
-        while (await Task.WhenAny(timer.WaitForNextTickAsync().AsTask(), stop.Task) != stop.Task)
+        while (await Task.WhenAny(timer.WaitForNextTickAsync().AsTask(), stop.Task).ConfigureAwait(false) != stop.Task)
         {
-            var injected = await simulator.InjectMoAsync(schedule.SystemId, schedule.From, schedule.To, schedule.Text, segmentation: schedule.Segmentation);
+            var injected = await simulator.InjectMoAsync(schedule.SystemId, schedule.From, schedule.To, schedule.Text, segmentation: schedule.Segmentation).ConfigureAwait(false);
             log.LogInformation("injected MO for '{SystemId}' in {Segments} deliver_sm", schedule.SystemId, injected.Segments.Count);
         }
     }

@@ -17,16 +17,33 @@ public sealed record ReceiptMix(int Delivered, int Undeliverable = 0, int Expire
     /// <summary>The states with a positive weight, as (state, weight).</summary>
     public IEnumerable<(MessageState State, int Weight)> Weights()
     {
-        if (Delivered > 0) yield return (MessageState.Delivered, Delivered);
-        if (Undeliverable > 0) yield return (MessageState.Undeliverable, Undeliverable);
-        if (Expired > 0) yield return (MessageState.Expired, Expired);
-        if (Rejected > 0) yield return (MessageState.Rejected, Rejected);
+        if (Delivered > 0)
+        {
+            yield return (MessageState.Delivered, Delivered);
+        }
+
+        if (Undeliverable > 0)
+        {
+            yield return (MessageState.Undeliverable, Undeliverable);
+        }
+
+        if (Expired > 0)
+        {
+            yield return (MessageState.Expired, Expired);
+        }
+
+        if (Rejected > 0)
+        {
+            yield return (MessageState.Rejected, Rejected);
+        }
     }
 
     public void Validate()
     {
         if (Delivered < 0 || Undeliverable < 0 || Expired < 0 || Rejected < 0 || TotalWeight == 0)
+        {
             throw new ArgumentException($"receipt mix {this} needs non-negative weights and at least one above 0");
+        }
     }
 
     /// <summary>Parses <c>DELIVRD=90,UNDELIV=5,EXPIRED=3,REJECTD=2</c>; states left out weigh 0.</summary>
@@ -37,7 +54,10 @@ public sealed record ReceiptMix(int Delivered, int Undeliverable = 0, int Expire
         {
             var pair = part.Split('=', 2, StringSplitOptions.TrimEntries);
             if (pair.Length != 2 || !int.TryParse(pair[1], NumberStyles.None, CultureInfo.InvariantCulture, out var weight))
+            {
                 throw new FormatException($"receipt mix entry '{part}' is not STATE=weight (e.g. DELIVRD=90)");
+            }
+
             switch (pair[0].ToUpperInvariant())
             {
                 case "DELIVRD": delivered = weight; break;
@@ -48,7 +68,11 @@ public sealed record ReceiptMix(int Delivered, int Undeliverable = 0, int Expire
             }
         }
         var mix = new ReceiptMix(delivered, undeliverable, expired, rejected);
-        if (mix.TotalWeight == 0) throw new FormatException($"receipt mix '{text}' gives every state weight 0");
+        if (mix.TotalWeight == 0)
+        {
+            throw new FormatException($"receipt mix '{text}' gives every state weight 0");
+        }
+
         return mix;
     }
 
@@ -74,14 +98,21 @@ internal sealed class ReceiptStateDealer
 
     public MessageState Next()
     {
-        if (_weights.Length == 1) return _weights[0].State;
+        if (_weights.Length == 1)
+        {
+            return _weights[0].State;
+        }
+
         lock (_lock)
         {
             var best = 0;
             for (var i = 0; i < _weights.Length; i++)
             {
                 _current[i] += _weights[i].Weight;
-                if (_current[i] > _current[best]) best = i;
+                if (_current[i] > _current[best])
+                {
+                    best = i;
+                }
             }
             _current[best] -= _total;
             return _weights[best].State;

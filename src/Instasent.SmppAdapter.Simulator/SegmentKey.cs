@@ -19,7 +19,11 @@ public readonly record struct SegmentKey(string DestinationAddr, int? Reference,
     internal static ConcatenationInfo? Concatenation(SubmitSm submit)
     {
         UserDataHeader.GetTextOffset(submit.EsmClass, submit.ShortMessage.Span, out var fromUdh);
-        if (fromUdh is not null) return fromUdh;
+        if (fromUdh is not null)
+        {
+            return fromUdh;
+        }
+
         var tlvs = submit.Tlvs;
         return tlvs.SarMsgRefNum is { } reference && tlvs.SarTotalSegments is { } total && tlvs.SarSegmentSeqnum is { } sequence
             ? new ConcatenationInfo(reference, total, sequence)

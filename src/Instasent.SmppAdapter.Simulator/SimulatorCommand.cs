@@ -179,7 +179,10 @@ internal sealed class SimulatorCommand : RootCommand
             _verbose, _tps, _queueFull, _responseDelay, _dropResponses, _ignoreEnquireLink, _dropConnectionAfter, _malformedPdu,
             _refuseBindsFor, _moEvery, _moAccount, _moFrom, _moTo, _moText, _moSegmentation,
         ];
-        foreach (var option in options) Options.Add(option);
+        foreach (var option in options)
+        {
+            Options.Add(option);
+        }
     }
 
     /// <summary>The command line <paramref name="parseResult"/> (free of parse errors) asks for; throws <see cref="CommandLineException"/>
@@ -187,7 +190,11 @@ internal sealed class SimulatorCommand : RootCommand
     public SimulatorCommandLine Read(ParseResult parseResult)
     {
         var accounts = parseResult.GetValue(_accounts) ?? [];
-        if (accounts.Length == 0) throw new CommandLineException("no --account given: add at least one, e.g. --account myuser:mypass");
+        if (accounts.Length == 0)
+        {
+            throw new CommandLineException("no --account given: add at least one, e.g. --account myuser:mypass");
+        }
+
         var options = Defaults with
         {
             Host = parseResult.GetValue(_host)!,
@@ -235,12 +242,23 @@ internal sealed class SimulatorCommand : RootCommand
         {
             // A default is not a request: only options typed on the command line are refused without --mo-every.
             if (systemId is not null || new Option[] { _moFrom, _moTo, _moText }.Any(o => parseResult.GetResult(o) is { Implicit: false }))
+            {
                 throw new CommandLineException("--mo-account/--mo-from/--mo-to/--mo-text need --mo-every");
+            }
+
             return null;
         }
-        if (every <= TimeSpan.Zero) throw new CommandLineException("--mo-every must be above 0");
+        if (every <= TimeSpan.Zero)
+        {
+            throw new CommandLineException("--mo-every must be above 0");
+        }
+
         systemId ??= accounts[0].SystemId;
-        if (accounts.All(a => a.SystemId != systemId)) throw new CommandLineException($"--mo-account '{systemId}' is not one of the --account values");
+        if (accounts.All(a => a.SystemId != systemId))
+        {
+            throw new CommandLineException($"--mo-account '{systemId}' is not one of the --account values");
+        }
+
         return new MoSchedule(every, systemId, parseResult.GetValue(_moFrom)!, parseResult.GetValue(_moTo)!, parseResult.GetValue(_moText)!,
             parseResult.GetValue(_moSegmentation) ?? DefaultSegmentation);
     }
@@ -276,8 +294,14 @@ internal sealed class SimulatorCommand : RootCommand
         var accounts = new List<SimulatorAccount>();
         foreach (var token in result.Tokens)
         {
-            if (ParseAccount(token.Value) is { } account) accounts.Add(account);
-            else result.AddError($"--account '{token.Value}' is not user:pass[:maxBinds]");
+            if (ParseAccount(token.Value) is { } account)
+            {
+                accounts.Add(account);
+            }
+            else
+            {
+                result.AddError($"--account '{token.Value}' is not user:pass[:maxBinds]");
+            }
         }
         return [.. accounts];
     }
@@ -286,12 +310,19 @@ internal sealed class SimulatorCommand : RootCommand
     private static SimulatorAccount? ParseAccount(string value)
     {
         var first = value.IndexOf(':');
-        if (first <= 0) return null;
+        if (first <= 0)
+        {
+            return null;
+        }
+
         var user = value[..first];
         var rest = value[(first + 1)..];
         var last = rest.LastIndexOf(':');
         if (last >= 0 && int.TryParse(rest[(last + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var binds))
+        {
             return new SimulatorAccount(user, rest[..last], binds);
+        }
+
         return new SimulatorAccount(user, rest);
     }
 
@@ -304,10 +335,20 @@ internal sealed class SimulatorCommand : RootCommand
         {
             if (v.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
                 && double.TryParse(v[..^suffix.Length], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
+            {
                 return TimeSpan.FromTicks((long)(amount * ticks));
+            }
         }
-        if (double.TryParse(v, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)) return TimeSpan.FromSeconds(seconds);
-        if (TimeSpan.TryParse(v, CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero) return span;
+        if (double.TryParse(v, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        if (TimeSpan.TryParse(v, CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero)
+        {
+            return span;
+        }
+
         return null;
     }
 
@@ -318,7 +359,11 @@ internal sealed class SimulatorCommand : RootCommand
         where T : struct
     {
         var text = result.Tokens[0].Value;
-        if (parse(text) is { } value) return value;
+        if (parse(text) is { } value)
+        {
+            return value;
+        }
+
         result.AddError($"{((OptionResult)result.Parent!).Option.Name} '{text}' {expected}");
         return default;
     }

@@ -40,7 +40,9 @@ public sealed record SimulatorCommandLine
         var parseResult = command.Parse(args);
         List<string> problems = [.. parseResult.Errors.Select(e => e.Message)];
         if (problems.Count == 0 && parseResult.Action is HelpAction)
-            return await parseResult.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        {
+            return await parseResult.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }).ConfigureAwait(false);
+        }
 
         SimulatorCommandLine? commandLine = null;
         if (problems.Count == 0)
@@ -56,11 +58,15 @@ public sealed record SimulatorCommandLine
         }
         if (commandLine is null)
         {
-            foreach (var problem in problems) await error.WriteLineAsync($"{Name}: {problem}");
-            await error.WriteLineAsync($"See '{Name} --help'.");
+            foreach (var problem in problems)
+            {
+                await error.WriteLineAsync($"{Name}: {problem}").ConfigureAwait(false);
+            }
+
+            await error.WriteLineAsync($"See '{Name} --help'.").ConfigureAwait(false);
             return BadArguments;
         }
-        return await run(commandLine);
+        return await run(commandLine).ConfigureAwait(false);
     }
 }
 

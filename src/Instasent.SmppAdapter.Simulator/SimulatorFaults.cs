@@ -141,7 +141,10 @@ public sealed class SimulatorFaults
     {
         while (Volatile.Read(ref _genericNackNext) is var left and > 0)
         {
-            if (Interlocked.CompareExchange(ref _genericNackNext, left - 1, left) == left) return true;
+            if (Interlocked.CompareExchange(ref _genericNackNext, left - 1, left) == left)
+            {
+                return true;
+            }
         }
         return GenericNackShare is var share and > 0 && Random.Shared.NextDouble() < share;
     }
@@ -192,21 +195,80 @@ public sealed class SimulatorFaults
     /// <summary>Sets every property <paramref name="update"/> carries; leaves the others as they are.</summary>
     public void Apply(FaultSettings update, TimeProvider time)
     {
-        if (update.MaxSubmitsPerSecond is { } tps) MaxSubmitsPerSecond = tps;
-        if (update.QueueFull is { } full) QueueFull = full;
-        if (update.ResponseDelay is { } delay) ResponseDelay = delay;
-        if (update.DropResponses is { } drop) DropResponses = drop;
-        if (update.IgnoreEnquireLink is { } ignore) IgnoreEnquireLink = ignore;
-        if (update.DropConnectionAfterPdus is { } n) DropConnectionAfterPdus = n;
-        if (update.SendMalformedPduNext is { } malformed) SendMalformedPduNext = malformed;
-        if (update.RefuseBindsUntil is { } until) RefuseBindsUntil = until;
-        if (update.OverlongMessageIds is { } overlong) OverlongMessageIds = overlong;
-        if (update.GenericNackStatus is { } nackStatus) GenericNackStatus = nackStatus;
-        if (update.GenericNackShare is { } share) GenericNackShare = share;
-        if (update.GenericNackNext is { } nacks) GenericNackNext = nacks;
-        if (update.RefuseSegment is { } segment) RefuseSegment = segment;
-        if (update.RefuseSegmentStatus is { } segmentStatus) RefuseSegmentStatus = segmentStatus;
-        if (update.RefuseBindsFor is { } span) RefuseBindsUntil = span > TimeSpan.Zero ? time.GetUtcNow() + span : null;
+        if (update.MaxSubmitsPerSecond is { } tps)
+        {
+            MaxSubmitsPerSecond = tps;
+        }
+
+        if (update.QueueFull is { } full)
+        {
+            QueueFull = full;
+        }
+
+        if (update.ResponseDelay is { } delay)
+        {
+            ResponseDelay = delay;
+        }
+
+        if (update.DropResponses is { } drop)
+        {
+            DropResponses = drop;
+        }
+
+        if (update.IgnoreEnquireLink is { } ignore)
+        {
+            IgnoreEnquireLink = ignore;
+        }
+
+        if (update.DropConnectionAfterPdus is { } n)
+        {
+            DropConnectionAfterPdus = n;
+        }
+
+        if (update.SendMalformedPduNext is { } malformed)
+        {
+            SendMalformedPduNext = malformed;
+        }
+
+        if (update.RefuseBindsUntil is { } until)
+        {
+            RefuseBindsUntil = until;
+        }
+
+        if (update.OverlongMessageIds is { } overlong)
+        {
+            OverlongMessageIds = overlong;
+        }
+
+        if (update.GenericNackStatus is { } nackStatus)
+        {
+            GenericNackStatus = nackStatus;
+        }
+
+        if (update.GenericNackShare is { } share)
+        {
+            GenericNackShare = share;
+        }
+
+        if (update.GenericNackNext is { } nacks)
+        {
+            GenericNackNext = nacks;
+        }
+
+        if (update.RefuseSegment is { } segment)
+        {
+            RefuseSegment = segment;
+        }
+
+        if (update.RefuseSegmentStatus is { } segmentStatus)
+        {
+            RefuseSegmentStatus = segmentStatus;
+        }
+
+        if (update.RefuseBindsFor is { } span)
+        {
+            RefuseBindsUntil = span > TimeSpan.Zero ? time.GetUtcNow() + span : null;
+        }
     }
 
     public override string ToString() => Snapshot().ToString();

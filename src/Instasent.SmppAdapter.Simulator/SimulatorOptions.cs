@@ -60,30 +60,58 @@ public sealed record SimulatorOptions
     public void Validate()
     {
         if (!IPAddress.TryParse(Host, out _))
+        {
             throw new ArgumentException($"Host '{Host}' is not an IP address (e.g. 127.0.0.1 or 0.0.0.0)", nameof(Host));
+        }
+
         if (Port is < 0 or > 65535)
+        {
             throw new ArgumentException($"Port {Port} is outside 0..65535", nameof(Port));
+        }
+
         if (Accounts.Count == 0)
+        {
             throw new ArgumentException("Accounts is empty: add at least one system_id:password", nameof(Accounts));
+        }
+
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var account in Accounts)
         {
             account.Validate();
             if (!seen.Add(account.SystemId))
+            {
                 throw new ArgumentException($"Accounts lists system_id '{account.SystemId}' twice", nameof(Accounts));
+            }
         }
         if (ReceiptDelay < TimeSpan.Zero)
+        {
             throw new ArgumentException($"ReceiptDelay {ReceiptDelay} is negative", nameof(ReceiptDelay));
+        }
+
         if (SmscSystemId.Length > FieldLimits.SystemId - 1)
+        {
             throw new ArgumentException($"SmscSystemId is {SmscSystemId.Length} characters; SMPP allows at most {FieldLimits.SystemId - 1}", nameof(SmscSystemId));
+        }
+
         if (DeliverWindow < 1)
+        {
             throw new ArgumentException($"DeliverWindow {DeliverWindow} must be at least 1", nameof(DeliverWindow));
+        }
+
         if (MaxDeliverAttempts < 1)
+        {
             throw new ArgumentException($"MaxDeliverAttempts {MaxDeliverAttempts} must be at least 1", nameof(MaxDeliverAttempts));
+        }
+
         if (DeliverResponseTimeout <= TimeSpan.Zero)
+        {
             throw new ArgumentException($"DeliverResponseTimeout {DeliverResponseTimeout} must be positive", nameof(DeliverResponseTimeout));
+        }
+
         if (SubmitHistory < 0)
+        {
             throw new ArgumentException($"SubmitHistory {SubmitHistory} is negative", nameof(SubmitHistory));
+        }
     }
 }
 
@@ -94,11 +122,19 @@ public sealed record SimulatorAccount(string SystemId, string Password, int MaxB
     {
         // SMPP 3.4 §4.1.1: system_id is a C-octet string of 16 with its NUL, password of 9.
         if (SystemId.Length is 0 or > FieldLimits.SystemId - 1)
+        {
             throw new ArgumentException($"system_id '{SystemId}' is {SystemId.Length} characters; SMPP allows 1..{FieldLimits.SystemId - 1}", nameof(SystemId));
+        }
+
         if (Password.Length > FieldLimits.Password - 1)
+        {
             throw new ArgumentException($"password of '{SystemId}' is {Password.Length} characters; SMPP allows at most {FieldLimits.Password - 1}", nameof(Password));
+        }
+
         if (MaxBinds < 1)
+        {
             throw new ArgumentException($"MaxBinds of '{SystemId}' is {MaxBinds}; at least 1", nameof(MaxBinds));
+        }
     }
 
     public override string ToString() => $"{SystemId} (max {MaxBinds} binds)";

@@ -30,7 +30,11 @@ internal sealed partial class SimulatorSession
 
     private async Task CloseAsync()
     {
-        if (Interlocked.Exchange(ref _closeStarted, 1) != 0) return;
+        if (Interlocked.Exchange(ref _closeStarted, 1) != 0)
+        {
+            return;
+        }
+
         List<PendingDelivery>? outstanding;
         lock (_outstandingLock)
         {
@@ -53,6 +57,8 @@ internal sealed partial class SimulatorSession
         await _stream.DisposeAsync().ConfigureAwait(false);
         _simulator.OnConnectionClosed(this, outstanding);
         if (Bind != BindKind.None || _verbose)
+        {
             _simulator.Log.LogInformation("#{Id} closed ({Bind} as '{SystemId}')", Id, Bind, Account?.Account.SystemId);
+        }
     }
 }

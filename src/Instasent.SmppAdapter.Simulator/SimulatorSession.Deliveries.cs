@@ -10,13 +10,30 @@ internal sealed partial class SimulatorSession
         PendingDelivery? delivery;
         lock (_outstandingLock)
         {
-            if (!_outstanding.Remove(sequence, out delivery)) delivery = null;
+            if (!_outstanding.Remove(sequence, out delivery))
+            {
+                delivery = null;
+            }
         }
         StatsCounters.Count(Counters.DeliverSmResponses, status);
-        if (delivery is null) return; // late (already timed out), or the malformed PDU's answer
-        if (Account!.ReleaseSlots(this, 1) is { } waiting) QueueDeliveries(waiting);
-        if (status == CommandStatus.ESME_ROK) _simulator.Acknowledge(delivery);
-        else _simulator.Retry(delivery, $"answered {status.Describe()}");
+        if (delivery is null)
+        {
+            return; // late (already timed out), or the malformed PDU's answer
+        }
+
+        if (Account!.ReleaseSlots(this, 1) is { } waiting)
+        {
+            QueueDeliveries(waiting);
+        }
+
+        if (status == CommandStatus.ESME_ROK)
+        {
+            _simulator.Acknowledge(delivery);
+        }
+        else
+        {
+            _simulator.Retry(delivery, $"answered {status.Describe()}");
+        }
     }
 
     /// <summary>Adds deliveries taken from the account's waiting queue to the answers the read loop is about to flush.</summary>
@@ -24,7 +41,10 @@ internal sealed partial class SimulatorSession
     {
         foreach (var delivery in deliveries)
         {
-            if (TryPrepare(delivery)) _replies.Add(delivery.Pdu);
+            if (TryPrepare(delivery))
+            {
+                _replies.Add(delivery.Pdu);
+            }
         }
     }
 
@@ -36,10 +56,17 @@ internal sealed partial class SimulatorSession
     {
         lock (_outstandingLock)
         {
-            if (_closed) return false;
+            if (_closed)
+            {
+                return false;
+            }
             // SMPP 3.4 §5.1.4: sequence_number 0x00000001 to 0x7FFFFFFF.
             var sequence = (uint)(Interlocked.Increment(ref _sequence) & 0x7FFFFFFF);
-            if (sequence == 0) sequence = (uint)Interlocked.Increment(ref _sequence);
+            if (sequence == 0)
+            {
+                sequence = (uint)Interlocked.Increment(ref _sequence);
+            }
+
             delivery.Pdu.SequenceNumber = sequence;
             delivery.Attempts++;
             delivery.SentAt = _simulator.Time.GetUtcNow().UtcTicks;
@@ -55,14 +82,29 @@ internal sealed partial class SimulatorSession
         List<PendingDelivery>? expired = null;
         lock (_outstandingLock)
         {
-            if (_outstanding.Count == 0) return null;
+            if (_outstanding.Count == 0)
+            {
+                return null;
+            }
+
             foreach (var (sequence, delivery) in _outstanding)
             {
-                if (delivery.SentAt > cutoff) continue;
+                if (delivery.SentAt > cutoff)
+                {
+                    continue;
+                }
+
                 (expired ??= []).Add(delivery);
             }
-            if (expired is null) return null;
-            foreach (var delivery in expired) _outstanding.Remove(delivery.Pdu.SequenceNumber);
+            if (expired is null)
+            {
+                return null;
+            }
+
+            foreach (var delivery in expired)
+            {
+                _outstanding.Remove(delivery.Pdu.SequenceNumber);
+            }
         }
         return expired;
     }

@@ -17,7 +17,11 @@ internal sealed partial class SimulatorSession
 
     private async Task RunAsync()
     {
-        if (_verbose) _simulator.Log.LogInformation("#{Id} connected from {Remote}", Id, Remote);
+        if (_verbose)
+        {
+            _simulator.Log.LogInformation("#{Id} connected from {Remote}", Id, Remote);
+        }
+
         var next = Next.Continue;
         try
         {
@@ -28,7 +32,11 @@ internal sealed partial class SimulatorSession
                 while (next == Next.Continue)
                 {
                     var status = PduCodec.TryRead(ref buffer, out var pdu, out var error);
-                    if (status == PduReadStatus.NeedMoreData) break;
+                    if (status == PduReadStatus.NeedMoreData)
+                    {
+                        break;
+                    }
+
                     var dropAfter = Faults.DropConnectionAfterPdus;
                     if (++_pdusReceived >= dropAfter && dropAfter > 0)
                     {
@@ -38,14 +46,24 @@ internal sealed partial class SimulatorSession
                     next = status == PduReadStatus.Pdu ? Handle(pdu!) : HandleUndecodable(error!);
                 }
                 _input.AdvanceTo(buffer.Start, buffer.End);
-                if (next == Next.Drop) break;
+                if (next == Next.Drop)
+                {
+                    break;
+                }
+
                 if (_replies.Count > 0)
                 {
                     var written = await WriteAsync(_replies).ConfigureAwait(false);
                     _replies.Clear();
-                    if (!written) break;
+                    if (!written)
+                    {
+                        break;
+                    }
                 }
-                if (result.IsCompleted) break;
+                if (result.IsCompleted)
+                {
+                    break;
+                }
             }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
@@ -67,7 +85,11 @@ internal sealed partial class SimulatorSession
 
     private Next Handle(Pdu pdu)
     {
-        if (_verbose) _simulator.Log.LogInformation("#{Id} ← {Pdu}", Id, pdu);
+        if (_verbose)
+        {
+            _simulator.Log.LogInformation("#{Id} ← {Pdu}", Id, pdu);
+        }
+
         switch (pdu)
         {
             case SubmitSm submit:
@@ -82,7 +104,11 @@ internal sealed partial class SimulatorSession
                 return Next.Continue;
             case EnquireLink enquireLink:
                 // SMPP 5.0 §2.3 allows enquire_link in the open (not yet bound) state too, so it is answered before bind.
-                if (Faults.IgnoreEnquireLink) return Next.Continue;
+                if (Faults.IgnoreEnquireLink)
+                {
+                    return Next.Continue;
+                }
+
                 Interlocked.Increment(ref Counters.EnquireLinksAnswered);
                 _replies.Add(enquireLink.CreateResponse());
                 return Next.Continue;
@@ -134,7 +160,11 @@ internal sealed partial class SimulatorSession
         if (error.CommandId is { } id && id.IsResponse())
         {
             // A response we cannot read still answers its request, badly.
-            if (id is CommandId.DeliverSmResp) HandleDeliverResponse(sequence, error.Status);
+            if (id is CommandId.DeliverSmResp)
+            {
+                HandleDeliverResponse(sequence, error.Status);
+            }
+
             return Next.Continue;
         }
         Nack(error.Status, sequence);

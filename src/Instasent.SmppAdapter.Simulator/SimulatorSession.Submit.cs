@@ -56,7 +56,13 @@ internal sealed partial class SimulatorSession
     private void Answer(Pdu submitResponse)
     {
         var delay = Faults.ResponseDelay;
-        if (delay > TimeSpan.Zero) _simulator.ScheduleResponse(this, submitResponse, delay);
-        else _replies.Add(submitResponse);
+        if (delay > TimeSpan.Zero)
+        {
+            _simulator.ScheduleResponse(this, submitResponse, delay);
+        }
+        else
+        {
+            _replies.Add(submitResponse);
+        }
     }
 }

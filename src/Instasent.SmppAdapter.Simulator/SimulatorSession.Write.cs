@@ -26,12 +26,26 @@ internal sealed partial class SimulatorSession
         }
         try
         {
-            if (Faults.TryConsumeMalformedPdu()) WriteMalformedDeliverSm();
+            if (Faults.TryConsumeMalformedPdu())
+            {
+                WriteMalformedDeliverSm();
+            }
+
             foreach (var pdu in pdus)
             {
-                if (pdu is SubmitSmResp { MessageId.Length: >= FieldLimits.MessageId } overlong) WriteOverlongSubmitSmResp(overlong);
-                else PduCodec.Encode(pdu, _output);
-                if (_verbose) _simulator.Log.LogInformation("#{Id} → {Pdu}", Id, pdu);
+                if (pdu is SubmitSmResp { MessageId.Length: >= FieldLimits.MessageId } overlong)
+                {
+                    WriteOverlongSubmitSmResp(overlong);
+                }
+                else
+                {
+                    PduCodec.Encode(pdu, _output);
+                }
+
+                if (_verbose)
+                {
+                    _simulator.Log.LogInformation("#{Id} → {Pdu}", Id, pdu);
+                }
             }
             await _output.FlushAsync(_closing.Token).ConfigureAwait(false);
             return true;

@@ -49,7 +49,11 @@ public sealed partial class SmscSimulator
             _ => SegmentationMode.MessagePayload,
         };
         var reference = (ushort)Interlocked.Increment(ref _nextMoReference);
-        if (mode == SegmentationMode.Udh8) reference &= 0xFF;
+        if (mode == SegmentationMode.Udh8)
+        {
+            reference &= 0xFF;
+        }
+
         var split = MessageSplitter.Split(text, alphabet, mode, reference);
 
         var pdus = new DeliverSm[split.Segments.Count];
@@ -59,8 +63,15 @@ public sealed partial class SmscSimulator
             var pdu = new DeliverSm { EsmClass = segment.EsmClassFlags, DataCoding = segment.DataCoding };
             (pdu.SourceAddr, pdu.SourceAddrTon, pdu.SourceAddrNpi) = Address(from);
             (pdu.DestinationAddr, pdu.DestAddrTon, pdu.DestAddrNpi) = Address(to);
-            if (segment.InMessagePayload) pdu.Tlvs.MessagePayload = segment.Bytes;
-            else pdu.ShortMessage = segment.Bytes;
+            if (segment.InMessagePayload)
+            {
+                pdu.Tlvs.MessagePayload = segment.Bytes;
+            }
+            else
+            {
+                pdu.ShortMessage = segment.Bytes;
+            }
+
             if (segment.Sar is { } sar)
             {
                 pdu.Tlvs.SarMsgRefNum = sar.MsgRefNum;
@@ -98,7 +109,10 @@ public sealed partial class SmscSimulator
     {
         var digits = address.StartsWith('+') ? address[1..] : address;
         if (digits.Length > 0 && digits.All(char.IsAsciiDigit))
+        {
             return digits.Length >= 7 ? (digits, Ton.International, Npi.Isdn) : (digits, Ton.Unknown, Npi.Isdn);
+        }
+
         return (address, Ton.Alphanumeric, Npi.Unknown);
     }
 
@@ -106,9 +120,17 @@ public sealed partial class SmscSimulator
     {
         // SMPP 3.4 §5.2.17: bits 1-0 of registered_delivery: 1 receipt on success or failure, 2 on failure only.
         var requested = submit.RegisteredDelivery & 0x03;
-        if (requested is not (1 or 2)) return;
+        if (requested is not (1 or 2))
+        {
+            return;
+        }
+
         var state = _dealer.Next();
-        if (requested == 2 && state == MessageState.Delivered) return;
+        if (requested == 2 && state == MessageState.Delivered)
+        {
+            return;
+        }
+
         var doneAt = submittedAt + Options.ReceiptDelay;
         var delivery = new PendingDelivery(account, DeliveryKind.Receipt, BuildReceipt(submit, id, state, submittedAt, doneAt));
         if (!TryReservePending())
@@ -160,7 +182,10 @@ public sealed partial class SmscSimulator
             pdu.Tlvs.ReceiptedMessageId = receiptId;
             pdu.Tlvs.MessageState = (byte)state;
             // network_error_code: network type 3 (GSM), then the error (SMPP 3.4 §5.3.2.31).
-            if (state != MessageState.Delivered) pdu.Tlvs.NetworkErrorCode = new byte[] { 3, (byte)(error >> 8), (byte)error };
+            if (state != MessageState.Delivered)
+            {
+                pdu.Tlvs.NetworkErrorCode = new byte[] { 3, (byte)(error >> 8), (byte)error };
+            }
         }
         return pdu;
     }
@@ -173,13 +198,20 @@ public sealed partial class SmscSimulator
         var text = SmsText.Decode(submit.DataCoding, bytes.Span[offset..]);
         var snippet = new StringBuilder(20);
         foreach (var c in text.AsSpan(0, Math.Min(20, text.Length)))
+        {
             snippet.Append(char.IsAsciiLetterOrDigit(c) || c is ' ' or '.' or ',' or '!' or '?' or '-' or '+' or '/' or ':' or '(' or ')' or '\'' ? c : '?');
+        }
+
         return snippet.ToString();
     }
 
     private bool TryReservePending()
     {
-        if (Interlocked.Increment(ref Counters.DeliveriesPending) <= Options.MaxPendingDeliveries) return true;
+        if (Interlocked.Increment(ref Counters.DeliveriesPending) <= Options.MaxPendingDeliveries)
+        {
+            return true;
+        }
+
         Interlocked.Decrement(ref Counters.DeliveriesPending);
         return false;
     }
@@ -187,21 +219,38 @@ public sealed partial class SmscSimulator
     /// <summary>Puts <paramref name="delivery"/> on a receiver-capable session (into <paramref name="sends"/>) or the account's waiting queue.</summary>
     private void Route(PendingDelivery delivery, Dictionary<SimulatorSession, List<Pdu>> sends)
     {
-        if (delivery.Account.Route(delivery) is not { } connection) return;
-        if (connection.TryPrepare(delivery)) Add(sends, connection, delivery.Pdu);
-        else ScheduleResend(delivery); // closed between routing and sending: its slot went with it
+        if (delivery.Account.Route(delivery) is not { } connection)
+        {
+            return;
+        }
+
+        if (connection.TryPrepare(delivery))
+        {
+            Add(sends, connection, delivery.Pdu);
+        }
+        else
+        {
+            ScheduleResend(delivery); // closed between routing and sending: its slot went with it
+        }
     }
 
     private static void Add(Dictionary<SimulatorSession, List<Pdu>> sends, SimulatorSession connection, Pdu pdu)
     {
-        if (!sends.TryGetValue(connection, out var list)) sends[connection] = list = [];
+        if (!sends.TryGetValue(connection, out var list))
+        {
+            sends[connection] = list = [];
+        }
+
         list.Add(pdu);
     }
 
     private static async Task SendAsync(Dictionary<SimulatorSession, List<Pdu>> sends)
     {
         foreach (var (connection, pdus) in sends)
+        {
             await connection.WriteAsync(pdus).ConfigureAwait(false);
+        }
+
         sends.Clear();
     }
 
@@ -217,7 +266,10 @@ public sealed partial class SmscSimulator
         if (delivery.Mo is { } mo)
         {
             mo.Acknowledged();
-            if (mo.Delivered.Task.IsCompleted) _moInFlight.TryRemove(mo, out _);
+            if (mo.Delivered.Task.IsCompleted)
+            {
+                _moInFlight.TryRemove(mo, out _);
+            }
         }
     }
 
@@ -236,13 +288,21 @@ public sealed partial class SmscSimulator
     private void ScheduleResend(PendingDelivery delivery)
     {
         var due = Time.GetUtcNow().UtcTicks + Options.DeliverRetryDelay.Ticks;
-        lock (_timedLock) _timed.Enqueue(new Timed(delivery, null, null), due);
+        lock (_timedLock)
+        {
+            _timed.Enqueue(new Timed(delivery, null, null), due);
+        }
+
         Wake(due);
     }
 
     private void Abandon(PendingDelivery delivery, string reason, bool reserved)
     {
-        if (reserved) Interlocked.Decrement(ref Counters.DeliveriesPending);
+        if (reserved)
+        {
+            Interlocked.Decrement(ref Counters.DeliveriesPending);
+        }
+
         Interlocked.Increment(ref Counters.DeliveriesAbandoned);
         Log.LogWarning("gave up on {Kind} deliver_sm for {SystemId}: {Reason}", delivery.Kind, delivery.Account.Account.SystemId, reason);
         if (delivery.Mo is { } mo)
@@ -256,19 +316,30 @@ public sealed partial class SmscSimulator
     internal void ScheduleResponse(SimulatorSession connection, Pdu response, TimeSpan delay)
     {
         var due = Time.GetUtcNow().UtcTicks + delay.Ticks;
-        lock (_timedLock) _timed.Enqueue(new Timed(null, connection, response), due);
+        lock (_timedLock)
+        {
+            _timed.Enqueue(new Timed(null, connection, response), due);
+        }
+
         Wake(due);
     }
 
     private void FailPendingDeliveries(string reason)
     {
-        foreach (var mo in _moInFlight.Keys) mo.Abandoned($"MO not delivered: {reason}");
+        foreach (var mo in _moInFlight.Keys)
+        {
+            mo.Abandoned($"MO not delivered: {reason}");
+        }
+
         _moInFlight.Clear();
     }
 
     private void Wake(long due)
     {
-        if (due < Volatile.Read(ref _wakeAt)) Volatile.Read(ref _wakeSignal)?.TrySetResult();
+        if (due < Volatile.Read(ref _wakeAt))
+        {
+            Volatile.Read(ref _wakeSignal)?.TrySetResult();
+        }
     }
 
     private TimeSpan SweepInterval => Options.DeliverResponseTimeout / 2 < TimeSpan.FromSeconds(1) ? Options.DeliverResponseTimeout / 2 : TimeSpan.FromSeconds(1);
@@ -286,15 +357,27 @@ public sealed partial class SmscSimulator
                 Interlocked.Exchange(ref _wakeAt, long.MinValue);
                 var now = Time.GetUtcNow().UtcTicks;
                 while (_receipts.TryPeek(out var head) && head.Due <= now && _receipts.TryDequeue(out head))
+                {
                     Route(head.Delivery, sends);
+                }
+
                 lock (_timedLock)
                 {
-                    while (_timed.TryPeek(out var item, out var at) && at <= now) due.Add(_timed.Dequeue());
+                    while (_timed.TryPeek(out var item, out var at) && at <= now)
+                    {
+                        due.Add(_timed.Dequeue());
+                    }
                 }
                 foreach (var item in due)
                 {
-                    if (item.Delivery is { } delivery) Route(delivery, sends);
-                    else Add(sends, item.Connection!, item.Response!);
+                    if (item.Delivery is { } delivery)
+                    {
+                        Route(delivery, sends);
+                    }
+                    else
+                    {
+                        Add(sends, item.Connection!, item.Response!);
+                    }
                 }
                 due.Clear();
                 if (now >= nextSweep)
@@ -322,7 +405,10 @@ public sealed partial class SmscSimulator
         var earliest = _receipts.TryPeek(out var head) ? head.Due : long.MaxValue;
         lock (_timedLock)
         {
-            if (_timed.TryPeek(out _, out var at) && at < earliest) earliest = at;
+            if (_timed.TryPeek(out _, out var at) && at < earliest)
+            {
+                earliest = at;
+            }
         }
         return earliest;
     }
@@ -336,7 +422,11 @@ public sealed partial class SmscSimulator
         // Work queued between the pass above and publishing _wakeAt did not signal: look once more.
         wakeAt = Math.Min(wakeAt, EarliestDue());
         var delay = TimeSpan.FromTicks(wakeAt - Time.GetUtcNow().UtcTicks);
-        if (delay <= TimeSpan.Zero) return;
+        if (delay <= TimeSpan.Zero)
+        {
+            return;
+        }
+
         using var cancelDelay = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var timer = Task.Delay(delay, Time, cancelDelay.Token);
         await Task.WhenAny(signal.Task, timer).ConfigureAwait(false);
@@ -350,16 +440,29 @@ public sealed partial class SmscSimulator
         var cutoff = now - Options.DeliverResponseTimeout.Ticks;
         foreach (var connection in _connections.Values)
         {
-            if (connection.TakeUnanswered(cutoff) is not { } expired) continue;
+            if (connection.TakeUnanswered(cutoff) is not { } expired)
+            {
+                continue;
+            }
+
             if (connection.Account!.ReleaseSlots(connection, expired.Count) is { } refill)
             {
                 foreach (var delivery in refill)
                 {
-                    if (connection.TryPrepare(delivery)) Add(sends, connection, delivery.Pdu);
-                    else ScheduleResend(delivery);
+                    if (connection.TryPrepare(delivery))
+                    {
+                        Add(sends, connection, delivery.Pdu);
+                    }
+                    else
+                    {
+                        ScheduleResend(delivery);
+                    }
                 }
             }
-            foreach (var delivery in expired) Retry(delivery, $"no deliver_sm_resp within {Options.DeliverResponseTimeout}");
+            foreach (var delivery in expired)
+            {
+                Retry(delivery, $"no deliver_sm_resp within {Options.DeliverResponseTimeout}");
+            }
         }
     }
 }

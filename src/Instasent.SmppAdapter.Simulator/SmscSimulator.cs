@@ -68,7 +68,10 @@ public sealed partial class SmscSimulator : IAsyncDisposable
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
             throw new InvalidOperationException("The simulator was already started; create a new one to start again");
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         var endPoint = new IPEndPoint(IPAddress.Parse(Options.Host), Options.Port);
         var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -93,7 +96,11 @@ public sealed partial class SmscSimulator : IAsyncDisposable
     /// <summary>Stops listening and closes every session (no unbind: the ESME sees the connection end).</summary>
     public async Task StopAsync()
     {
-        if (Interlocked.Exchange(ref _state, 2) != 1) return;
+        if (Interlocked.Exchange(ref _state, 2) != 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener?.Dispose();
         await _acceptLoop.ConfigureAwait(false);
@@ -113,7 +120,11 @@ public sealed partial class SmscSimulator : IAsyncDisposable
     public async Task DropAllConnectionsAsync()
     {
         var connections = _connections.Values.ToArray();
-        foreach (var connection in connections) connection.Abort();
+        foreach (var connection in connections)
+        {
+            connection.Abort();
+        }
+
         await Task.WhenAll(connections.Select(c => c.Completion)).ConfigureAwait(false);
     }
 
@@ -125,7 +136,10 @@ public sealed partial class SmscSimulator : IAsyncDisposable
             var count = (int)Math.Min(Math.Min(_historyCount, _history.Length), Math.Max(0, last));
             var result = new ReceivedSubmit[count];
             for (var i = 0; i < count; i++)
+            {
                 result[i] = _history[(_historyCount - count + i) % _history.Length]!;
+            }
+
             return result;
         }
     }
@@ -176,8 +190,15 @@ public sealed partial class SmscSimulator : IAsyncDisposable
             account.RemoveBind(connection);
             Interlocked.Decrement(ref Counters.BoundSessions);
         }
-        if (outstanding is null) return;
-        foreach (var delivery in outstanding) Retry(delivery, "its session closed before answering");
+        if (outstanding is null)
+        {
+            return;
+        }
+
+        foreach (var delivery in outstanding)
+        {
+            Retry(delivery, "its session closed before answering");
+        }
     }
 
     internal long NextMessageId() => Interlocked.Increment(ref _nextMessageId);
@@ -205,7 +226,10 @@ public sealed partial class SmscSimulator : IAsyncDisposable
             var received = new ReceivedSubmit(responseId, connection.Account!.Account.SystemId, connection.Id, now, submit);
             if (_history.Length > 0)
             {
-                lock (_historyLock) _history[_historyCount++ % _history.Length] = received;
+                lock (_historyLock)
+                {
+                    _history[_historyCount++ % _history.Length] = received;
+                }
             }
             try
             {

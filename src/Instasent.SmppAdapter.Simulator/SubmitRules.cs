@@ -16,8 +16,16 @@ internal static class SubmitRules
     /// <summary>ESME_ROK, or the status Instasent would refuse <paramref name="submit"/> with.</summary>
     public static CommandStatus Check(SubmitSm submit, byte interfaceVersion)
     {
-        if (!IsValidSource(submit.SourceAddr)) return CommandStatus.ESME_RINVSRCADR;
-        if (!IsE164(submit.DestinationAddr)) return CommandStatus.ESME_RINVDSTADR;
+        if (!IsValidSource(submit.SourceAddr))
+        {
+            return CommandStatus.ESME_RINVSRCADR;
+        }
+
+        if (!IsE164(submit.DestinationAddr))
+        {
+            return CommandStatus.ESME_RINVDSTADR;
+        }
+
         if (submit.DataCoding is not (DataCodings.Gsm7 or DataCodings.Latin9 or DataCodings.Ucs2))
         {
             // ESME_RINVDCS exists only from SMPP 5.0 (§4.7.6); SMPP 3.4 has no data_coding status, so a 3.4 session
@@ -30,10 +38,17 @@ internal static class SubmitRules
     /// <summary>3 to 11 printable ASCII characters: an alphanumeric sender or a number.</summary>
     public static bool IsValidSource(string source)
     {
-        if (source.Length is < 3 or > 11) return false;
+        if (source.Length is < 3 or > 11)
+        {
+            return false;
+        }
+
         foreach (var c in source)
         {
-            if (c is < ' ' or > '~') return false;
+            if (c is < ' ' or > '~')
+            {
+                return false;
+            }
         }
         return true;
     }
@@ -42,10 +57,17 @@ internal static class SubmitRules
     public static bool IsE164(string destination)
     {
         var digits = destination.AsSpan(destination.StartsWith('+') ? 1 : 0);
-        if (digits.Length is < 7 or > 15 || digits[0] == '0') return false;
+        if (digits.Length is < 7 or > 15 || digits[0] == '0')
+        {
+            return false;
+        }
+
         foreach (var c in digits)
         {
-            if (c is < '0' or > '9') return false;
+            if (c is < '0' or > '9')
+            {
+                return false;
+            }
         }
         return true;
     }
@@ -58,9 +80,17 @@ internal static class SubmitRules
             return submit.ShortMessage.IsEmpty && !p.IsEmpty && TextLengthIsWhole(submit, p.Span);
         }
         var message = submit.ShortMessage.Span;
-        if (message.IsEmpty) return false;
+        if (message.IsEmpty)
+        {
+            return false;
+        }
+
         var udh = UdhLength(submit.EsmClass, message);
-        if (udh < 0) return false;
+        if (udh < 0)
+        {
+            return false;
+        }
+
         var textOctets = message.Length - udh;
         if (submit.DataCoding == DataCodings.Gsm7)
         {
@@ -83,7 +113,11 @@ internal static class SubmitRules
     /// <summary>Octets of UDH (length octet included); 0 without UDHI; -1 when the UDH runs past the message.</summary>
     private static int UdhLength(byte esmClass, ReadOnlySpan<byte> message)
     {
-        if ((esmClass & EsmClass.UdhIndicator) == 0) return 0;
+        if ((esmClass & EsmClass.UdhIndicator) == 0)
+        {
+            return 0;
+        }
+
         var offset = UserDataHeader.GetTextOffset(esmClass, message, out _);
         return offset == 0 ? -1 : offset;
     }

@@ -1,3 +1,3 @@
 using Instasent.SmppAdapter;
 
-return await AdapterHost.RunAsync(args);
+return await AdapterHost.RunAsync(args).ConfigureAwait(false);

@@ -41,7 +41,9 @@ public static class FuzzTargets
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         CheckOutcome(ok, pdu, error);
         if (allocated > AllocationOverhead + AllocationPerInputOctet * input.Length)
+        {
             throw new ContractViolationException($"decoding {input.Length} octets allocated {allocated} bytes");
+        }
     }
 
     /// <summary>
@@ -50,7 +52,11 @@ public static class FuzzTargets
     /// </summary>
     public static void Read(ReadOnlySpan<byte> input)
     {
-        if (input.IsEmpty) return;
+        if (input.IsEmpty)
+        {
+            return;
+        }
+
         var stream = input[1..].ToArray();
         var buffer = Segments.Split(stream, segmentLength: 1 + input[0] % 32);
         // Every PDU or in-sync error consumes at least a 16-octet header, so this bound is never the one that stops.
@@ -70,7 +76,10 @@ public static class FuzzTargets
                     var frame = stream.AsSpan(offset, consumed);
                     var framedOk = PduCodec.TryDecode(frame, out var framedPdu, out var framedError);
                     if (framedOk != (status == PduReadStatus.Pdu) || framedPdu?.GetType() != pdu?.GetType() || framedError?.Status != error?.Status)
+                    {
                         throw new ContractViolationException($"TryRead gave {status} {pdu?.GetType().Name} {error} but TryDecode of the same frame gave {framedPdu?.GetType().Name} {framedError}");
+                    }
+
                     break;
                 default:
                     throw new ContractViolationException($"TryRead returned {status} having consumed {consumed} octets (pdu {pdu?.GetType().Name}, error {error})");
@@ -88,7 +97,11 @@ public static class FuzzTargets
     /// </summary>
     public static void Receipt(ReadOnlySpan<byte> input)
     {
-        if (input.Length < 3) return;
+        if (input.Length < 3)
+        {
+            return;
+        }
+
         var esmClass = input[0];
         var options = input[1];
         byte? messageState = (options & 0x08) != 0 ? input[2] : null;
@@ -106,17 +119,23 @@ public static class FuzzTargets
         var parser = new DeliveryReceiptParser(SmscOffsets[options & 0x07]);
 
         if (parser.TryParse(esmClass, shortMessage, receiptedId, messageState, networkErrorCode, out var fromBytes))
+        {
             CheckReceipt(fromBytes);
+        }
         // The string overload also sees what an SMSC sending UCS-2 or Latin-9 receipts hands over once decoded.
         var text = SmsText.Decode((options & 0x80) != 0 ? DataCodings.Ucs2 : DataCodings.Latin9, shortMessage);
         if (parser.TryParse(esmClass, text, receiptedId, messageState, networkErrorCode, out var fromText))
+        {
             CheckReceipt(fromText);
+        }
     }
 
     private static void CheckReceipt(DeliveryReceipt receipt)
     {
         if (string.IsNullOrEmpty(receipt.MessageId))
+        {
             throw new ContractViolationException("TryParse returned true without a message id");
+        }
     }
 
     /// <summary>
@@ -142,13 +161,21 @@ public static class FuzzTargets
 
             var offset = UserDataHeader.GetTextOffset(esmClass, shortMessage, out _);
             if (offset < 0 || offset > shortMessage.Length)
+            {
                 throw new ContractViolationException($"text offset {offset} outside a {shortMessage.Length}-octet message");
+            }
+
             var result = reassembler.Add("34600000001", "Instasent", esmClass, dataCoding, shortMessage, sar);
             var whole = result.Status is ReassemblyStatus.Complete or ReassemblyStatus.Rejected;
             if (whole != (result.Payload is not null) || whole != (result.Text is not null))
+            {
                 throw new ContractViolationException($"{result.Status} with payload {result.Payload?.Length} and text {result.Text?.Length}");
+            }
+
             if (reassembler.PendingCount > options.MaxPendingMessages)
+            {
                 throw new ContractViolationException($"{reassembler.PendingCount} partial messages held, the limit is {options.MaxPendingMessages}");
+            }
         }
         reassembler.RemoveExpired();
     }
@@ -159,20 +186,31 @@ public static class FuzzTargets
     /// </summary>
     public static void Text(ReadOnlySpan<byte> input)
     {
-        if (input.IsEmpty) return;
+        if (input.IsEmpty)
+        {
+            return;
+        }
+
         var text = SmsText.Decode(input[0], input[1..]);
         var alphabet = SmsText.ChooseAlphabet(text);
         var again = SmsText.Decode((byte)alphabet, SmsText.Encode(text, alphabet));
         if (again != text)
+        {
             throw new ContractViolationException($"data_coding {input[0]}: '{text}' re-encoded as {alphabet} decodes as '{again}'");
+        }
     }
 
     private static void CheckOutcome(bool ok, object? pdu, PduDecodeError? error)
     {
         if (ok ? pdu is null || error is not null : pdu is not null || error is null)
+        {
             throw new ContractViolationException($"returned {ok} with pdu {pdu?.GetType().Name ?? "null"} and error {error?.ToString() ?? "null"}");
+        }
+
         if (error is not null && (uint)error.Status == 0)
+        {
             throw new ContractViolationException($"a decode error with command_status 0: {error}");
+        }
     }
 
     /// <summary>A clock the input moves forward.</summary>
@@ -196,7 +234,11 @@ public static class FuzzTargets
 
         public static ReadOnlySequence<byte> Split(byte[] bytes, int segmentLength)
         {
-            if (bytes.Length <= segmentLength) return new ReadOnlySequence<byte>(bytes);
+            if (bytes.Length <= segmentLength)
+            {
+                return new ReadOnlySequence<byte>(bytes);
+            }
+
             var first = new Segments(bytes.AsMemory(0, segmentLength), 0);
             var last = first;
             for (var start = segmentLength; start < bytes.Length; start += segmentLength)

@@ -77,6 +77,8 @@ internal static class Seeds
         var folder = Directory.CreateDirectory(Path.Combine(directory, target)).FullName;
         var i = 0;
         foreach (var seed in seeds)
+        {
             File.WriteAllBytes(Path.Combine(folder, $"seed-{i++:D2}"), seed);
+        }
     }
 }

@@ -62,7 +62,11 @@ internal static class BrokerTrace
             tally.Count++;
             tally.BodyBytes += delivery.Body.Length;
             tally.HeaderBytes += OriginalHeaderBytes(delivery.BasicProperties.Headers);
-            if (tally.Example.Length == 0) tally.Example = Encoding.UTF8.GetString(delivery.Body.Span);
+            if (tally.Example.Length == 0)
+            {
+                tally.Example = Encoding.UTF8.GetString(delivery.Body.Span);
+            }
+
             return Task.CompletedTask;
         };
         await channel.BasicConsumeAsync(queue, autoAck: true, consumer);
@@ -82,7 +86,10 @@ internal static class BrokerTrace
         }
         Console.WriteLine(string.Create(inv, $"per command: {tallies.Where(t => t.Key.StartsWith("publish.", StringComparison.Ordinal)).Sum(t => t.Value.Count) / (double)commands:0.00} publishes, {tallies.Where(t => t.Key.StartsWith("deliver.", StringComparison.Ordinal)).Sum(t => t.Value.Count) / (double)commands:0.00} deliveries"));
         foreach (var (key, tally) in tallies.Where(t => t.Key.StartsWith("publish.", StringComparison.Ordinal)).OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
             Console.WriteLine($"example body of {key}: {tally.Example}");
+        }
+
         return 0;
     }
 
@@ -92,10 +99,16 @@ internal static class BrokerTrace
     {
         if (traceHeaders is null || !traceHeaders.TryGetValue("properties", out var properties) || properties is not IDictionary<string, object?> table
             || !table.TryGetValue("headers", out var headers) || headers is not IDictionary<string, object?> original)
+        {
             return 0;
+        }
+
         long bytes = 0;
         foreach (var (name, value) in original)
+        {
             bytes += name.Length + (value switch { byte[] b => b.Length, null => 0, _ => value.ToString()?.Length ?? 0 });
+        }
+
         return bytes;
     }
 }

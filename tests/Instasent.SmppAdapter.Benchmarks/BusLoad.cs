@@ -40,13 +40,23 @@ internal static class BusLoad
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.Length > 0 && args[0] == "baseline") return await BaselineService.RunAsync(args[1..], Usage);
-        if (LoadCommandLine.Parse(() => Parse(args), Usage) is not { } settings) return 2;
+        if (args.Length > 0 && args[0] == "baseline")
+        {
+            return await BaselineService.RunAsync(args[1..], Usage);
+        }
+
+        if (LoadCommandLine.Parse(() => Parse(args), Usage) is not { } settings)
+        {
+            return 2;
+        }
 
         var prefix = $"load-{settings.Label}-{Guid.NewGuid().ToString("N")[..8]}-";
         var tracker = new Tracker(settings.Count, settings.Receipts, prefix);
         var bodies = new ReadOnlyMemory<byte>[settings.Count];
-        for (var i = 0; i < bodies.Length; i++) bodies[i] = Body(prefix + i.ToString(CultureInfo.InvariantCulture), i, settings.Receipts);
+        for (var i = 0; i < bodies.Length; i++)
+        {
+            bodies[i] = Body(prefix + i.ToString(CultureInfo.InvariantCulture), i, settings.Receipts);
+        }
 
         var factory = new ConnectionFactory { Uri = settings.Broker, ClientProvidedName = $"bus-load {settings.Label}" };
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -196,18 +206,33 @@ internal static class BusLoad
                 || !int.TryParse(messageId.AsSpan(prefix.Length), CultureInfo.InvariantCulture, out var i) || i < 0 || i >= count)
             {
                 // An unmatched receipt has no messageId; anything else is another run's event.
-                if (isReceipt && messageId is null) _unmatchedReceipts++;
-                else _foreign++;
+                if (isReceipt && messageId is null)
+                {
+                    _unmatchedReceipts++;
+                }
+                else
+                {
+                    _foreign++;
+                }
+
                 return;
             }
             if (isReceipt)
             {
-                if (++_receipts[i] == 1) _distinctReceipts++;
+                if (++_receipts[i] == 1)
+                {
+                    _distinctReceipts++;
+                }
+
                 _lastReceiptAt = at;
             }
             else
             {
-                if (type.EndsWith(":SmsRejected", StringComparison.Ordinal)) _rejected++;
+                if (type.EndsWith(":SmsRejected", StringComparison.Ordinal))
+                {
+                    _rejected++;
+                }
+
                 if (++_outcomes[i] == 1)
                 {
                     _outcomeAt[i] = at;
@@ -215,7 +240,10 @@ internal static class BusLoad
                     _lastOutcomeAt = at;
                 }
             }
-            if (_distinctOutcomes == count && (!receipts || _distinctReceipts == count)) _done.TrySetResult();
+            if (_distinctOutcomes == count && (!receipts || _distinctReceipts == count))
+            {
+                _done.TrySetResult();
+            }
         }
 
         public Report Report(long started)
@@ -224,10 +252,24 @@ internal static class BusLoad
             int duplicates = 0, missing = 0, receiptDuplicates = 0;
             for (var i = 0; i < count; i++)
             {
-                if (_outcomes[i] == 0) missing++;
-                else latencies.Add(Stopwatch.GetElapsedTime(_publishedAt[i], _outcomeAt[i]).TotalMilliseconds);
-                if (_outcomes[i] > 1) duplicates += _outcomes[i] - 1;
-                if (_receipts[i] > 1) receiptDuplicates += _receipts[i] - 1;
+                if (_outcomes[i] == 0)
+                {
+                    missing++;
+                }
+                else
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(_publishedAt[i], _outcomeAt[i]).TotalMilliseconds);
+                }
+
+                if (_outcomes[i] > 1)
+                {
+                    duplicates += _outcomes[i] - 1;
+                }
+
+                if (_receipts[i] > 1)
+                {
+                    receiptDuplicates += _receipts[i] - 1;
+                }
             }
             latencies.Sort();
             return new Report(count, receipts, _distinctOutcomes, duplicates, missing, _rejected,
@@ -252,7 +294,10 @@ internal static class BusLoad
             var receiptsPerSecond = ToLastReceipt > TimeSpan.Zero ? Receipts / ToLastReceipt.TotalSeconds : 0;
             Console.WriteLine(string.Create(inv, $"outcomes: {Outcomes} of {Count} (rejected {Rejected}); exactly one each: {(Outcomes == Count && Duplicates == 0 ? "yes" : "NO")} (duplicates {Duplicates}, missing {Missing})"));
             if (ReceiptsRequested)
+            {
                 Console.WriteLine(string.Create(inv, $"receipts: {Receipts} of {Count} (duplicates {ReceiptDuplicates}, unmatched {UnmatchedReceipts}), {receiptsPerSecond:0}/s first publish to last receipt ({ToLastReceipt.TotalSeconds:0.00} s)"));
+            }
+
             Console.WriteLine(string.Create(inv, $"throughput: {perSecond:0} commands/s, first publish to last outcome ({ToLastOutcome.TotalSeconds:0.00} s)"));
             Console.WriteLine(string.Create(inv, $"latency publish->outcome ms: p50 {P50:0} p95 {P95:0} p99 {P99:0} max {Max:0}"));
             Console.WriteLine(string.Create(inv, $"events from other runs ignored: {Foreign}; load generator cpu: {cpu.TotalSeconds:0.00} s"));

@@ -41,13 +41,19 @@ internal static class KannelLoad
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (LoadCommandLine.Parse(() => Parse(args), Usage) is not { } settings) return 2;
+        if (LoadCommandLine.Parse(() => Parse(args), Usage) is not { } settings)
+        {
+            return 2;
+        }
 
         var tracker = new DlrTracker(settings.Count);
         await using var receiver = await StartReceiverAsync(settings.DlrPort, tracker);
         // Every URL is built before the clock starts, as bus-load builds its bodies.
         var urls = new Uri[settings.Count];
-        for (var i = 0; i < urls.Length; i++) urls[i] = SendSmsUrl(settings, i);
+        for (var i = 0; i < urls.Length; i++)
+        {
+            urls[i] = SendSmsUrl(settings, i);
+        }
 
         using var http = new HttpClient(new SocketsHttpHandler
         {
@@ -64,7 +70,9 @@ internal static class KannelLoad
             tracker.Injected(i, Stopwatch.GetTimestamp());
             using var response = await http.GetAsync(urls[i], HttpCompletionOption.ResponseContentRead, deadline.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode && Interlocked.Increment(ref refused) == 1)
+            {
                 Console.WriteLine($"sendsms answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(deadline.Token).ConfigureAwait(false)}");
+            }
         }
 
         var started = Stopwatch.GetTimestamp();
@@ -106,9 +114,14 @@ internal static class KannelLoad
         {
             var query = context.Request.Query;
             if (int.TryParse(query["i"], CultureInfo.InvariantCulture, out var i) && int.TryParse(query["t"], CultureInfo.InvariantCulture, out var type))
+            {
                 tracker.OnDlr(i, type, Stopwatch.GetTimestamp());
+            }
             else
+            {
                 tracker.OnForeign();
+            }
+
             return Task.CompletedTask;
         });
         await app.StartAsync();
@@ -179,7 +192,10 @@ internal static class KannelLoad
             }
             _reportedAt[i] = at;
             InterlockedMax(ref _lastAt, at);
-            if (Interlocked.Increment(ref _distinct) == count) _all.TrySetResult();
+            if (Interlocked.Increment(ref _distinct) == count)
+            {
+                _all.TrySetResult();
+            }
         }
 
         public void OnForeign() => Interlocked.Increment(ref _foreign);
@@ -211,7 +227,13 @@ internal static class KannelLoad
             var inv = CultureInfo.InvariantCulture;
             var latencies = new List<double>(count);
             for (var i = 0; i < count; i++)
-                if (_reports[i] > 0) latencies.Add(Stopwatch.GetElapsedTime(_injectedAt[i], _reportedAt[i]).TotalMilliseconds);
+            {
+                if (_reports[i] > 0)
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(_injectedAt[i], _reportedAt[i]).TotalMilliseconds);
+                }
+            }
+
             latencies.Sort();
             var span = _lastAt == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(started, _lastAt);
             var perSecond = span > TimeSpan.Zero ? _distinct / span.TotalSeconds : 0;
@@ -226,7 +248,12 @@ internal static class KannelLoad
         private static void InterlockedMax(ref long location, long value)
         {
             for (var current = Volatile.Read(ref location); value > current; current = Volatile.Read(ref location))
-                if (Interlocked.CompareExchange(ref location, value, current) == current) return;
+            {
+                if (Interlocked.CompareExchange(ref location, value, current) == current)
+                {
+                    return;
+                }
+            }
         }
     }
 }

@@ -35,10 +35,17 @@ internal static class LoadWorkers
         async Task WorkerAsync()
         {
             await Task.Yield();
-            for (var i = Interlocked.Increment(ref next); i < count; i = Interlocked.Increment(ref next)) await body(i).ConfigureAwait(false);
+            for (var i = Interlocked.Increment(ref next); i < count; i = Interlocked.Increment(ref next))
+            {
+                await body(i).ConfigureAwait(false);
+            }
         }
         var workers = new Task[parallel];
-        for (var w = 0; w < workers.Length; w++) workers[w] = WorkerAsync();
+        for (var w = 0; w < workers.Length; w++)
+        {
+            workers[w] = WorkerAsync();
+        }
+
         return Task.WhenAll(workers);
     }
 }

@@ -5,10 +5,25 @@ using Instasent.SmppAdapter.Benchmarks;
 // `session-load ...` is a load run against a live SMSC, `bus-load ...` one through RabbitMQ (ops/load.sh),
 // `kannel-load ...` Kannel's side of `ops/load.sh --kannel`, `broker-trace ...` the broker's work per command;
 // anything else goes to BenchmarkDotNet.
-if (args.Length > 0 && args[0] == "session-load") return await SessionLoad.RunAsync(args[1..]);
-if (args.Length > 0 && args[0] == "bus-load") return await BusLoad.RunAsync(args[1..]);
-if (args.Length > 0 && args[0] == "kannel-load") return await KannelLoad.RunAsync(args[1..]);
-if (args.Length > 0 && args[0] == "broker-trace") return await BrokerTrace.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "session-load")
+{
+    return await SessionLoad.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "bus-load")
+{
+    return await BusLoad.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "kannel-load")
+{
+    return await KannelLoad.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "broker-trace")
+{
+    return await BrokerTrace.RunAsync(args[1..]);
+}
 
 // typeof(Program) would be ambiguous: the referenced simulator also has a top-level Program.
 BenchmarkSwitcher.FromAssembly(Assembly.GetExecutingAssembly()).Run(args);

@@ -25,7 +25,10 @@ internal static class SessionLoad
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (LoadCommandLine.Parse(() => Parse(args), Usage) is not { } settings) return 2;
+        if (LoadCommandLine.Parse(() => Parse(args), Usage) is not { } settings)
+        {
+            return 2;
+        }
 
         var receipts = new ReceiptCounter();
         var options = new SmppSessionOptions
@@ -42,7 +45,10 @@ internal static class SessionLoad
 
         var load = new Load(session, settings);
         var workers = new Task[settings.Window];
-        for (var i = 0; i < workers.Length; i++) workers[i] = load.WorkerAsync();
+        for (var i = 0; i < workers.Length; i++)
+        {
+            workers[i] = load.WorkerAsync();
+        }
 
         await Task.Delay(settings.Warmup);
         var before = load.Snapshot(receipts);
@@ -126,7 +132,11 @@ internal static class SessionLoad
         public string DescribeStatuses()
         {
             var parts = new List<string>();
-            foreach (var (status, count) in _statuses) parts.Add($"{status.Describe()}={count}");
+            foreach (var (status, count) in _statuses)
+            {
+                parts.Add($"{status.Describe()}={count}");
+            }
+
             return parts.Count == 0 ? "" : $" ({string.Join(", ", parts)})";
         }
 
@@ -178,7 +188,11 @@ internal static class SessionLoad
 
         public ValueTask<Pdu?> HandleAsync(SmppSession session, Pdu request, CancellationToken cancellationToken)
         {
-            if (request is DeliverSm { IsDeliveryReceipt: true }) Interlocked.Increment(ref _count);
+            if (request is DeliverSm { IsDeliveryReceipt: true })
+            {
+                Interlocked.Increment(ref _count);
+            }
+
             return new ValueTask<Pdu?>((Pdu?)null);
         }
     }

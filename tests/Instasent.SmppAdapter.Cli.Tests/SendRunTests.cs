@@ -258,32 +258,50 @@ public sealed class SendRunTests
 
         public override void Write(char value)
         {
-            lock (_gate) base.Write(value);
+            lock (_gate)
+            {
+                base.Write(value);
+            }
         }
 
         public override void Write(char[] buffer, int index, int count)
         {
-            lock (_gate) base.Write(buffer, index, count);
+            lock (_gate)
+            {
+                base.Write(buffer, index, count);
+            }
         }
 
         public override void Write(ReadOnlySpan<char> buffer)
         {
-            lock (_gate) base.Write(buffer);
+            lock (_gate)
+            {
+                base.Write(buffer);
+            }
         }
 
         public override void Write(string? value)
         {
-            lock (_gate) base.Write(value);
+            lock (_gate)
+            {
+                base.Write(value);
+            }
         }
 
         public override void WriteLine(string? value)
         {
-            lock (_gate) base.WriteLine(value);
+            lock (_gate)
+            {
+                base.WriteLine(value);
+            }
         }
 
         public override string ToString()
         {
-            lock (_gate) return base.ToString();
+            lock (_gate)
+            {
+                return base.ToString();
+            }
         }
     }
 }

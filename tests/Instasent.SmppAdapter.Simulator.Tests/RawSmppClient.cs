@@ -52,7 +52,11 @@ internal sealed class RawSmppClient : IAsyncDisposable
     /// <summary>Sends <paramref name="pdu"/>, giving it the next sequence_number unless it has one.</summary>
     public async Task<uint> SendAsync(Pdu pdu)
     {
-        if (pdu.SequenceNumber == 0) pdu.SequenceNumber = NextSequence();
+        if (pdu.SequenceNumber == 0)
+        {
+            pdu.SequenceNumber = NextSequence();
+        }
+
         await SendRawAsync(PduCodec.Encode(pdu));
         return pdu.SequenceNumber;
     }
@@ -97,7 +101,11 @@ internal sealed class RawSmppClient : IAsyncDisposable
             while (true)
             {
                 var item = await _inbox.Reader.ReadAsync(timeout.Token);
-                if (item is T found && (match?.Invoke(found) ?? true)) return found;
+                if (item is T found && (match?.Invoke(found) ?? true))
+                {
+                    return found;
+                }
+
                 _setAside.Add(item);
             }
         }
@@ -150,12 +158,22 @@ internal sealed class RawSmppClient : IAsyncDisposable
                 while (true)
                 {
                     var status = PduCodec.TryRead(ref buffer, out var pdu, out var error);
-                    if (status == PduReadStatus.NeedMoreData) break;
+                    if (status == PduReadStatus.NeedMoreData)
+                    {
+                        break;
+                    }
+
                     _inbox.Writer.TryWrite(status == PduReadStatus.Pdu ? pdu! : error!);
-                    if (status == PduReadStatus.Error && !error!.StreamInSync) return;
+                    if (status == PduReadStatus.Error && !error!.StreamInSync)
+                    {
+                        return;
+                    }
                 }
                 reader.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted) return;
+                if (result.IsCompleted)
+                {
+                    return;
+                }
             }
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)

@@ -1,6 +1,6 @@
-using Instasent.Testing;
 using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Simulator;
+using Instasent.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Instasent.SmppAdapter.Simulator.Tests;

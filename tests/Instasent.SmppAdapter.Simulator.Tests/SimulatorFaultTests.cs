@@ -141,7 +141,10 @@ public class SimulatorFaultTests
         simulator.Faults.GenericNackNext = 2;
 
         var answers = new List<Pdu>();
-        for (var i = 0; i < 3; i++) answers.Add(await client.RequestAsync(Sim.Submit(registeredDelivery: 0)));
+        for (var i = 0; i < 3; i++)
+        {
+            answers.Add(await client.RequestAsync(Sim.Submit(registeredDelivery: 0)));
+        }
 
         Assert.All(answers.Take(2), a => Assert.Equal(CommandStatus.ESME_RTHROTTLED, Assert.IsType<GenericNack>(a).CommandStatus));
         Assert.Equal(CommandStatus.ESME_ROK, Assert.IsType<SubmitSmResp>(answers[2]).CommandStatus);
@@ -170,7 +173,11 @@ public class SimulatorFaultTests
         simulator.Faults.RefuseSegment = 2;
 
         var answers = new List<CommandStatus>();
-        for (byte segment = 1; segment <= 3; segment++) answers.Add((await client.SubmitAsync(Segment(reference: 9, segment, total: 3))).CommandStatus);
+        for (byte segment = 1; segment <= 3; segment++)
+        {
+            answers.Add((await client.SubmitAsync(Segment(reference: 9, segment, total: 3))).CommandStatus);
+        }
+
         var resent = await client.SubmitAsync(Segment(reference: 9, 1, total: 3));
 
         Assert.Equal([CommandStatus.ESME_ROK, CommandStatus.ESME_RINVDSTADR, CommandStatus.ESME_ROK], answers);
@@ -218,7 +225,10 @@ public class SimulatorFaultTests
         await using var simulator = await Sim.StartAsync();
         await using var client = await RawSmppClient.BoundAsync(simulator.Port, Sim.Transceiver());
         var pdu = (Pdu)Activator.CreateInstance(pduType)!;
-        if (pdu is SubmitMulti multi) multi.Destinations = [MultiDestination.Sme(Ton.International, Npi.Isdn, "34676388300")];
+        if (pdu is SubmitMulti multi)
+        {
+            multi.Destinations = [MultiDestination.Sme(Ton.International, Npi.Isdn, "34676388300")];
+        }
 
         var response = await client.RequestAsync(pdu);
 

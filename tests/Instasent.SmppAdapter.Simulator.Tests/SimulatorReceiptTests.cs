@@ -45,7 +45,11 @@ public class SimulatorReceiptTests
         await using var simulator = await Sim.StartAsync(options);
         await using var client = await RawSmppClient.BoundAsync(simulator.Port, Sim.Transceiver());
 
-        for (var i = 0; i < 4; i++) await client.SubmitAsync(Sim.Submit());
+        for (var i = 0; i < 4; i++)
+        {
+            await client.SubmitAsync(Sim.Submit());
+        }
+
         var states = new List<MessageState>();
         for (var i = 0; i < 4; i++)
         {
@@ -96,7 +100,11 @@ public class SimulatorReceiptTests
         await using var otherAccount = await RawSmppClient.BoundAsync(simulator.Port, Sim.Receiver(user: "other", password: "secret"));
 
         var ids = new HashSet<string>();
-        for (var i = 0; i < 4; i++) ids.Add((await transmitter.SubmitAsync(Sim.Submit())).MessageId);
+        for (var i = 0; i < 4; i++)
+        {
+            ids.Add((await transmitter.SubmitAsync(Sim.Submit())).MessageId);
+        }
+
         var atA = new[] { await receiverA.ExpectAsync(IsReceipt), await receiverA.ExpectAsync(IsReceipt) };
         var atB = new[] { await receiverB.ExpectAsync(IsReceipt), await receiverB.ExpectAsync(IsReceipt) };
 

@@ -22,7 +22,11 @@ internal static class ExternalCommand
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -44,7 +48,10 @@ internal static class ExternalCommand
     {
         var (exitCode, stdout, stderr) = await RunAsync(fileName, arguments, timeout);
         if (exitCode != 0)
+        {
             throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} exited {exitCode}: {stderr}{stdout}");
+        }
+
         return stdout;
     }
 }

@@ -45,7 +45,10 @@ internal sealed class PendingRequest : IValueTaskSource<Pdu>
         while (true)
         {
             var state = Volatile.Read(ref _state);
-            if (Interlocked.CompareExchange(ref _state, (state & ~PhaseMask) | Done, state) == state) return (state & PhaseMask) == Sent;
+            if (Interlocked.CompareExchange(ref _state, (state & ~PhaseMask) | Done, state) == state)
+            {
+                return (state & PhaseMask) == Sent;
+            }
         }
     }
 

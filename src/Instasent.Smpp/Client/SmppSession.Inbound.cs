@@ -81,7 +81,10 @@ public sealed partial class SmppSession
         }
         try
         {
-            if (response is not null && !_closed) await EnqueueAsync(response).ConfigureAwait(false);
+            if (response is not null && !_closed)
+            {
+                await EnqueueAsync(response).ConfigureAwait(false);
+            }
         }
         finally
         {

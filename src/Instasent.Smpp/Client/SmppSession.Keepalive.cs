@@ -11,12 +11,19 @@ public sealed partial class SmppSession
 
     private void StartKeepalive()
     {
-        if (Options.EnquireLinkInterval > TimeSpan.Zero) _keepaliveTimer.Change(Options.EnquireLinkInterval, Timeout.InfiniteTimeSpan);
+        if (Options.EnquireLinkInterval > TimeSpan.Zero)
+        {
+            _keepaliveTimer.Change(Options.EnquireLinkInterval, Timeout.InfiniteTimeSpan);
+        }
     }
 
     private void OnKeepaliveTimer()
     {
-        if (_state != SmppSessionState.Bound) return;
+        if (_state != SmppSessionState.Bound)
+        {
+            return;
+        }
+
         var interval = Options.EnquireLinkInterval;
         var idle = _timeProvider.GetElapsedTime(Volatile.Read(ref _lastActivity));
         var next = interval;

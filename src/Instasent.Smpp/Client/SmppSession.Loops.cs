@@ -19,22 +19,40 @@ public sealed partial class SmppSession
             {
                 var result = await reader.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
-                if (result.IsCanceled) break;
-                if (!buffer.IsEmpty) TouchActivity();
+                if (result.IsCanceled)
+                {
+                    break;
+                }
+
+                if (!buffer.IsEmpty)
+                {
+                    TouchActivity();
+                }
+
                 while (true)
                 {
                     var status = PduCodec.TryRead(ref buffer, out var pdu, out var error, Options.MaxCommandLength);
-                    if (status == PduReadStatus.NeedMoreData) break;
+                    if (status == PduReadStatus.NeedMoreData)
+                    {
+                        break;
+                    }
+
                     if (status == PduReadStatus.Pdu)
                     {
                         RecordPdu(pdu!, Tags.Received);
                         var dispatched = Dispatch(pdu!);
-                        if (!dispatched.IsCompletedSuccessfully) await dispatched.ConfigureAwait(false);
+                        if (!dispatched.IsCompletedSuccessfully)
+                        {
+                            await dispatched.ConfigureAwait(false);
+                        }
                     }
                     else if (error!.StreamInSync)
                     {
                         var answered = AnswerUndecodable(error);
-                        if (!answered.IsCompletedSuccessfully) await answered.ConfigureAwait(false);
+                        if (!answered.IsCompletedSuccessfully)
+                        {
+                            await answered.ConfigureAwait(false);
+                        }
                     }
                     else
                     {
@@ -75,11 +93,18 @@ public sealed partial class SmppSession
                 while (!closeAfter && queue.TryRead(out var item))
                 {
                     // A request that timed out (or was failed by a close) while queued is never sent: its caller was told so.
-                    if (item.Pending is { } pending && !pending.TryMarkSent(item.WriteToken)) continue;
+                    if (item.Pending is { } pending && !pending.TryMarkSent(item.WriteToken))
+                    {
+                        continue;
+                    }
+
                     PduCodec.Encode(item.Pdu, writer);
                     RecordPdu(item.Pdu, Tags.Sent);
                     closeAfter = item.CloseAfterWrite;
-                    if (writer.UnflushedBytes >= FlushThreshold) await writer.FlushAsync().ConfigureAwait(false);
+                    if (writer.UnflushedBytes >= FlushThreshold)
+                    {
+                        await writer.FlushAsync().ConfigureAwait(false);
+                    }
                 }
                 await writer.FlushAsync().ConfigureAwait(false);
                 TouchActivity();
@@ -172,7 +197,11 @@ public sealed partial class SmppSession
             _remoteUnbind = true;
             _accepting = false;
         }
-        if (!first) return default;
+        if (!first)
+        {
+            return default;
+        }
+
         Log.RemoteUnbind(_logger, SessionId);
         SetState(new SmppSessionStateChange(SmppSessionState.Unbinding, SmppCloseReason.RemoteUnbind, Detail: "the SMSC sent unbind"));
         _stopAcceptingCts.Cancel();

@@ -37,8 +37,16 @@ public sealed partial class SmppSession
     /// <summary>The last sequence_number handed out; tests set it to exercise the wrap at 0x7FFFFFFF.</summary>
     internal uint LastSequenceNumber
     {
-        get { lock (_sync) return _lastSequenceNumber; }
-        set { lock (_sync) _lastSequenceNumber = value; }
+        get { lock (_sync)
+            {
+                return _lastSequenceNumber;
+            }
+        }
+        set { lock (_sync)
+            {
+                _lastSequenceNumber = value;
+            }
+        }
     }
 
     /// <summary>submit_sm, waiting for a window slot first. See <see cref="SendAsync{TResponse}(Pdu, CancellationToken)"/>.</summary>
@@ -71,7 +79,10 @@ public sealed partial class SmppSession
     public ValueTask<TResponse> SendAsync<TResponse>(Pdu request, TimeSpan responseTimeout, CancellationToken cancellationToken = default) where TResponse : Pdu
     {
         if (responseTimeout < MinResponseTimeout || responseTimeout > MaxResponseTimeout)
+        {
             throw new ArgumentOutOfRangeException(nameof(responseTimeout), responseTimeout, $"A response timeout must be between {MinResponseTimeout.TotalMilliseconds:0} ms and {MaxResponseTimeout.TotalDays:0} day");
+        }
+
         return SendWithTimeoutAsync<TResponse>(request, responseTimeout, cancellationToken);
     }
 
@@ -80,9 +91,14 @@ public sealed partial class SmppSession
         ArgumentNullException.ThrowIfNull(request);
         var command = request.CommandId;
         if (command.IsResponse() || command is CommandId.Outbind or CommandId.AlertNotification)
+        {
             throw new ArgumentException($"{command.Describe()} is not a request that is answered; send it as the handler's response instead", nameof(request));
+        }
+
         if (command is CommandId.BindTransmitter or CommandId.BindReceiver or CommandId.BindTransceiver or CommandId.Unbind)
+        {
             throw new ArgumentException($"{command.Describe()} is the session's own business: it binds when opened and unbinds in CloseAsync", nameof(request));
+        }
         // Validates every field now, so a bad PDU fails in the caller and never reaches the write loop.
         PduCodec.GetEncodedLength(request);
         return SendCoreAsync<TResponse>(request, responseTimeout, usesWindow: true, cancellationToken);
@@ -95,7 +111,11 @@ public sealed partial class SmppSession
         {
             if (!_accepting)
             {
-                if (_state < SmppSessionState.Bound) throw new InvalidOperationException($"Session {SessionId} is {_state}, not bound yet: send once OpenAsync has completed");
+                if (_state < SmppSessionState.Bound)
+                {
+                    throw new InvalidOperationException($"Session {SessionId} is {_state}, not bound yet: send once OpenAsync has completed");
+                }
+
                 throw ClosedException(request.CommandId, 0, wasSent: false);
             }
             await AcquireWindowAsync(request.CommandId, cancellationToken).ConfigureAwait(false);
@@ -110,14 +130,21 @@ public sealed partial class SmppSession
         }
         catch (Exception e)
         {
-            if (usesWindow) ReleaseWindow();
+            if (usesWindow)
+            {
+                ReleaseWindow();
+            }
+
             EndActivity(activity, null, e);
             throw;
         }
         activity?.SetTag(Tags.SequenceNumber, request.SequenceNumber);
 
         var item = new OutboundPdu(request, pending, pending.WriteToken);
-        if (!_outbound.Writer.TryWrite(item)) await EnqueueSlowAsync(item).ConfigureAwait(false);
+        if (!_outbound.Writer.TryWrite(item))
+        {
+            await EnqueueSlowAsync(item).ConfigureAwait(false);
+        }
 
         Pdu response;
         try
@@ -165,7 +192,10 @@ public sealed partial class SmppSession
             if (item.Pending is { } pending && TryClaim(pending.SequenceNumber, pending))
             {
                 pending.Fail(static (p, wasSent, session) => session.ClosedException(p.Command, p.SequenceNumber, wasSent), this);
-                if (pending.UsesWindow) ReleaseWindow();
+                if (pending.UsesWindow)
+                {
+                    ReleaseWindow();
+                }
             }
         }
     }
@@ -220,7 +250,11 @@ public sealed partial class SmppSession
         var now = _timeProvider.GetTimestamp();
         lock (_sync)
         {
-            if (_closed || (usesWindow && !_accepting)) throw ClosedException(request.CommandId, 0, wasSent: false);
+            if (_closed || (usesWindow && !_accepting))
+            {
+                throw ClosedException(request.CommandId, 0, wasSent: false);
+            }
+
             var pending = _pool.Count > 0 ? _pool.Pop() : new PendingRequest();
             pending.Command = request.CommandId;
             pending.Timeout = timeout;
@@ -236,7 +270,11 @@ public sealed partial class SmppSession
             pending.SequenceNumber = sequence;
             request.SequenceNumber = sequence;
             InsertByDeadline(pending);
-            if (pending.Deadline < _timerDue) ArmTimeoutTimer(pending.Deadline, now);
+            if (pending.Deadline < _timerDue)
+            {
+                ArmTimeoutTimer(pending.Deadline, now);
+            }
+
             return pending;
         }
     }
@@ -246,7 +284,10 @@ public sealed partial class SmppSession
         pending.Reset();
         lock (_sync)
         {
-            if (_pool.Count < Options.WindowSize + 8) _pool.Push(pending);
+            if (_pool.Count < Options.WindowSize + 8)
+            {
+                _pool.Push(pending);
+            }
         }
     }
 
@@ -255,7 +296,11 @@ public sealed partial class SmppSession
     {
         lock (_sync)
         {
-            if (!_pending.TryGetValue(sequenceNumber, out var found) || !ReferenceEquals(found, expected)) return false;
+            if (!_pending.TryGetValue(sequenceNumber, out var found) || !ReferenceEquals(found, expected))
+            {
+                return false;
+            }
+
             _pending.Remove(sequenceNumber);
             Unlink(found);
             return true;
@@ -268,7 +313,10 @@ public sealed partial class SmppSession
         PendingRequest? pending;
         lock (_sync)
         {
-            if (_pending.Remove(response.SequenceNumber, out pending)) Unlink(pending);
+            if (_pending.Remove(response.SequenceNumber, out pending))
+            {
+                Unlink(pending);
+            }
         }
         if (pending is null)
         {
@@ -279,7 +327,10 @@ public sealed partial class SmppSession
         Volatile.Write(ref _consecutiveTimeouts, 0);
         var usesWindow = pending.UsesWindow;
         pending.Succeed(response);
-        if (usesWindow) ReleaseWindow();
+        if (usesWindow)
+        {
+            ReleaseWindow();
+        }
     }
 
     /// <summary>A response whose body did not decode: the request gets an answer it cannot use.</summary>
@@ -288,34 +339,75 @@ public sealed partial class SmppSession
         PendingRequest? pending;
         lock (_sync)
         {
-            if (_pending.Remove(sequenceNumber, out pending)) Unlink(pending);
+            if (_pending.Remove(sequenceNumber, out pending))
+            {
+                Unlink(pending);
+            }
         }
-        if (pending is null) return;
+        if (pending is null)
+        {
+            return;
+        }
+
         var usesWindow = pending.UsesWindow;
         pending.Fail(static (p, _, state) => new SmppProtocolException(p.Command, p.SequenceNumber,
             $"The response to {p.Command.Describe()} (sequence {p.SequenceNumber}) on session {state.Item1} did not decode: {state.Item2}; its outcome is unknown"),
             (SessionId, error));
-        if (usesWindow) ReleaseWindow();
+        if (usesWindow)
+        {
+            ReleaseWindow();
+        }
     }
 
     private void InsertByDeadline(PendingRequest pending)
     {
         var after = _deadlineTail;
-        while (after is not null && after.Deadline > pending.Deadline) after = after.Previous;
+        while (after is not null && after.Deadline > pending.Deadline)
+        {
+            after = after.Previous;
+        }
+
         pending.Previous = after;
         pending.Next = after is null ? _deadlineHead : after.Next;
-        if (pending.Next is null) _deadlineTail = pending;
-        else pending.Next.Previous = pending;
-        if (after is null) _deadlineHead = pending;
-        else after.Next = pending;
+        if (pending.Next is null)
+        {
+            _deadlineTail = pending;
+        }
+        else
+        {
+            pending.Next.Previous = pending;
+        }
+
+        if (after is null)
+        {
+            _deadlineHead = pending;
+        }
+        else
+        {
+            after.Next = pending;
+        }
     }
 
     private void Unlink(PendingRequest pending)
     {
-        if (pending.Previous is null) _deadlineHead = pending.Next;
-        else pending.Previous.Next = pending.Next;
-        if (pending.Next is null) _deadlineTail = pending.Previous;
-        else pending.Next.Previous = pending.Previous;
+        if (pending.Previous is null)
+        {
+            _deadlineHead = pending.Next;
+        }
+        else
+        {
+            pending.Previous.Next = pending.Next;
+        }
+
+        if (pending.Next is null)
+        {
+            _deadlineTail = pending.Previous;
+        }
+        else
+        {
+            pending.Next.Previous = pending.Previous;
+        }
+
         pending.Previous = pending.Next = null;
     }
 
@@ -330,7 +422,11 @@ public sealed partial class SmppSession
         List<PendingRequest>? expired = null;
         lock (_sync)
         {
-            if (_closed) return;
+            if (_closed)
+            {
+                return;
+            }
+
             var now = _timeProvider.GetTimestamp();
             while (_deadlineHead is { } head && head.Deadline <= now)
             {
@@ -340,9 +436,15 @@ public sealed partial class SmppSession
             }
             _timerDue = long.MaxValue;
             // Lazy re-arming: answered requests leave the list without touching the timer; it re-arms here.
-            if (_deadlineHead is { } next) ArmTimeoutTimer(next.Deadline, now);
+            if (_deadlineHead is { } next)
+            {
+                ArmTimeoutTimer(next.Deadline, now);
+            }
         }
-        if (expired is null) return;
+        if (expired is null)
+        {
+            return;
+        }
 
         var enquireLinkLost = false;
         foreach (var pending in expired)
@@ -351,7 +453,10 @@ public sealed partial class SmppSession
             var usesWindow = pending.UsesWindow;
             Log.ResponseTimedOut(_logger, SessionId, pending.Command.Describe(), pending.SequenceNumber, pending.Timeout.TotalSeconds);
             pending.Fail(static (p, wasSent, session) => new SmppResponseTimeoutException(p.Command, p.SequenceNumber, wasSent, p.Timeout, session.SessionId), this);
-            if (usesWindow) ReleaseWindow();
+            if (usesWindow)
+            {
+                ReleaseWindow();
+            }
         }
         var inARow = Interlocked.Add(ref _consecutiveTimeouts, expired.Count);
         if (enquireLinkLost)
@@ -367,6 +472,8 @@ public sealed partial class SmppSession
     private void CheckDrained()
     {
         if (_drained is { } drained && Volatile.Read(ref _windowInUse) == 0 && Volatile.Read(ref _inboundInFlight) == 0)
+        {
             drained.TrySetResult();
+        }
     }
 }

@@ -84,7 +84,11 @@ public sealed partial class SmppSession
 
     private void RecordPdu(Pdu pdu, string direction)
     {
-        if (!s_pdus.Enabled) return;
+        if (!s_pdus.Enabled)
+        {
+            return;
+        }
+
         var tags = new TagList
         {
             _tags.Connection,
@@ -113,7 +117,10 @@ public sealed partial class SmppSession
 
     private void RecordWindowInUse(int delta)
     {
-        if (s_windowInUse.Enabled) s_windowInUse.Add(delta, _tags.Connection);
+        if (s_windowInUse.Enabled)
+        {
+            s_windowInUse.Add(delta, _tags.Connection);
+        }
     }
 
     private void OnBound()
@@ -132,12 +139,19 @@ public sealed partial class SmppSession
     private Activity? StartRequestActivity(Pdu request)
     {
         var activity = s_activitySource.StartActivity(SpanName(request.CommandId), ActivityKind.Client);
-        if (activity is null) return null;
+        if (activity is null)
+        {
+            return null;
+        }
+
         if (activity.IsAllDataRequested)
         {
             activity.SetTag(Tags.Connection, Options.ConnectionName);
             activity.SetTag(Tags.SessionId, SessionId);
-            if (request is ShortMessagePdu message) activity.SetTag(Tags.DestinationAddr, SmppTelemetry.MaskPhoneNumber(message.DestinationAddr));
+            if (request is ShortMessagePdu message)
+            {
+                activity.SetTag(Tags.DestinationAddr, SmppTelemetry.MaskPhoneNumber(message.DestinationAddr));
+            }
         }
         return activity;
     }
@@ -151,19 +165,33 @@ public sealed partial class SmppSession
             activity.SetTag(Tags.Connection, Options.ConnectionName);
             activity.SetTag(Tags.SessionId, SessionId);
             activity.SetTag(Tags.SequenceNumber, request.SequenceNumber);
-            if (request is DeliverSm deliver && deliver.Tlvs.ReceiptedMessageId is { } receipted) activity.SetTag(Tags.MessageId, receipted);
+            if (request is DeliverSm deliver && deliver.Tlvs.ReceiptedMessageId is { } receipted)
+            {
+                activity.SetTag(Tags.MessageId, receipted);
+            }
         }
         return activity;
     }
 
     private static void EndActivity(Activity? activity, Pdu? response, Exception? failure)
     {
-        if (activity is null) return;
+        if (activity is null)
+        {
+            return;
+        }
+
         if (response is not null)
         {
             activity.SetTag(Tags.CommandStatus, StatusTag(response.CommandStatus));
-            if (response is MessageIdResponse { MessageId.Length: > 0 } withId) activity.SetTag(Tags.MessageId, withId.MessageId);
-            if (response.CommandStatus != CommandStatus.ESME_ROK) activity.SetStatus(ActivityStatusCode.Error, response.CommandStatus.Describe());
+            if (response is MessageIdResponse { MessageId.Length: > 0 } withId)
+            {
+                activity.SetTag(Tags.MessageId, withId.MessageId);
+            }
+
+            if (response.CommandStatus != CommandStatus.ESME_ROK)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, response.CommandStatus.Describe());
+            }
         }
         if (failure is not null)
         {

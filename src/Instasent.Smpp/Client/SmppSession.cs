@@ -117,7 +117,11 @@ public sealed partial class SmppSession : IAsyncDisposable
     {
         lock (_sync)
         {
-            if (_opened) throw new InvalidOperationException($"Session {SessionId} was already opened; create a new session to reconnect");
+            if (_opened)
+            {
+                throw new InvalidOperationException($"Session {SessionId} was already opened; create a new session to reconnect");
+            }
+
             _opened = true;
         }
         await ConnectSocketAsync(cancellationToken).ConfigureAwait(false);
@@ -142,13 +146,21 @@ public sealed partial class SmppSession : IAsyncDisposable
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = ssl;
                 var authentication = new SslClientAuthenticationOptions { TargetHost = Options.TlsTargetHost ?? Options.Host };
-                if (Options.TlsAllowUntrustedCertificate) authentication.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+                if (Options.TlsAllowUntrustedCertificate)
+                {
+                    authentication.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+                }
+
                 await ssl.AuthenticateAsClientAsync(authentication, linked.Token).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is SocketException or IOException or AuthenticationException or OperationCanceledException)
         {
-            if (stream is not null) await stream.DisposeAsync().ConfigureAwait(false);
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+
             socket.Dispose();
             var tls = Options.UseTls ? " (TLS)" : "";
             var message = cancellationToken.IsCancellationRequested ? $"Connecting to {endpoint}{tls} was cancelled"
@@ -216,13 +228,19 @@ public sealed partial class SmppSession : IAsyncDisposable
 
         var status = response.CommandStatus;
         if (status != CommandStatus.ESME_ROK)
+        {
             throw BindRefused(status, $"The SMSC refused {bindName} for system_id \"{Options.SystemId}\": {status.Describe()}");
+        }
 
         RemoteSystemId = (response as BindResponse)?.SystemId;
         ScInterfaceVersion = response.Tlvs.ScInterfaceVersion;
         lock (_sync)
         {
-            if (_closed) throw new SmppConnectionException($"Session {SessionId} closed while binding: {_closeDetail}");
+            if (_closed)
+            {
+                throw new SmppConnectionException($"Session {SessionId} closed while binding: {_closeDetail}");
+            }
+
             _accepting = true;
         }
         RecordBind(CommandStatus.ESME_ROK);
@@ -258,7 +276,10 @@ public sealed partial class SmppSession : IAsyncDisposable
             {
                 _localClose = true;
                 _accepting = false;
-                if (unbind) drained = _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (unbind)
+                {
+                    drained = _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
             }
         }
         if (inProgress)
@@ -321,10 +342,20 @@ public sealed partial class SmppSession : IAsyncDisposable
         bool wasBound;
         lock (_sync)
         {
-            if (_closed) return;
+            if (_closed)
+            {
+                return;
+            }
             // The SMSC dropping the connection during a close it was part of is the close finishing, not a failure.
-            if (reason == SmppCloseReason.NetworkError && _localClose) reason = SmppCloseReason.LocalClose;
-            else if (reason == SmppCloseReason.NetworkError && _remoteUnbind) reason = SmppCloseReason.RemoteUnbind;
+            if (reason == SmppCloseReason.NetworkError && _localClose)
+            {
+                reason = SmppCloseReason.LocalClose;
+            }
+            else if (reason == SmppCloseReason.NetworkError && _remoteUnbind)
+            {
+                reason = SmppCloseReason.RemoteUnbind;
+            }
+
             _closed = true;
             _accepting = false;
             _closeReason = reason;
@@ -356,11 +387,25 @@ public sealed partial class SmppSession : IAsyncDisposable
         foreach (var pending in outstanding)
         {
             pending.Fail(static (p, wasSent, session) => session.ClosedException(p.Command, p.SequenceNumber, wasSent), this);
-            if (pending.UsesWindow) ReleaseWindow();
+            if (pending.UsesWindow)
+            {
+                ReleaseWindow();
+            }
         }
-        if (wasBound) OnUnbound();
-        if (reason is SmppCloseReason.LocalClose or SmppCloseReason.RemoteUnbind) Log.Closed(_logger, SessionId, reason, detail, outstanding.Length);
-        else Log.ClosedOnError(_logger, exception, SessionId, reason, detail, outstanding.Length);
+        if (wasBound)
+        {
+            OnUnbound();
+        }
+
+        if (reason is SmppCloseReason.LocalClose or SmppCloseReason.RemoteUnbind)
+        {
+            Log.Closed(_logger, SessionId, reason, detail, outstanding.Length);
+        }
+        else
+        {
+            Log.ClosedOnError(_logger, exception, SessionId, reason, detail, outstanding.Length);
+        }
+
         SetState(new SmppSessionStateChange(SmppSessionState.Closed, reason, status, exception, detail));
         _completion.TrySetResult();
     }
@@ -382,11 +427,19 @@ public sealed partial class SmppSession : IAsyncDisposable
         lock (_sync)
         {
             // Closed is final: a close racing with an unbind or a bind must not bring the state back.
-            if (_state == SmppSessionState.Closed) return;
+            if (_state == SmppSessionState.Closed)
+            {
+                return;
+            }
+
             _state = change.State;
         }
         var handlers = StateChanged;
-        if (handlers is null) return;
+        if (handlers is null)
+        {
+            return;
+        }
+
         foreach (var handler in handlers.GetInvocationList())
         {
             try

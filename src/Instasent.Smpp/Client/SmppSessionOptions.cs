@@ -81,27 +81,57 @@ public sealed record SmppSessionOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work, with its value or size and the limit.</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Host)) throw Invalid(nameof(Host), "Host is empty");
-        if (Port is < 1 or > 65535) throw Invalid(nameof(Port), $"Port is {Port}; it must be 1-65535");
+        if (string.IsNullOrWhiteSpace(Host))
+        {
+            throw Invalid(nameof(Host), "Host is empty");
+        }
+
+        if (Port is < 1 or > 65535)
+        {
+            throw Invalid(nameof(Port), $"Port is {Port}; it must be 1-65535");
+        }
         // SMPP 3.4 §4.1.1: C-octet strings whose limits count the terminating NUL.
         CheckCString(SystemId, nameof(SystemId), "system_id", FieldLimits.SystemId, showValue: true);
         CheckCString(Password, nameof(Password), "password", FieldLimits.Password, showValue: false);
         CheckCString(SystemType, nameof(SystemType), "system_type", FieldLimits.SystemType, showValue: true);
         CheckCString(AddressRange, nameof(AddressRange), "address_range", FieldLimits.AddressRange, showValue: true);
         if (InterfaceVersion is not (Pdus.InterfaceVersion.V34 or Pdus.InterfaceVersion.V50))
+        {
             throw Invalid(nameof(InterfaceVersion), $"InterfaceVersion is 0x{InterfaceVersion:X2}; use 0x34 (SMPP 3.4) or 0x50 (SMPP 5.0)");
-        if (WindowSize is < 1 or > 10_000) throw Invalid(nameof(WindowSize), $"WindowSize is {WindowSize}; it must be 1-10000");
-        if (MaxInboundInFlight is < 1 or > 10_000) throw Invalid(nameof(MaxInboundInFlight), $"MaxInboundInFlight is {MaxInboundInFlight}; it must be 1-10000");
+        }
+
+        if (WindowSize is < 1 or > 10_000)
+        {
+            throw Invalid(nameof(WindowSize), $"WindowSize is {WindowSize}; it must be 1-10000");
+        }
+
+        if (MaxInboundInFlight is < 1 or > 10_000)
+        {
+            throw Invalid(nameof(MaxInboundInFlight), $"MaxInboundInFlight is {MaxInboundInFlight}; it must be 1-10000");
+        }
+
         CheckPositive(ResponseTimeout, nameof(ResponseTimeout));
         CheckPositive(ConnectTimeout, nameof(ConnectTimeout));
         CheckPositive(UnbindTimeout, nameof(UnbindTimeout));
         if (EnquireLinkInterval < TimeSpan.Zero)
+        {
             throw Invalid(nameof(EnquireLinkInterval), $"EnquireLinkInterval is {EnquireLinkInterval}; use a positive interval, or zero to turn keepalive off");
+        }
+
         if (MaxCommandLength is < 1024 or > 16 * 1024 * 1024)
+        {
             throw Invalid(nameof(MaxCommandLength), $"MaxCommandLength is {MaxCommandLength}; it must be 1024-16777216 octets");
+        }
+
         if (DeadAfterConsecutiveTimeouts < 0)
+        {
             throw Invalid(nameof(DeadAfterConsecutiveTimeouts), $"DeadAfterConsecutiveTimeouts is {DeadAfterConsecutiveTimeouts}; use 0 (never) or more");
-        if (string.IsNullOrWhiteSpace(ConnectionName)) throw Invalid(nameof(ConnectionName), "ConnectionName is empty");
+        }
+
+        if (string.IsNullOrWhiteSpace(ConnectionName))
+        {
+            throw Invalid(nameof(ConnectionName), "ConnectionName is empty");
+        }
     }
 
     private static void CheckCString(string? value, string setting, string field, int limitWithNul, bool showValue)
@@ -109,17 +139,25 @@ public sealed record SmppSessionOptions
         value ??= "";
         var what = showValue ? $"\"{value}\" ({value.Length} characters)" : $"{value.Length} characters";
         if (value.Length > limitWithNul - 1)
+        {
             throw Invalid(setting, $"{setting} is {what}; SMPP allows at most {limitWithNul - 1} for {field}");
+        }
+
         foreach (var c in value)
         {
             if (c is '\0' or > '\u007F')
+            {
                 throw Invalid(setting, $"{setting} contains U+{(int)c:X4}; {field} must be printable ASCII");
+            }
         }
     }
 
     private static void CheckPositive(TimeSpan value, string setting)
     {
-        if (value <= TimeSpan.Zero) throw Invalid(setting, $"{setting} is {value}; it must be positive");
+        if (value <= TimeSpan.Zero)
+        {
+            throw Invalid(setting, $"{setting} is {value}; it must be positive");
+        }
     }
 
     private static ArgumentException Invalid(string setting, string message) => new(message, setting);

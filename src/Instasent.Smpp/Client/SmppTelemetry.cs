@@ -13,14 +13,25 @@ public static class SmppTelemetry
     /// </summary>
     public static string MaskPhoneNumber(string? address)
     {
-        if (string.IsNullOrEmpty(address)) return "";
+        if (string.IsNullOrEmpty(address))
+        {
+            return "";
+        }
+
         var plus = address[0] == '+' ? 1 : 0;
         var digits = address.Length - plus;
         foreach (var c in address.AsSpan(plus))
         {
-            if (!char.IsAsciiDigit(c)) return new string('*', address.Length);
+            if (!char.IsAsciiDigit(c))
+            {
+                return new string('*', address.Length);
+            }
         }
-        if (digits < 6) return new string('*', address.Length);
+        if (digits < 6)
+        {
+            return new string('*', address.Length);
+        }
+
         var keep = CountryCodeLength(address.AsSpan(plus));
         return string.Create(address.Length, (address, plus, keep), static (span, s) =>
         {
@@ -32,7 +43,11 @@ public static class SmppTelemetry
     // ITU-T E.164 country codes are 1 to 3 digits; the leading digits say which (E.164 Annex / ITU list of codes).
     private static int CountryCodeLength(ReadOnlySpan<char> digits)
     {
-        if (digits[0] is '1' or '7') return 1;
+        if (digits[0] is '1' or '7')
+        {
+            return 1;
+        }
+
         var two = (digits[0] - '0') * 10 + (digits[1] - '0');
         return two switch
         {

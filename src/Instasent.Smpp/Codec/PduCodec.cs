@@ -40,7 +40,10 @@ public static class PduCodec
     {
         var length = Write(pdu, destination);
         if (length > destination.Length)
+        {
             throw new ArgumentException($"destination holds {destination.Length} octets; the PDU needs {length}", nameof(destination));
+        }
+
         return length;
     }
 
@@ -53,7 +56,11 @@ public static class PduCodec
         // Usually the PDU fits in the space already free, and one pass writes it; otherwise that pass measured it.
         var span = output.GetSpan();
         var length = Write(pdu, span);
-        if (length > span.Length) Write(pdu, output.GetSpan(length));
+        if (length > span.Length)
+        {
+            Write(pdu, output.GetSpan(length));
+        }
+
         output.Advance(length);
         return length;
     }
@@ -119,7 +126,10 @@ public static class PduCodec
     {
         pdu = null;
         error = null;
-        if (buffer.Length < 4) return PduReadStatus.NeedMoreData;
+        if (buffer.Length < 4)
+        {
+            return PduReadStatus.NeedMoreData;
+        }
 
         Span<byte> header = stackalloc byte[HeaderLength];
         var available = (int)Math.Min(buffer.Length, HeaderLength);
@@ -133,7 +143,10 @@ public static class PduCodec
             error = new PduDecodeError(CommandStatus.ESME_RINVCMDLEN, reason, false, id, seq);
             return PduReadStatus.Error;
         }
-        if (buffer.Length < commandLength) return PduReadStatus.NeedMoreData;
+        if (buffer.Length < commandLength)
+        {
+            return PduReadStatus.NeedMoreData;
+        }
 
         var frame = buffer.Slice(0, commandLength);
         bool ok;

@@ -26,13 +26,21 @@ internal ref struct PduReader
 
     public byte ReadByte(string field)
     {
-        if (Remaining < 1) ThrowTruncated(field, 1, Remaining);
+        if (Remaining < 1)
+        {
+            ThrowTruncated(field, 1, Remaining);
+        }
+
         return _body[_position++];
     }
 
     public uint ReadUInt32(string field)
     {
-        if (Remaining < 4) ThrowTruncated(field, 4, Remaining);
+        if (Remaining < 4)
+        {
+            ThrowTruncated(field, 4, Remaining);
+        }
+
         var value = BinaryPrimitives.ReadUInt32BigEndian(_body[_position..]);
         _position += 4;
         return value;
@@ -44,7 +52,11 @@ internal ref struct PduReader
     /// </summary>
     public string ReadCString(string field, int maxLength, CommandStatus status)
     {
-        if (Remaining < 1) ThrowTruncated(field, 1, Remaining);
+        if (Remaining < 1)
+        {
+            ThrowTruncated(field, 1, Remaining);
+        }
+
         if (_body[_position] == 0)
         {
             // The common case for optional fields (service_type, schedule_delivery_time, validity_period).
@@ -53,7 +65,11 @@ internal ref struct PduReader
         }
         var window = _body.Slice(_position, Math.Min(maxLength, Remaining));
         var nul = window.IndexOf((byte)0);
-        if (nul < 0) ThrowUnterminated(field, maxLength, status, window.Length);
+        if (nul < 0)
+        {
+            ThrowUnterminated(field, maxLength, status, window.Length);
+        }
+
         _position += nul + 1;
         return Latin1(window[..nul]);
     }
@@ -86,7 +102,11 @@ internal ref struct PduReader
 
     public ushort ReadUInt16(string field)
     {
-        if (Remaining < 2) ThrowTruncated(field, 2, Remaining);
+        if (Remaining < 2)
+        {
+            ThrowTruncated(field, 2, Remaining);
+        }
+
         var value = BinaryPrimitives.ReadUInt16BigEndian(_body[_position..]);
         _position += 2;
         return value;
@@ -95,7 +115,11 @@ internal ref struct PduReader
     /// <summary>Reads every remaining octet as TLVs (SMPP 3.4 §3.2.4), keeping their bytes exactly.</summary>
     public void ReadTlvs(Pdu pdu)
     {
-        if (AtEnd) return;
+        if (AtEnd)
+        {
+            return;
+        }
+
         var count = CountTlvs(_body[_position..]);
         // One copy of the TLV area, each value a slice of it, and a list of the exact size: validating the
         // headers first means a PDU of many empty TLVs costs one allocation per kind, not a growing list.

@@ -27,19 +27,31 @@ internal ref struct PduWriter
 
     public void WriteByte(byte value)
     {
-        if ((uint)Position < (uint)_buffer.Length) _buffer[Position] = value;
+        if ((uint)Position < (uint)_buffer.Length)
+        {
+            _buffer[Position] = value;
+        }
+
         Position += 1;
     }
 
     public void WriteUInt16(ushort value)
     {
-        if (Position + 2 <= _buffer.Length) BinaryPrimitives.WriteUInt16BigEndian(_buffer[Position..], value);
+        if (Position + 2 <= _buffer.Length)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(_buffer[Position..], value);
+        }
+
         Position += 2;
     }
 
     public void WriteUInt32(uint value)
     {
-        if (Position + 4 <= _buffer.Length) BinaryPrimitives.WriteUInt32BigEndian(_buffer[Position..], value);
+        if (Position + 4 <= _buffer.Length)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(_buffer[Position..], value);
+        }
+
         Position += 4;
     }
 
@@ -52,7 +64,11 @@ internal ref struct PduWriter
             WriteByte(0);
             return;
         }
-        if (value.Length + 1 > maxLength) ThrowTooLong(value, field, maxLength);
+        if (value.Length + 1 > maxLength)
+        {
+            ThrowTooLong(value, field, maxLength);
+        }
+
         if (Position + value.Length + 1 <= _buffer.Length)
         {
             // Validate while copying (fields are a few characters): one octet per character; NUL would end the string
@@ -61,7 +77,11 @@ internal ref struct PduWriter
             for (var i = 0; i < value.Length; i++)
             {
                 var c = value[i];
-                if (c is '\0' or > '\u00FF') ThrowNotAnOctet(c, field);
+                if (c is '\0' or > '\u00FF')
+                {
+                    ThrowNotAnOctet(c, field);
+                }
+
                 span[i] = (byte)c;
             }
             span[value.Length] = 0;
@@ -69,14 +89,21 @@ internal ref struct PduWriter
         else
         {
             var bad = value.AsSpan().IndexOfAnyExceptInRange('\u0001', '\u00FF');
-            if (bad >= 0) ThrowNotAnOctet(value[bad], field);
+            if (bad >= 0)
+            {
+                ThrowNotAnOctet(value[bad], field);
+            }
         }
         Position += value.Length + 1;
     }
 
     public void WriteOctets(ReadOnlySpan<byte> value)
     {
-        if (Position + value.Length <= _buffer.Length) value.CopyTo(_buffer[Position..]);
+        if (Position + value.Length <= _buffer.Length)
+        {
+            value.CopyTo(_buffer[Position..]);
+        }
+
         Position += value.Length;
     }
 
@@ -94,13 +121,19 @@ internal ref struct PduWriter
 
     public void WriteTlvs(TlvCollection? tlvs)
     {
-        if (tlvs is null) return;
+        if (tlvs is null)
+        {
+            return;
+        }
         // Indexed, not foreach: the collection's enumerator is an interface and would allocate on every encode.
         for (var i = 0; i < tlvs.Count; i++)
         {
             var tlv = tlvs[i];
             if (tlv.Value.Length > ushort.MaxValue)
+            {
                 throw new PduFieldException($"TLV 0x{tlv.Tag:X4}", $"TLV 0x{tlv.Tag:X4} value is {tlv.Value.Length} octets; at most 65535");
+            }
+
             WriteUInt16(tlv.Tag);
             WriteUInt16((ushort)tlv.Value.Length);
             WriteOctets(tlv.Value.Span);

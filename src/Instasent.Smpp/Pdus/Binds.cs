@@ -54,14 +54,22 @@ public abstract class BindResponse : Pdu
     internal override void WriteBody(ref PduWriter writer)
     {
         // SMPP 3.4 §4.1.2: the body is not returned when command_status is an error.
-        if (CommandStatus != CommandStatus.ESME_ROK && SystemId.Length == 0 && TlvsOrNull is not { Count: > 0 }) return;
+        if (CommandStatus != CommandStatus.ESME_ROK && SystemId.Length == 0 && TlvsOrNull is not { Count: > 0 })
+        {
+            return;
+        }
+
         writer.WriteCString(SystemId, "system_id", FieldLimits.SystemId);
         base.WriteBody(ref writer);
     }
 
     internal override void ReadBody(ref PduReader reader)
     {
-        if (reader.AtEnd) return;
+        if (reader.AtEnd)
+        {
+            return;
+        }
+
         SystemId = reader.ReadCString("system_id", FieldLimits.SystemId, CommandStatus.ESME_RINVSYSID);
         base.ReadBody(ref reader);
     }

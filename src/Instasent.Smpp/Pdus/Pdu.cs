@@ -57,14 +57,22 @@ public abstract class MessageIdResponse : Pdu
 
     internal override void WriteBody(ref PduWriter writer)
     {
-        if (CommandStatus != CommandStatus.ESME_ROK && MessageId.Length == 0 && TlvsOrNull is not { Count: > 0 }) return;
+        if (CommandStatus != CommandStatus.ESME_ROK && MessageId.Length == 0 && TlvsOrNull is not { Count: > 0 })
+        {
+            return;
+        }
+
         writer.WriteCString(MessageId, "message_id", FieldLimits.MessageId);
         base.WriteBody(ref writer);
     }
 
     internal override void ReadBody(ref PduReader reader)
     {
-        if (reader.AtEnd) return;
+        if (reader.AtEnd)
+        {
+            return;
+        }
+
         MessageId = reader.ReadCString("message_id", FieldLimits.MessageId, CommandStatus.ESME_RINVMSGID);
         base.ReadBody(ref reader);
     }

@@ -52,7 +52,11 @@ public sealed class QuerySmResp : Pdu
 
     internal override void WriteBody(ref PduWriter writer)
     {
-        if (CommandStatus != CommandStatus.ESME_ROK && MessageId.Length == 0) return;
+        if (CommandStatus != CommandStatus.ESME_ROK && MessageId.Length == 0)
+        {
+            return;
+        }
+
         writer.WriteCString(MessageId, "message_id", FieldLimits.MessageId);
         writer.WriteCString(FinalDate, "final_date", FieldLimits.DateTime);
         writer.WriteByte(MessageState);
@@ -62,7 +66,11 @@ public sealed class QuerySmResp : Pdu
 
     internal override void ReadBody(ref PduReader reader)
     {
-        if (reader.AtEnd) return;
+        if (reader.AtEnd)
+        {
+            return;
+        }
+
         MessageId = reader.ReadCString("message_id", FieldLimits.MessageId, CommandStatus.ESME_RINVMSGID);
         FinalDate = reader.ReadCString("final_date", FieldLimits.DateTime, CommandStatus.ESME_RINVCMDLEN);
         MessageState = reader.ReadByte("message_state");

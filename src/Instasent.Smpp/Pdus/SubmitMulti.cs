@@ -56,7 +56,10 @@ public sealed class SubmitMulti : Pdu
         writer.WriteByte((byte)SourceAddrNpi);
         writer.WriteCString(SourceAddr, "source_addr", FieldLimits.Address);
         if (Destinations.Count is 0 or > 254)
+        {
             throw new PduFieldException("number_of_dests", $"number_of_dests is {Destinations.Count}; SMPP allows 1 to 254");
+        }
+
         writer.WriteByte((byte)Destinations.Count);
         foreach (var d in Destinations)
         {
@@ -93,7 +96,10 @@ public sealed class SubmitMulti : Pdu
         SourceAddrNpi = (Npi)reader.ReadByte("source_addr_npi");
         SourceAddr = reader.ReadCString("source_addr", FieldLimits.Address, CommandStatus.ESME_RINVSRCADR);
         int count = reader.ReadByte("number_of_dests");
-        if (count == 0) throw new PduFormatException(CommandStatus.ESME_RINVNUMDESTS, "number_of_dests is 0");
+        if (count == 0)
+        {
+            throw new PduFormatException(CommandStatus.ESME_RINVNUMDESTS, "number_of_dests is 0");
+        }
         // SMPP 3.4 §4.5.1.1: the smallest destination is a dl_name, its dest_flag and an empty name's NUL.
         reader.EnsureRoomFor(count, 2, "number_of_dests", CommandStatus.ESME_RINVNUMDESTS);
         var destinations = new MultiDestination[count];
@@ -141,7 +147,10 @@ public sealed class SubmitMultiResp : Pdu
     {
         writer.WriteCString(MessageId, "message_id", FieldLimits.MessageId);
         if (UnsuccessSmes.Count > 254)
+        {
             throw new PduFieldException("no_unsuccess", $"no_unsuccess is {UnsuccessSmes.Count}; at most 254");
+        }
+
         writer.WriteByte((byte)UnsuccessSmes.Count);
         foreach (var u in UnsuccessSmes)
         {
@@ -155,9 +164,17 @@ public sealed class SubmitMultiResp : Pdu
 
     internal override void ReadBody(ref PduReader reader)
     {
-        if (reader.AtEnd) return;
+        if (reader.AtEnd)
+        {
+            return;
+        }
+
         MessageId = reader.ReadCString("message_id", FieldLimits.MessageId, CommandStatus.ESME_RINVMSGID);
-        if (reader.AtEnd) return;
+        if (reader.AtEnd)
+        {
+            return;
+        }
+
         int count = reader.ReadByte("no_unsuccess");
         // SMPP 3.4 §4.5.2.1: each unsuccess_sme is at least ton, npi, an empty address and a 4-octet error.
         reader.EnsureRoomFor(count, 7, "no_unsuccess", CommandStatus.ESME_RINVCMDLEN);

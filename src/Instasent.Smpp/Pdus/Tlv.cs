@@ -25,7 +25,9 @@ public readonly record struct Tlv(ushort Tag, ReadOnlyMemory<byte> Value)
         foreach (var c in value)
         {
             if (c is '\0' or > '\u00FF')
+            {
                 throw new PduFieldException($"TLV 0x{(ushort)tag:X4}", $"TLV 0x{(ushort)tag:X4} contains U+{(int)c:X4}, which a C-octet string cannot carry");
+            }
         }
         var bytes = new byte[value.Length + 1];
         Encoding.Latin1.GetBytes(value, bytes);
@@ -99,7 +101,11 @@ public sealed class TlvCollection : IReadOnlyList<Tlv>
     /// <summary>A C-octet string TLV; the trailing NUL is optional because some SMSCs leave it out.</summary>
     public string? GetCString(TlvTag tag)
     {
-        if (!TryGet(tag, out var v)) return null;
+        if (!TryGet(tag, out var v))
+        {
+            return null;
+        }
+
         var span = v.Span;
         var nul = span.IndexOf((byte)0);
         return Encoding.Latin1.GetString(nul >= 0 ? span[..nul] : span);
@@ -191,17 +197,31 @@ public sealed class TlvCollection : IReadOnlyList<Tlv>
 
     private void SetOrRemove(TlvTag tag, Tlv? tlv)
     {
-        if (tlv is { } t) Set(t);
-        else Remove(tag);
+        if (tlv is { } t)
+        {
+            Set(t);
+        }
+        else
+        {
+            Remove(tag);
+        }
     }
 
     internal int EncodedLength
     {
         get
         {
-            if (_items is null) return 0;
+            if (_items is null)
+            {
+                return 0;
+            }
+
             var n = 0;
-            foreach (var t in _items) n += 4 + t.Value.Length;
+            foreach (var t in _items)
+            {
+                n += 4 + t.Value.Length;
+            }
+
             return n;
         }
     }

@@ -19,9 +19,16 @@ public static class InteropEnvironment
     {
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
         {
-            if (dir.Length == 0) continue;
+            if (dir.Length == 0)
+            {
+                continue;
+            }
+
             var candidate = Path.Combine(dir, executable);
-            if (File.Exists(candidate)) return candidate;
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
         }
         throw new InvalidOperationException(
             $"'{executable}' is not installed: install the Debian package '{debianPackage}' (ops/test.sh installs it).");
@@ -31,8 +38,10 @@ public static class InteropEnvironment
     public static void RequireFile(string path, string debianPackage)
     {
         if (!File.Exists(path))
+        {
             throw new InvalidOperationException(
                 $"'{path}' is missing: install the Debian package '{debianPackage}' (ops/test.sh installs it).");
+        }
     }
 
     /// <summary>node, and the npm packages of tests/interop (npm ci, which ops/test.sh runs).</summary>
@@ -42,8 +51,10 @@ public static class InteropEnvironment
         foreach (var package in new[] { "smpp", "amqplib" })
         {
             if (!Directory.Exists(Path.Combine(InteropDirectory, "node_modules", package)))
+            {
                 throw new InvalidOperationException(
                     $"npm package '{package}' is not installed in {InteropDirectory}: run 'npm ci' there (ops/test.sh does).");
+            }
         }
         return node;
     }
@@ -52,7 +63,10 @@ public static class InteropEnvironment
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "Instasent.SmppAdapter.sln"))) return dir.FullName;
+            if (File.Exists(Path.Combine(dir.FullName, "Instasent.SmppAdapter.sln")))
+            {
+                return dir.FullName;
+            }
         }
         throw new InvalidOperationException(
             $"Instasent.SmppAdapter.sln not found above {AppContext.BaseDirectory}: run the tests from the repository.");

@@ -33,8 +33,16 @@ public sealed record Smpp34Decoded(string Command, IReadOnlyList<KeyValuePair<st
 
     internal static Smpp34Decoded Parse(string line)
     {
-        if (line.StartsWith("ERR ", StringComparison.Ordinal)) return new Smpp34Decoded("", [], line[4..]);
-        if (!line.StartsWith("OK ", StringComparison.Ordinal)) throw new InvalidOperationException($"libsmpp34 tool printed '{line}'");
+        if (line.StartsWith("ERR ", StringComparison.Ordinal))
+        {
+            return new Smpp34Decoded("", [], line[4..]);
+        }
+
+        if (!line.StartsWith("OK ", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"libsmpp34 tool printed '{line}'");
+        }
+
         var parts = line[3..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var fields = parts.Skip(1).Select(p =>
         {
@@ -76,7 +84,10 @@ public sealed class LibSmpp34 : IAsyncDisposable
         var line = $"PACK {command} " + string.Join(' ', fields.Select(f => $"{f.Field}={f.Value}"));
         var answer = await _process.RequestAsync(line, RequestTimeout);
         if (!answer.StartsWith("OK ", StringComparison.Ordinal))
+        {
             throw new InvalidOperationException($"libsmpp34 could not pack '{line}': {answer}");
+        }
+
         return Convert.FromHexString(answer[3..]);
     }
 
@@ -88,8 +99,14 @@ public sealed class LibSmpp34 : IAsyncDisposable
         var sb = new StringBuilder();
         foreach (var b in bytes)
         {
-            if (b is < 0x21 or > 0x7e or (byte)'%' or (byte)'=' or (byte)':') sb.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
-            else sb.Append((char)b);
+            if (b is < 0x21 or > 0x7e or (byte)'%' or (byte)'=' or (byte)':')
+            {
+                sb.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                sb.Append((char)b);
+            }
         }
         return sb.ToString();
     }
@@ -126,13 +143,21 @@ public sealed class LibSmpp34 : IAsyncDisposable
         await BuildLock.WaitAsync();
         try
         {
-            if (File.Exists(binary)) return binary;
+            if (File.Exists(binary))
+            {
+                return binary;
+            }
+
             Directory.CreateDirectory(directory);
             var flags = await PkgConfigAsync();
             var temporary = $"{binary}.{Environment.ProcessId}.tmp";
             List<string> arguments = ["-std=gnu11", "-O1", "-Wall", "-o", temporary, source, .. flags];
             var run = await PeerProcess.RunAsync(gcc, arguments, TimeSpan.FromSeconds(120));
-            if (run.ExitCode != 0) throw new InvalidOperationException($"gcc could not build {source}:\n{run}");
+            if (run.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"gcc could not build {source}:\n{run}");
+            }
+
             File.Move(temporary, binary, overwrite: true); // atomic: a parallel test run sees all or nothing
             return binary;
         }
@@ -147,7 +172,10 @@ public sealed class LibSmpp34 : IAsyncDisposable
         var pkgConfig = InteropEnvironment.RequireExecutable("pkg-config", "pkg-config");
         var run = await PeerProcess.RunAsync(pkgConfig, ["--cflags", "--libs", "libsmpp34"], TimeSpan.FromSeconds(30));
         if (run.ExitCode != 0)
+        {
             throw new InvalidOperationException($"pkg-config knows no libsmpp34: install the Debian package 'libsmpp34-dev' (ops/test.sh installs it).\n{run}");
+        }
+
         return string.Join(' ', run.StandardOutput).Split(' ', StringSplitOptions.RemoveEmptyEntries);
     }
 }

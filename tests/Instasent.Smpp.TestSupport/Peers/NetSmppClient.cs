@@ -31,7 +31,11 @@ public static class NetSmppClient
             "--password", password, "--count", count.ToString(inv),
             "--timeout", ((int)Math.Ceiling(limit.TotalSeconds)).ToString(inv),
         ];
-        if (waitReceipts) arguments.Add("--wait-receipts");
+        if (waitReceipts)
+        {
+            arguments.Add("--wait-receipts");
+        }
+
         var run = await PeerProcess.RunAsync(perl, arguments, limit + TimeSpan.FromSeconds(15));
         return new NetSmppRun(run.ExitCode, run.JsonLines(), run);
     }

@@ -39,7 +39,11 @@ public static class NodeEsmeClient
             "--count", options.Count.ToString(inv), "--window", options.Window.ToString(inv),
             "--duration", options.Duration.TotalSeconds.ToString(inv), "--bind", options.Bind,
         ];
-        if (options.WaitReceipts) arguments.Add("--wait-receipts");
+        if (options.WaitReceipts)
+        {
+            arguments.Add("--wait-receipts");
+        }
+
         var run = await PeerProcess.RunAsync(node, arguments, options.Duration + TimeSpan.FromSeconds(15));
         var events = run.JsonLines();
         JsonObject? Find(string name) => events.FirstOrDefault(e => e["event"]?.GetValue<string>() == name);

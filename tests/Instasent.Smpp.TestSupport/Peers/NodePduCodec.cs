@@ -52,7 +52,10 @@ public sealed class NodePduCodec : IAsyncDisposable
         var answer = JsonNode.Parse(line)?.AsObject()
             ?? throw new InvalidOperationException($"node-smpp codec answered '{line}'");
         if (answer["error"] is { } error)
+        {
             throw new NodeSmppRefusedException($"node-smpp refused {request.ToJsonString()}: {error}");
+        }
+
         return answer;
     }
 

@@ -27,8 +27,16 @@ public sealed class NodeSmppServer : IAsyncDisposable
     {
         var node = InteropEnvironment.RequireNodePeers();
         List<string> arguments = ["smsc-server.js", "--port", "0", "--system-id", systemId, "--password", password];
-        if (receipts) arguments.Add("--receipts");
-        if (verbose) arguments.Add("--verbose");
+        if (receipts)
+        {
+            arguments.Add("--receipts");
+        }
+
+        if (verbose)
+        {
+            arguments.Add("--verbose");
+        }
+
         var process = PeerProcess.Start(node, arguments);
         try
         {

@@ -64,24 +64,45 @@ public sealed class PeerProcess : IAsyncDisposable
             StandardErrorEncoding = Encoding.UTF8,
             WorkingDirectory = workingDirectory ?? InteropEnvironment.InteropDirectory,
         };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         _process = new Process { StartInfo = start, EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is null) _stdout.Writer.TryComplete();
-            else _stdout.Writer.TryWrite(e.Data);
+            if (e.Data is null)
+            {
+                _stdout.Writer.TryComplete();
+            }
+            else
+            {
+                _stdout.Writer.TryWrite(e.Data);
+            }
         };
         _process.ErrorDataReceived += (_, e) =>
         {
-            if (e.Data is null) return;
-            lock (_stderr) _stderr.AppendLine(e.Data);
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (_stderr)
+            {
+                _stderr.AppendLine(e.Data);
+            }
         };
     }
 
     /// <summary>What it printed on stderr so far (for failure messages).</summary>
     public string StandardError
     {
-        get { lock (_stderr) return _stderr.ToString(); }
+        get { lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
     }
 
     public bool HasExited => _process.HasExited;
@@ -89,7 +110,11 @@ public sealed class PeerProcess : IAsyncDisposable
     public static PeerProcess Start(string fileName, IReadOnlyList<string> arguments, string? workingDirectory = null)
     {
         var peer = new PeerProcess(fileName, arguments, workingDirectory);
-        if (!peer._process.Start()) throw new InvalidOperationException($"could not start {peer._description}");
+        if (!peer._process.Start())
+        {
+            throw new InvalidOperationException($"could not start {peer._description}");
+        }
+
         peer._process.StandardInput.AutoFlush = true;
         peer._process.BeginOutputReadLine();
         peer._process.BeginErrorReadLine();
@@ -102,7 +127,11 @@ public sealed class PeerProcess : IAsyncDisposable
         string? workingDirectory = null)
     {
         await using var peer = Start(fileName, arguments, workingDirectory);
-        if (standardInput is not null) await peer._process.StandardInput.WriteAsync(standardInput);
+        if (standardInput is not null)
+        {
+            await peer._process.StandardInput.WriteAsync(standardInput);
+        }
+
         peer._process.StandardInput.Close();
         var exitCode = await peer.WaitForExitAsync(timeout);
         return new PeerRun(exitCode, peer.TakeBufferedLines(), peer.StandardError);
@@ -112,7 +141,11 @@ public sealed class PeerProcess : IAsyncDisposable
     public IReadOnlyList<string> TakeBufferedLines()
     {
         var lines = new List<string>();
-        while (_stdout.Reader.TryRead(out var line)) lines.Add(line);
+        while (_stdout.Reader.TryRead(out var line))
+        {
+            lines.Add(line);
+        }
+
         return lines;
     }
 
@@ -122,7 +155,10 @@ public sealed class PeerProcess : IAsyncDisposable
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            if (await _stdout.Reader.WaitToReadAsync(cts.Token) && _stdout.Reader.TryRead(out var line)) return line;
+            if (await _stdout.Reader.WaitToReadAsync(cts.Token) && _stdout.Reader.TryRead(out var line))
+            {
+                return line;
+            }
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
@@ -138,9 +174,16 @@ public sealed class PeerProcess : IAsyncDisposable
         while (true)
         {
             var left = timeout - deadline.Elapsed;
-            if (left <= TimeSpan.Zero) throw new TimeoutException($"{_description}: no expected line within {timeout.TotalSeconds:0.#} s; stderr:\n{StandardError}");
+            if (left <= TimeSpan.Zero)
+            {
+                throw new TimeoutException($"{_description}: no expected line within {timeout.TotalSeconds:0.#} s; stderr:\n{StandardError}");
+            }
+
             var line = await ReadLineAsync(left);
-            if (predicate(line)) return line;
+            if (predicate(line))
+            {
+                return line;
+            }
         }
     }
 

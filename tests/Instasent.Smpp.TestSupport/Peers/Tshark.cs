@@ -42,11 +42,18 @@ public static class Tshark
             var run = await PeerProcess.RunAsync(tshark,
                 ["-r", pcap, "-n", "-o", "tcp.desegment_tcp_streams:FALSE", "-d", "tcp.port==2775,smpp", "-T", "json"],
                 TimeSpan.FromSeconds(60), workingDirectory: Path.GetTempPath());
-            if (run.ExitCode != 0) throw new InvalidOperationException($"tshark failed:\n{run}");
+            if (run.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"tshark failed:\n{run}");
+            }
+
             using var json = JsonDocument.Parse(string.Join('\n', run.StandardOutput));
             var packets = json.RootElement.EnumerateArray().Select(Read).ToList();
             if (packets.Count != pdus.Count)
+            {
                 throw new InvalidOperationException($"tshark dissected {packets.Count} packets for {pdus.Count} PDUs:\n{run}");
+            }
+
             return packets;
         }
         finally
@@ -70,8 +77,16 @@ public static class Tshark
             }
             CollectProblems(layer.Name, layer.Value, problems);
         }
-        if (smppLayers == 0) problems.Add("tshark found no SMPP PDU");
-        if (smppLayers > 1) problems.Add($"tshark found {smppLayers} SMPP PDUs in one segment");
+        if (smppLayers == 0)
+        {
+            problems.Add("tshark found no SMPP PDU");
+        }
+
+        if (smppLayers > 1)
+        {
+            problems.Add($"tshark found {smppLayers} SMPP PDUs in one segment");
+        }
+
         return new TsharkDissection(fields, problems);
     }
 
@@ -79,17 +94,37 @@ public static class Tshark
     {
         foreach (var property in element.EnumerateObject())
         {
-            if (property.Value.ValueKind == JsonValueKind.Object) Flatten(property.Value, into);
-            else if (property.Value.ValueKind == JsonValueKind.String) into.Add(new(property.Name, property.Value.GetString()!));
-            else into.Add(new(property.Name, property.Value.ToString()));
+            if (property.Value.ValueKind == JsonValueKind.Object)
+            {
+                Flatten(property.Value, into);
+            }
+            else if (property.Value.ValueKind == JsonValueKind.String)
+            {
+                into.Add(new(property.Name, property.Value.GetString()!));
+            }
+            else
+            {
+                into.Add(new(property.Name, property.Value.ToString()));
+            }
         }
     }
 
     private static void CollectProblems(string name, JsonElement element, List<string> problems)
     {
-        if (name.StartsWith("_ws.malformed", StringComparison.Ordinal)) problems.Add($"malformed: {element}");
-        else if (name.StartsWith("_ws.unreassembled", StringComparison.Ordinal)) problems.Add($"PDU longer than its bytes: {element}");
-        if (element.ValueKind != JsonValueKind.Object) return;
+        if (name.StartsWith("_ws.malformed", StringComparison.Ordinal))
+        {
+            problems.Add($"malformed: {element}");
+        }
+        else if (name.StartsWith("_ws.unreassembled", StringComparison.Ordinal))
+        {
+            problems.Add($"PDU longer than its bytes: {element}");
+        }
+
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
         if (name == "_ws.expert" && element.TryGetProperty("_ws.expert.severity", out var severity)
             && long.TryParse(severity.GetString(), out var level) && level >= ExpertWarning)
         {
@@ -97,7 +132,10 @@ public static class Tshark
             problems.Add($"expert (severity 0x{level:x}): {message}");
             return;
         }
-        foreach (var property in element.EnumerateObject()) CollectProblems(property.Name, property.Value, problems);
+        foreach (var property in element.EnumerateObject())
+        {
+            CollectProblems(property.Name, property.Value, problems);
+        }
     }
 
     /// <summary>A classic pcap, LINKTYPE_RAW (IPv4), one TCP segment per PDU from its own source port.</summary>
@@ -113,14 +151,22 @@ public static class Tshark
             BinaryPrimitives.WriteUInt32LittleEndian(header[16..], 262144);
             BinaryPrimitives.WriteUInt32LittleEndian(header[20..], 101); // LINKTYPE_RAW
             stream.Write(header);
-            for (var i = 0; i < pdus.Count; i++) WritePacket(stream, pdus[i].Span, (ushort)(40000 + i % 20000), i);
+            for (var i = 0; i < pdus.Count; i++)
+            {
+                WritePacket(stream, pdus[i].Span, (ushort)(40000 + i % 20000), i);
+            }
+
             return stream.ToArray();
         }
 
         private static void WritePacket(MemoryStream stream, ReadOnlySpan<byte> payload, ushort sourcePort, int index)
         {
             var total = 20 + 20 + payload.Length;
-            if (total > ushort.MaxValue) throw new ArgumentException($"a PDU of {payload.Length} bytes does not fit one IPv4 packet");
+            if (total > ushort.MaxValue)
+            {
+                throw new ArgumentException($"a PDU of {payload.Length} bytes does not fit one IPv4 packet");
+            }
+
             var packet = new byte[total];
             var ip = packet.AsSpan(0, 20);
             ip[0] = 0x45;
@@ -153,8 +199,16 @@ public static class Tshark
         private static ushort Checksum(ReadOnlySpan<byte> header)
         {
             uint sum = 0;
-            for (var i = 0; i < header.Length; i += 2) sum += BinaryPrimitives.ReadUInt16BigEndian(header[i..]);
-            while (sum >> 16 != 0) sum = (sum & 0xffff) + (sum >> 16);
+            for (var i = 0; i < header.Length; i += 2)
+            {
+                sum += BinaryPrimitives.ReadUInt16BigEndian(header[i..]);
+            }
+
+            while (sum >> 16 != 0)
+            {
+                sum = (sum & 0xffff) + (sum >> 16);
+            }
+
             return (ushort)~sum;
         }
     }

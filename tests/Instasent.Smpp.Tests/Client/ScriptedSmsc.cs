@@ -97,7 +97,11 @@ internal sealed class ScriptedSmsc : IAsyncDisposable
                 var socket = await _listener.AcceptSocketAsync(_stop.Token);
                 Interlocked.Increment(ref _acceptedCount);
                 var connection = new SmscConnection(this, socket);
-                lock (_connections) _connections.Add(connection);
+                lock (_connections)
+                {
+                    _connections.Add(connection);
+                }
+
                 _accepted.Writer.TryWrite(connection);
             }
         }
@@ -113,8 +117,16 @@ internal sealed class ScriptedSmsc : IAsyncDisposable
         _listener.Stop();
         await _acceptLoop;
         SmscConnection[] connections;
-        lock (_connections) connections = [.. _connections];
-        foreach (var connection in connections) await connection.DisposeAsync();
+        lock (_connections)
+        {
+            connections = [.. _connections];
+        }
+
+        foreach (var connection in connections)
+        {
+            await connection.DisposeAsync();
+        }
+
         _stop.Dispose();
         Certificate?.Dispose();
     }
@@ -154,7 +166,11 @@ internal sealed class SmscConnection : IAsyncDisposable
     /// <summary>Every PDU received, auto-answered ones included, in order.</summary>
     public IReadOnlyList<Pdu> All
     {
-        get { lock (_all) return [.. _all]; }
+        get { lock (_all)
+            {
+                return [.. _all];
+            }
+        }
     }
 
     /// <summary>The next PDU the SMSC did not answer by itself.</summary>
@@ -192,12 +208,19 @@ internal sealed class SmscConnection : IAsyncDisposable
             {
                 foreach (var pdu in _all)
                 {
-                    if (pdu is T typed && (match is null || match(typed))) return typed;
+                    if (pdu is T typed && (match is null || match(typed)))
+                    {
+                        return typed;
+                    }
                 }
                 signal = _received.Task;
             }
             var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero) throw new TimeoutException($"no {typeof(T).Name} received within {ScriptedSmsc.Wait}");
+            if (left <= TimeSpan.Zero)
+            {
+                throw new TimeoutException($"no {typeof(T).Name} received within {ScriptedSmsc.Wait}");
+            }
+
             await Task.WhenAny(signal, Task.Delay(left));
         }
     }
@@ -205,7 +228,11 @@ internal sealed class SmscConnection : IAsyncDisposable
     /// <summary>Sends a PDU; a request without a sequence_number gets the next one.</summary>
     public async Task SendAsync(Pdu pdu)
     {
-        if (pdu.SequenceNumber == 0) pdu.SequenceNumber = Interlocked.Increment(ref _sequence);
+        if (pdu.SequenceNumber == 0)
+        {
+            pdu.SequenceNumber = Interlocked.Increment(ref _sequence);
+        }
+
         await SendRawAsync(PduCodec.Encode(pdu));
     }
 
@@ -226,7 +253,11 @@ internal sealed class SmscConnection : IAsyncDisposable
     public Task AnswerAsync(Pdu request, CommandStatus status = CommandStatus.ESME_ROK, string? messageId = null)
     {
         var response = request.CreateResponse(status)!;
-        if (messageId is not null && response is MessageIdResponse withId) withId.MessageId = messageId;
+        if (messageId is not null && response is MessageIdResponse withId)
+        {
+            withId.MessageId = messageId;
+        }
+
         return SendAsync(response);
     }
 
@@ -257,11 +288,18 @@ internal sealed class SmscConnection : IAsyncDisposable
                 var buffer = result.Buffer;
                 while (PduCodec.TryRead(ref buffer, out var pdu, out var error) is var status && status != PduReadStatus.NeedMoreData)
                 {
-                    if (status == PduReadStatus.Error) throw new InvalidOperationException($"the ESME sent an undecodable PDU: {error}");
+                    if (status == PduReadStatus.Error)
+                    {
+                        throw new InvalidOperationException($"the ESME sent an undecodable PDU: {error}");
+                    }
+
                     await OnPduAsync(pdu!);
                 }
                 reader.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted) break;
+                if (result.IsCompleted)
+                {
+                    break;
+                }
             }
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException
@@ -272,7 +310,11 @@ internal sealed class SmscConnection : IAsyncDisposable
         }
         finally
         {
-            if (reader is not null) await reader.CompleteAsync();
+            if (reader is not null)
+            {
+                await reader.CompleteAsync();
+            }
+
             _forTest.Writer.TryComplete();
             _closed.TrySetResult();
         }
@@ -293,7 +335,10 @@ internal sealed class SmscConnection : IAsyncDisposable
                 if (_bindStatus == CommandStatus.ESME_ROK)
                 {
                     response.SystemId = "scripted";
-                    if (_scInterfaceVersion is { } version) response.Tlvs.ScInterfaceVersion = version;
+                    if (_scInterfaceVersion is { } version)
+                    {
+                        response.Tlvs.ScInterfaceVersion = version;
+                    }
                 }
                 await SendAsync(response);
                 return;

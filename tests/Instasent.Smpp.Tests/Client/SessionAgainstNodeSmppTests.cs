@@ -64,7 +64,11 @@ public class SessionAgainstNodeSmppTests
         var receipts = new System.Collections.Concurrent.ConcurrentBag<string>();
         var handler = new DelegateHandler((request, _) =>
         {
-            if (request is DeliverSm { IsDeliveryReceipt: true } receipt) receipts.Add(receipt.Tlvs.ReceiptedMessageId ?? "");
+            if (request is DeliverSm { IsDeliveryReceipt: true } receipt)
+            {
+                receipts.Add(receipt.Tlvs.ReceiptedMessageId ?? "");
+            }
+
             return new ValueTask<Pdu?>(request.CreateResponse());
         });
         await using var session = await SmppSession.ConnectAsync(Options(server), handler).WaitAsync(Wait);
@@ -72,7 +76,11 @@ public class SessionAgainstNodeSmppTests
         var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => session.SubmitAsync(Submit()).AsTask())).WaitAsync(Wait);
 
         var deadline = DateTime.UtcNow + Wait;
-        while (receipts.Count < 10 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        while (receipts.Count < 10 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
         Assert.Equal(responses.Select(r => r.MessageId).Order(), receipts.Order());
     }
 

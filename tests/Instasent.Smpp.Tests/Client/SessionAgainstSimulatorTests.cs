@@ -1,8 +1,8 @@
-using Instasent.Testing;
 using System.Collections.Concurrent;
 using Instasent.Smpp.Client;
 using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Simulator;
+using Instasent.Testing;
 using static Instasent.Smpp.Tests.Client.ClientTestSupport;
 
 namespace Instasent.Smpp.Tests.Client;
@@ -37,7 +37,11 @@ public class SessionAgainstSimulatorTests
 
     private static DelegateHandler CountingHandler(ConcurrentBag<DeliverSm> receipts) => new((request, _) =>
     {
-        if (request is DeliverSm { IsDeliveryReceipt: true } receipt) receipts.Add(receipt);
+        if (request is DeliverSm { IsDeliveryReceipt: true } receipt)
+        {
+            receipts.Add(receipt);
+        }
+
         return new ValueTask<Pdu?>(request.CreateResponse());
     });
 
@@ -186,7 +190,11 @@ public class SessionAgainstSimulatorTests
 
         var submits = Enumerable.Range(0, 3).Select(_ => session.SubmitAsync(Submit()).AsTask()).ToArray();
 
-        foreach (var submit in submits) Assert.True((await Assert.ThrowsAsync<SmppResponseTimeoutException>(() => submit.WaitAsync(Wait))).WasSent);
+        foreach (var submit in submits)
+        {
+            Assert.True((await Assert.ThrowsAsync<SmppResponseTimeoutException>(() => submit.WaitAsync(Wait))).WasSent);
+        }
+
         Assert.Equal(SmppCloseReason.LinkDead, (await ClosedAsync(session, changes)).Reason);
     }
 }

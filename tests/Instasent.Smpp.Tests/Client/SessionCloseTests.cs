@@ -29,7 +29,10 @@ public class SessionCloseTests
         var (session, connection) = await ConnectAsync(smsc, smsc.Options() with { WindowSize = 3 });
         var submits = Enumerable.Range(0, 5).Select(_ => session.SubmitAsync(Submit()).AsTask()).ToArray();
         var sent = new List<SubmitSm>();
-        for (var i = 0; i < 3; i++) sent.Add(await connection.ReceiveAsync<SubmitSm>());
+        for (var i = 0; i < 3; i++)
+        {
+            sent.Add(await connection.ReceiveAsync<SubmitSm>());
+        }
 
         var close = session.CloseAsync();
 
@@ -40,7 +43,11 @@ public class SessionCloseTests
         }
         Assert.Equal(SmppSessionState.Unbinding, session.State);
         Assert.True(await connection.NothingReceivedWithinAsync(TimeSpan.FromMilliseconds(200)));
-        foreach (var submit in sent) await connection.AnswerAsync(submit);
+        foreach (var submit in sent)
+        {
+            await connection.AnswerAsync(submit);
+        }
+
         await Task.WhenAll(submits[..3]).WaitAsync(Wait);
         var unbind = await connection.ReceiveAsync<Unbind>();
         await connection.AnswerAsync(unbind);
@@ -96,12 +103,19 @@ public class SessionCloseTests
         var (session, connection) = await ConnectAsync(smsc, smsc.Options() with { WindowSize = 3 });
         var changes = Record(session);
         var submits = Enumerable.Range(0, 5).Select(_ => session.SubmitAsync(Submit()).AsTask()).ToArray();
-        for (var i = 0; i < 3; i++) await connection.ReceiveAsync<SubmitSm>();
+        for (var i = 0; i < 3; i++)
+        {
+            await connection.ReceiveAsync<SubmitSm>();
+        }
 
         connection.Drop();
 
         var failures = new List<SmppSessionClosedException>();
-        foreach (var submit in submits) failures.Add(await Assert.ThrowsAsync<SmppSessionClosedException>(() => submit.WaitAsync(Wait)));
+        foreach (var submit in submits)
+        {
+            failures.Add(await Assert.ThrowsAsync<SmppSessionClosedException>(() => submit.WaitAsync(Wait)));
+        }
+
         Assert.Equal([true, true, true, false, false], failures.Select(f => f.WasSent));
         Assert.All(failures, f => Assert.Equal(SmppCloseReason.NetworkError, f.Reason));
         Assert.Equal(SmppCloseReason.NetworkError, (await ClosedAsync(session, changes)).Reason);

@@ -242,9 +242,17 @@ public class SessionInboundTests
             for (var i = 0; i < count;)
             {
                 // deliver_sm_resp reach the test too; only the submits need an answer.
-                if (await connection.ReceiveAsync() is not SubmitSm submit) continue;
+                if (await connection.ReceiveAsync() is not SubmitSm submit)
+                {
+                    continue;
+                }
+
                 await connection.SendAsync(Receipt($"m{submit.SequenceNumber}"));
-                if (i % 10 == 0) await connection.SendAsync(MobileOriginated($"mo{i}"));
+                if (i % 10 == 0)
+                {
+                    await connection.SendAsync(MobileOriginated($"mo{i}"));
+                }
+
                 await connection.AnswerAsync(submit, messageId: $"m{submit.SequenceNumber}");
                 i++;
             }
@@ -252,7 +260,11 @@ public class SessionInboundTests
         var workers = Enumerable.Range(0, 10).Select(_ => Task.Run(async () =>
         {
             var ids = new List<string>();
-            for (var i = 0; i < count / 10; i++) ids.Add((await session.SubmitAsync(Submit())).MessageId);
+            for (var i = 0; i < count / 10; i++)
+            {
+                ids.Add((await session.SubmitAsync(Submit())).MessageId);
+            }
+
             return ids;
         })).ToArray();
 
@@ -277,7 +289,10 @@ internal sealed class ReceivedPdus : IDisposable
     {
         _listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == SmppTelemetry.MeterName && instrument.Name == "smpp.client.pdus") l.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name == SmppTelemetry.MeterName && instrument.Name == "smpp.client.pdus")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
         };
         _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
         {
@@ -291,7 +306,10 @@ internal sealed class ReceivedPdus : IDisposable
                     case "smpp.command": command = tag.Value as string; break;
                 }
             }
-            if (connection == connectionName && direction == "received" && command is not null) _counts.AddOrUpdate(command, (int)value, (_, n) => n + (int)value);
+            if (connection == connectionName && direction == "received" && command is not null)
+            {
+                _counts.AddOrUpdate(command, (int)value, (_, n) => n + (int)value);
+            }
         });
         _listener.Start();
     }

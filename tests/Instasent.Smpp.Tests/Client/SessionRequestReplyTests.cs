@@ -16,11 +16,22 @@ public class SessionRequestReplyTests
 
         var submits = Enumerable.Range(0, 3).Select(i => session.SubmitAsync(Submit($"m{i}")).AsTask()).ToArray();
         var received = new List<SubmitSm>();
-        for (var i = 0; i < 3; i++) received.Add(await connection.ReceiveAsync<SubmitSm>());
-        for (var i = 2; i >= 0; i--) await connection.AnswerAsync(received[i], messageId: $"id-{received[i].SequenceNumber}");
+        for (var i = 0; i < 3; i++)
+        {
+            received.Add(await connection.ReceiveAsync<SubmitSm>());
+        }
+
+        for (var i = 2; i >= 0; i--)
+        {
+            await connection.AnswerAsync(received[i], messageId: $"id-{received[i].SequenceNumber}");
+        }
 
         var responses = await Task.WhenAll(submits).WaitAsync(Wait);
-        for (var i = 0; i < 3; i++) Assert.Equal($"id-{received[i].SequenceNumber}", responses[i].MessageId);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal($"id-{received[i].SequenceNumber}", responses[i].MessageId);
+        }
+
         Assert.Equal(3, received.Select(s => s.SequenceNumber).Distinct().Count());
         Assert.Equal(0, session.WindowInUse);
     }
@@ -56,7 +67,11 @@ public class SessionRequestReplyTests
         await connection.AnswerAsync(first);
         var third = await connection.ReceiveAsync<SubmitSm>();
         Assert.True(await connection.NothingReceivedWithinAsync(TimeSpan.FromMilliseconds(100)));
-        foreach (var submit in new[] { second, third }) await connection.AnswerAsync(submit);
+        foreach (var submit in new[] { second, third })
+        {
+            await connection.AnswerAsync(submit);
+        }
+
         await connection.AnswerAsync(await connection.ReceiveAsync<SubmitSm>());
         await connection.AnswerAsync(await connection.ReceiveAsync<SubmitSm>());
 
@@ -221,7 +236,11 @@ public class SessionRequestReplyTests
         await connection.ReceiveAsync<SubmitSm>();
         await connection.ReceiveAsync<SubmitSm>();
         time.Advance(TimeSpan.FromSeconds(10));
-        foreach (var t in two) await Assert.ThrowsAsync<SmppResponseTimeoutException>(() => t.WaitAsync(Wait));
+        foreach (var t in two)
+        {
+            await Assert.ThrowsAsync<SmppResponseTimeoutException>(() => t.WaitAsync(Wait));
+        }
+
         Assert.Equal(SmppSessionState.Bound, session.State);
 
         var third = session.SubmitAsync(Submit()).AsTask();

@@ -20,7 +20,10 @@ public class SessionTelemetryTests
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {
-                if (activity.GetTagItem("smpp.connection") as string == connectionName) stopped.Enqueue(activity);
+                if (activity.GetTagItem("smpp.connection") as string == connectionName)
+                {
+                    stopped.Enqueue(activity);
+                }
             },
         };
         ActivitySource.AddActivityListener(listener);
@@ -57,20 +60,33 @@ public class SessionTelemetryTests
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == SmppTelemetry.MeterName) l.EnableMeasurementEvents(instrument);
+                if (instrument.Meter.Name == SmppTelemetry.MeterName)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
             },
         };
         meterListener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
             var map = new Dictionary<string, object?>();
-            foreach (var tag in tags) map[tag.Key] = tag.Value;
-            if (map.GetValueOrDefault("smpp.connection") as string == connectionName) measurements.Enqueue((instrument.Name, value, map));
+            foreach (var tag in tags)
+            {
+                map[tag.Key] = tag.Value;
+            }
+
+            if (map.GetValueOrDefault("smpp.connection") as string == connectionName)
+            {
+                measurements.Enqueue((instrument.Name, value, map));
+            }
         });
         meterListener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
         {
             foreach (var tag in tags)
             {
-                if (tag.Key == "smpp.connection" && tag.Value as string == connectionName && instrument.Name == "smpp.client.request.duration") durations.Enqueue(value);
+                if (tag.Key == "smpp.connection" && tag.Value as string == connectionName && instrument.Name == "smpp.client.request.duration")
+                {
+                    durations.Enqueue(value);
+                }
             }
         });
         meterListener.Start();

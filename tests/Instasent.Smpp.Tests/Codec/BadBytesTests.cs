@@ -76,8 +76,14 @@ public class BadBytesTests
     {
         var bytes = Hex.Pdu(BindTransmitter, 1, Hex.Ascii(new string('u', length)), "00", Hex.Ascii("pass"), "00", "00 34 00 00 00");
 
-        if (accepted) Assert.Equal(new string('u', length), Assert.IsType<BindTransmitter>(Decode(bytes)).SystemId);
-        else AssertDecodeError(bytes, CommandStatus.ESME_RINVSYSID, inSync: true);
+        if (accepted)
+        {
+            Assert.Equal(new string('u', length), Assert.IsType<BindTransmitter>(Decode(bytes)).SystemId);
+        }
+        else
+        {
+            AssertDecodeError(bytes, CommandStatus.ESME_RINVSYSID, inSync: true);
+        }
     }
 
     [Fact]
@@ -93,8 +99,14 @@ public class BadBytesTests
     {
         var bytes = Hex.Pdu(BindTransmitter, 1, Hex.Ascii("user"), "00", Hex.Ascii(new string('p', length)), "00", "00 34 00 00 00");
 
-        if (accepted) Assert.Equal(new string('p', length), Assert.IsType<BindTransmitter>(Decode(bytes)).Password);
-        else AssertDecodeError(bytes, CommandStatus.ESME_RINVPASWD, inSync: true);
+        if (accepted)
+        {
+            Assert.Equal(new string('p', length), Assert.IsType<BindTransmitter>(Decode(bytes)).Password);
+        }
+        else
+        {
+            AssertDecodeError(bytes, CommandStatus.ESME_RINVPASWD, inSync: true);
+        }
     }
 
     [Fact]
@@ -112,8 +124,14 @@ public class BadBytesTests
     {
         var bytes = Hex.Pdu(SubmitSm, 1, "00 0101", Hex.Ascii("1"), "00", "0101", Hex.Ascii(new string('2', length)), "00", SubmitMiddleFields, "00");
 
-        if (accepted) Assert.Equal(new string('2', length), Assert.IsType<SubmitSm>(Decode(bytes)).DestinationAddr);
-        else AssertDecodeError(bytes, CommandStatus.ESME_RINVDSTADR, inSync: true);
+        if (accepted)
+        {
+            Assert.Equal(new string('2', length), Assert.IsType<SubmitSm>(Decode(bytes)).DestinationAddr);
+        }
+        else
+        {
+            AssertDecodeError(bytes, CommandStatus.ESME_RINVDSTADR, inSync: true);
+        }
     }
 
     [Theory]
@@ -123,8 +141,14 @@ public class BadBytesTests
     {
         var bytes = Hex.Pdu(SubmitSmResp, 1, Hex.Ascii(new string('9', length)), "00");
 
-        if (accepted) Assert.Equal(new string('9', length), Assert.IsType<SubmitSmResp>(Decode(bytes)).MessageId);
-        else AssertDecodeError(bytes, CommandStatus.ESME_RINVMSGID, inSync: true);
+        if (accepted)
+        {
+            Assert.Equal(new string('9', length), Assert.IsType<SubmitSmResp>(Decode(bytes)).MessageId);
+        }
+        else
+        {
+            AssertDecodeError(bytes, CommandStatus.ESME_RINVMSGID, inSync: true);
+        }
     }
 
     [Fact]

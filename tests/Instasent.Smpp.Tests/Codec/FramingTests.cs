@@ -31,7 +31,10 @@ public class FramingTests
 
         Assert.True(sawMultiSegment, "no PDU spanned two segments; the test would not cover the copying path");
         Assert.Equal(pdus.Count, read.Count);
-        for (var i = 0; i < pdus.Count; i++) PduAssert.Equivalent(pdus[i], read[i]);
+        for (var i = 0; i < pdus.Count; i++)
+        {
+            PduAssert.Equivalent(pdus[i], read[i]);
+        }
     }
 
     [Fact]
@@ -174,7 +177,11 @@ public class FramingTests
             {
                 var before = buffer;
                 var status = PduCodec.TryRead(ref buffer, out var pdu, out var error, maxCommandLength);
-                if (status == PduReadStatus.NeedMoreData) break;
+                if (status == PduReadStatus.NeedMoreData)
+                {
+                    break;
+                }
+
                 Assert.Equal(PduReadStatus.Pdu, status);
                 Assert.Null(error);
                 sawMultiSegment |= !before.Slice(0, before.Length - buffer.Length).IsSingleSegment;
@@ -193,10 +200,18 @@ public class FramingTests
 
     private static ReadOnlySequence<byte> OneSegmentPerOctet(byte[] bytes)
     {
-        if (bytes.Length == 0) return ReadOnlySequence<byte>.Empty;
+        if (bytes.Length == 0)
+        {
+            return ReadOnlySequence<byte>.Empty;
+        }
+
         var first = new Segment(bytes.AsMemory(0, 1), 0);
         var last = first;
-        for (var i = 1; i < bytes.Length; i++) last = last.Append(bytes.AsMemory(i, 1));
+        for (var i = 1; i < bytes.Length; i++)
+        {
+            last = last.Append(bytes.AsMemory(i, 1));
+        }
+
         return new ReadOnlySequence<byte>(first, 0, last, 1);
     }
 

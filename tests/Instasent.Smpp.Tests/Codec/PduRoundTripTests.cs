@@ -99,7 +99,11 @@ public class PduRoundTripTests
                 pdu.SmDefaultMsgId = octets[10];
                 pdu.CommandStatus = (CommandStatus)octets[11];
                 pdu.ShortMessage = message;
-                foreach (var t in tlvs) pdu.Tlvs.Set(t);
+                foreach (var t in tlvs)
+                {
+                    pdu.Tlvs.Set(t);
+                }
+
                 return pdu;
             });
 

@@ -75,7 +75,10 @@ public class RandomBytesTests(ITestOutputHelper output)
     private static byte[] FlipBits(byte[] bytes, Random random)
     {
         for (var n = random.Next(1, 9); n > 0 && bytes.Length > 0; n--)
+        {
             bytes[random.Next(bytes.Length)] ^= (byte)(1 << random.Next(8));
+        }
+
         return bytes;
     }
 
@@ -83,7 +86,11 @@ public class RandomBytesTests(ITestOutputHelper output)
     {
         var cut = bytes[..random.Next(0, bytes.Length)];
         // Either the length still claims the whole PDU (a short read) or it matches the cut (a short body).
-        if (!keepLengthField && cut.Length >= 4) BinaryPrimitives.WriteUInt32BigEndian(cut, (uint)cut.Length);
+        if (!keepLengthField && cut.Length >= 4)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(cut, (uint)cut.Length);
+        }
+
         return cut;
     }
 
@@ -144,8 +151,14 @@ public class RandomBytesTests(ITestOutputHelper output)
                 Assert.Null(pdu);
                 Assert.NotNull(error);
                 Assert.NotEqual(CommandStatus.ESME_ROK, error.Status);
-                if (error.StreamInSync) InSyncErrors++;
-                else OutOfSyncErrors++;
+                if (error.StreamInSync)
+                {
+                    InSyncErrors++;
+                }
+                else
+                {
+                    OutOfSyncErrors++;
+                }
             }
         }
 
@@ -194,7 +207,11 @@ public class RandomBytesTests(ITestOutputHelper output)
 
         private static ReadOnlySequence<byte> TwoSegments(byte[] bytes, int split)
         {
-            if (split == 0 || split == bytes.Length) return new ReadOnlySequence<byte>(bytes);
+            if (split == 0 || split == bytes.Length)
+            {
+                return new ReadOnlySequence<byte>(bytes);
+            }
+
             var first = new Segment(bytes.AsMemory(0, split), 0);
             var second = new Segment(bytes.AsMemory(split), split);
             first.SetNext(second);

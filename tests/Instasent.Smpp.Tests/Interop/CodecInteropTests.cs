@@ -184,7 +184,10 @@ public sealed class CodecInteropTests(InteropPeersFixture peers)
         var view = View(ours);
         Assert.Equal(view.Select(f => f.Name).Order(), node.Select(p => p.Key).Where(parameters.Contains).Order());
         foreach (var (name, value) in view)
+        {
             Assert.True(JsonNode.DeepEquals(ToJson(value), node[name]), $"{name}: ours {ToJson(value)?.ToJsonString()}, node-smpp {node[name]?.ToJsonString()}");
+        }
+
         var nodeTlvs = new JsonObject(node.Where(p => !HeaderKeys.Contains(p.Key) && !parameters.Contains(p.Key))
             .Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
         var expectedTlvs = NodeTlvs(ours.Tlvs, schema);
@@ -232,7 +235,9 @@ public sealed class CodecInteropTests(InteropPeersFixture peers)
         var libTlvs = lib.Fields.Where(f => f.Key.StartsWith("tlv.", StringComparison.Ordinal)).ToList();
         Assert.Equal(ours.Tlvs.Select(t => $"tlv.0x{t.Tag:X4}"), libTlvs.Select(f => f.Key));
         foreach (var (tlv, lib1) in ours.Tlvs.Zip(libTlvs))
+        {
             Assert.True(SameTlvValue(tlv.Value.Span, lib1.Value), $"TLV 0x{tlv.Tag:X4}: ours {Convert.ToHexString(tlv.Value.Span)}, libsmpp34 {lib1.Value}");
+        }
     }
 
     [Theory]
@@ -262,18 +267,29 @@ public sealed class CodecInteropTests(InteropPeersFixture peers)
             void Check(bool ok, string what)
             {
                 compared++;
-                if (!ok) mismatches.Add($"{sample.Name}: {what}");
+                if (!ok)
+                {
+                    mismatches.Add($"{sample.Name}: {what}");
+                }
             }
 
             Check(dissection.Clean, string.Join("; ", dissection.Problems));
             Check(dissection["smpp.command_id"] == $"0x{(uint)pdu.CommandId:x8}", $"command_id {dissection["smpp.command_id"]}");
             Check(dissection["smpp.sequence_number"] == pdu.SequenceNumber.ToString(CultureInfo.InvariantCulture), $"sequence_number {dissection["smpp.sequence_number"]}");
-            if (dissection["smpp.command_status"] is { } status) Check(ParseNumber(status) == (long)pdu.CommandStatus, $"command_status {status}");
+            if (dissection["smpp.command_status"] is { } status)
+            {
+                Check(ParseNumber(status) == (long)pdu.CommandStatus, $"command_status {status}");
+            }
+
             foreach (var (name, value) in View(pdu))
             {
                 // Times are shown as dates and bit fields split up: only fields tshark shows under the SMPP name compare.
                 var field = name == "short_message" ? "smpp.message" : $"smpp.{name}";
-                if (name is "schedule_delivery_time" or "validity_period" or "final_date" || dissection[field] is not { } shown) continue;
+                if (name is "schedule_delivery_time" or "validity_period" or "final_date" || dissection[field] is not { } shown)
+                {
+                    continue;
+                }
+
                 switch (value)
                 {
                     case long number: Check(ParseNumber(shown) == number, $"{name}: ours {number}, tshark {shown}"); break;
@@ -462,8 +478,14 @@ public sealed class CodecInteropTests(InteropPeersFixture peers)
             }
             var name = known["name"]!.GetValue<string>();
             var value = NodeTlvValue(tlv.Value.Span, known["type"]!.GetValue<string>(), asRequest: false);
-            if (known["multiple"]!.GetValue<bool>()) ((result[name] ??= new JsonArray()) as JsonArray)!.Add(value);
-            else result[name] = value;
+            if (known["multiple"]!.GetValue<bool>())
+            {
+                ((result[name] ??= new JsonArray()) as JsonArray)!.Add(value);
+            }
+            else
+            {
+                result[name] = value;
+            }
         }
         return result;
     }
@@ -487,7 +509,10 @@ public sealed class CodecInteropTests(InteropPeersFixture peers)
             ["command_status"] = (uint)pdu.CommandStatus,
         };
         foreach (var (name, value) in View(pdu))
+        {
             request[name] = value is byte[] octets ? NodePduCodec.Hex(octets) : ToJson(value);
+        }
+
         var unknown = new JsonArray();
         foreach (var tlv in pdu.Tlvs)
         {
@@ -498,10 +523,20 @@ public sealed class CodecInteropTests(InteropPeersFixture peers)
             }
             var value = NodeTlvValue(tlv.Value.Span, known["type"]!.GetValue<string>(), asRequest: true);
             var name = known["name"]!.GetValue<string>();
-            if (known["multiple"]!.GetValue<bool>()) ((request[name] ??= new JsonArray()) as JsonArray)!.Add(value);
-            else request[name] = value;
+            if (known["multiple"]!.GetValue<bool>())
+            {
+                ((request[name] ??= new JsonArray()) as JsonArray)!.Add(value);
+            }
+            else
+            {
+                request[name] = value;
+            }
         }
-        if (unknown.Count > 0) request["tlvs"] = unknown;
+        if (unknown.Count > 0)
+        {
+            request["tlvs"] = unknown;
+        }
+
         return request;
     }
 
@@ -541,10 +576,22 @@ public sealed class CodecInteropTests(InteropPeersFixture peers)
     // libsmpp34 prints a TLV as a number when it types the tag as one for that PDU, as hex otherwise.
     private static bool SameTlvValue(ReadOnlySpan<byte> ours, string lib)
     {
-        if (lib == Convert.ToHexStringLower(ours)) return true;
-        if (ours.Length is not (1 or 2 or 4) || !ulong.TryParse(lib, CultureInfo.InvariantCulture, out var number)) return false;
+        if (lib == Convert.ToHexStringLower(ours))
+        {
+            return true;
+        }
+
+        if (ours.Length is not (1 or 2 or 4) || !ulong.TryParse(lib, CultureInfo.InvariantCulture, out var number))
+        {
+            return false;
+        }
+
         ulong value = 0;
-        foreach (var b in ours) value = value << 8 | b;
+        foreach (var b in ours)
+        {
+            value = value << 8 | b;
+        }
+
         return value == number;
     }
 
@@ -557,14 +604,22 @@ public sealed class CodecInteropTests(InteropPeersFixture peers)
 
     private static T With<T>(T pdu, params Tlv[] tlvs) where T : Pdu
     {
-        foreach (var tlv in tlvs) pdu.Tlvs.Set(tlv);
+        foreach (var tlv in tlvs)
+        {
+            pdu.Tlvs.Set(tlv);
+        }
+
         return pdu;
     }
 
     // Set replaces a tag already there; repeats need the decoder's Append.
     private static T WithRepeated<T>(T pdu, params Tlv[] tlvs) where T : Pdu
     {
-        foreach (var tlv in tlvs) pdu.Tlvs.Append(tlv);
+        foreach (var tlv in tlvs)
+        {
+            pdu.Tlvs.Append(tlv);
+        }
+
         return pdu;
     }
 }

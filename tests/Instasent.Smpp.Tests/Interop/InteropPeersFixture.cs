@@ -20,8 +20,15 @@ public sealed class InteropPeersFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_node is not null) await _node.DisposeAsync();
-        if (_libSmpp34 is not null) await _libSmpp34.DisposeAsync();
+        if (_node is not null)
+        {
+            await _node.DisposeAsync();
+        }
+
+        if (_libSmpp34 is not null)
+        {
+            await _libSmpp34.DisposeAsync();
+        }
     }
 }
 

@@ -244,7 +244,11 @@ public sealed class PeerHarnessTests(InteropPeersFixture peers)
         var pdu = new JsonObject();
         foreach (var (key, value) in decoded)
         {
-            if (key is "command_length" or "command_id" or "_message") continue;
+            if (key is "command_length" or "command_id" or "_message")
+            {
+                continue;
+            }
+
             pdu[key] = value switch
             {
                 JsonValue v when key is "short_message" or "message_payload" or "network_error_code" =>

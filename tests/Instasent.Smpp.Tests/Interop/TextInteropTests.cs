@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Instasent.Smpp.Text;
 using Instasent.Smpp.TestSupport.Peers;
+using Instasent.Smpp.Text;
 
 namespace Instasent.Smpp.Tests.Interop;
 

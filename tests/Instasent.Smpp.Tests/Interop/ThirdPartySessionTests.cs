@@ -1,8 +1,8 @@
 using System.Globalization;
 using Instasent.Smpp.Client;
 using Instasent.Smpp.Pdus;
-using Instasent.Smpp.TestSupport.Peers;
 using Instasent.Smpp.TestSupport;
+using Instasent.Smpp.TestSupport.Peers;
 
 namespace Instasent.Smpp.Tests.Interop;
 
@@ -112,7 +112,11 @@ public sealed class ThirdPartySessionTests
 
         public IReadOnlyList<string> ReceiptedMessageIds
         {
-            get { lock (_ids) return [.. _ids]; }
+            get { lock (_ids)
+                {
+                    return [.. _ids];
+                }
+            }
         }
 
         public ValueTask<Pdu?> HandleAsync(SmppSession session, Pdu request, CancellationToken cancellationToken)
@@ -122,7 +126,10 @@ public sealed class ThirdPartySessionTests
                 lock (_ids)
                 {
                     _ids.Add(receipt.Tlvs.ReceiptedMessageId ?? "");
-                    if (_ids.Count == expected) _all.TrySetResult();
+                    if (_ids.Count == expected)
+                    {
+                        _all.TrySetResult();
+                    }
                 }
             }
             return ValueTask.FromResult(request.CreateResponse());

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Instasent.SmppAdapter.Sending;
-using Instasent.Testing;
 using Instasent.SmppAdapter.Sessions;
 using Instasent.SmppAdapter.Simulator;
+using Instasent.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -56,7 +56,10 @@ public sealed class AdapterOnBroker : IAsyncDisposable
         Func<Uri, Uri>? adapterBrokerUri = null)
     {
         var simulatorOptions = (simulator ?? new SimulatorOptions { ReceiptDelay = TimeSpan.FromMilliseconds(50) }) with { Port = 0 };
-        if (simulatorOptions.Accounts.Count == 0) simulatorOptions = simulatorOptions with { Accounts = [new SimulatorAccount("myuser", "mypass")] };
+        if (simulatorOptions.Accounts.Count == 0)
+        {
+            simulatorOptions = simulatorOptions with { Accounts = [new SimulatorAccount("myuser", "mypass")] };
+        }
 
         var virtualHost = await broker.CreateVirtualHostAsync();
         BusClient? bus = null;
@@ -93,12 +96,20 @@ public sealed class AdapterOnBroker : IAsyncDisposable
                 // Faults are the point of these tests: keep their expected reconnect warnings out of the output.
                 ["Logging:LogLevel:Default"] = "Error",
             };
-            foreach (var (key, value) in config ?? new Dictionary<string, string?>()) values[key] = value;
+            foreach (var (key, value) in config ?? new Dictionary<string, string?>())
+            {
+                values[key] = value;
+            }
             // Every configured connection points at the simulator unless its port is given.
             foreach (var index in values.Keys.Select(k => k.Split(':')).Where(p => p is ["Smpp", "Connections", _, ..]).Select(p => p[2]).Distinct().ToList())
+            {
                 values.TryAdd($"Smpp:Connections:{index}:Port", smsc.Port.ToString(CultureInfo.InvariantCulture));
+            }
             // Keys overridden to null are removed (e.g. a second connection's defaults).
-            foreach (var key in values.Where(v => v.Value is null).Select(v => v.Key).ToList()) values.Remove(key);
+            foreach (var key in values.Where(v => v.Value is null).Select(v => v.Key).ToList())
+            {
+                values.Remove(key);
+            }
 
             run._configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
             run.Host = AdapterHost.Create(run._configuration, services);
@@ -114,11 +125,22 @@ public sealed class AdapterOnBroker : IAsyncDisposable
         }
         catch
         {
-            if (run is not null) await run.DisposeAsync();
+            if (run is not null)
+            {
+                await run.DisposeAsync();
+            }
             else
             {
-                if (smsc is not null) await smsc.DisposeAsync();
-                if (bus is not null) await bus.DisposeAsync();
+                if (smsc is not null)
+                {
+                    await smsc.DisposeAsync();
+                }
+
+                if (bus is not null)
+                {
+                    await bus.DisposeAsync();
+                }
+
                 await virtualHost.DisposeAsync();
             }
             throw;
@@ -208,9 +230,16 @@ public sealed class AdapterOnBroker : IAsyncDisposable
             await StepAsync("disposing the adapter", () => Host.DisposeAsync().AsTask());
         }
         await StepAsync("stopping the simulator", () => Smsc.DisposeAsync().AsTask());
-        foreach (var retired in _retired) await StepAsync("disposing a stopped simulator", () => retired.DisposeAsync().AsTask());
+        foreach (var retired in _retired)
+        {
+            await StepAsync("disposing a stopped simulator", () => retired.DisposeAsync().AsTask());
+        }
+
         await StepAsync("closing the bus client", () => Bus.DisposeAsync().AsTask());
         await StepAsync($"deleting vhost {VirtualHost.Name}", () => VirtualHost.DisposeAsync().AsTask());
-        if (failures.Count > 0) throw new AggregateException(failures);
+        if (failures.Count > 0)
+        {
+            throw new AggregateException(failures);
+        }
     }
 }

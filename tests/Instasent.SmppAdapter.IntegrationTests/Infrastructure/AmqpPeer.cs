@@ -58,10 +58,25 @@ public sealed class AmqpPeer : IAsyncDisposable
             "--expect", options.Expect.ToString(CultureInfo.InvariantCulture),
             "--timeout", ((int)Math.Ceiling(options.Timeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
         ];
-        if (options.Fields is not null) arguments.AddRange(["--json", options.Fields.ToJsonString()]);
-        if (!options.ContentType) arguments.Add("--no-content-type");
-        if (options.Traceparent is not null) arguments.AddRange(["--traceparent", options.Traceparent]);
-        if (!options.Publish) arguments.Add("--no-publish");
+        if (options.Fields is not null)
+        {
+            arguments.AddRange(["--json", options.Fields.ToJsonString()]);
+        }
+
+        if (!options.ContentType)
+        {
+            arguments.Add("--no-content-type");
+        }
+
+        if (options.Traceparent is not null)
+        {
+            arguments.AddRange(["--traceparent", options.Traceparent]);
+        }
+
+        if (!options.Publish)
+        {
+            arguments.Add("--no-publish");
+        }
 
         var peer = new AmqpPeer(PeerProcess.Start(node, arguments), options);
         try
@@ -70,7 +85,10 @@ public sealed class AmqpPeer : IAsyncDisposable
                 l => { peer._lines.Add(l); return l.Contains("\"listening\"", StringComparison.Ordinal) || l.Contains("\"error\"", StringComparison.Ordinal); },
                 TimeSpan.FromSeconds(20));
             if (!listening.Contains("\"listening\"", StringComparison.Ordinal))
+            {
                 throw new InvalidOperationException($"amqplib client failed: {listening}\n{peer._process.StandardError}");
+            }
+
             return peer;
         }
         catch

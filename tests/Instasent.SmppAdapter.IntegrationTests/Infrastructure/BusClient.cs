@@ -107,7 +107,11 @@ public sealed class BusClient : IAsyncDisposable
         {
             properties.ContentType = contentType;
         }
-        if (traceparent is not null) properties.Headers = new Dictionary<string, object?> { ["traceparent"] = traceparent };
+        if (traceparent is not null)
+        {
+            properties.Headers = new Dictionary<string, object?> { ["traceparent"] = traceparent };
+        }
+
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await _publisher.BasicPublishAsync("", SendSms.QueueName, mandatory: true, properties, Encoding.UTF8.GetBytes(body.ToJsonString()), cts.Token);
     }

@@ -22,7 +22,11 @@ internal static class Containers
         }
         catch (Exception e)
         {
-            if (container is not null) await container.DisposeAsync();
+            if (container is not null)
+            {
+                await container.DisposeAsync();
+            }
+
             return (null, $"{e.GetType().Name}: {e.GetBaseException().Message}");
         }
     }

@@ -47,8 +47,11 @@ public sealed class PrivateRedisServer : IAsyncDisposable
     {
         var binary = Environment.GetEnvironmentVariable("REDIS_SERVER") is { Length: > 0 } configured ? configured : "/usr/bin/redis-server";
         if (!File.Exists(binary))
+        {
             throw new InvalidOperationException(
                 $"redis-server is not installed at {binary}: apt-get install redis-server (ops/test.sh does), or set REDIS_SERVER to its path.");
+        }
+
         var directory = Directory.CreateTempSubdirectory("smpp-adapter-redis-").FullName;
         var server = new PrivateRedisServer(binary, FreeLoopbackPort(), directory);
         try
@@ -66,14 +69,21 @@ public sealed class PrivateRedisServer : IAsyncDisposable
     /// <summary>Starts the server (again) on the same port and data directory; returns once it answers PING.</summary>
     public async Task StartAsync()
     {
-        if (IsRunning) throw new InvalidOperationException($"redis-server on {Configuration} is already running");
+        if (IsRunning)
+        {
+            throw new InvalidOperationException($"redis-server on {Configuration} is already running");
+        }
+
         var start = new ProcessStartInfo(_binary) { UseShellExecute = false };
         foreach (var argument in new[]
                  {
                      "--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", DataDirectory, "--daemonize", "no",
                      "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--logfile", "redis.log",
                  })
+        {
             start.ArgumentList.Add(argument);
+        }
+
         _process?.Dispose();
         _process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {_binary}");
         _paused = false;
@@ -142,9 +152,15 @@ public sealed class PrivateRedisServer : IAsyncDisposable
         while (!await AnswersPingAsync(cts.Token))
         {
             if (_process is not { HasExited: false })
+            {
                 throw new InvalidOperationException($"redis-server on {Configuration} exited {when}: {LogTail()}");
+            }
+
             if (cts.IsCancellationRequested)
+            {
                 throw new TimeoutException($"redis-server on {Configuration} did not answer PING within {OperationTimeout.TotalSeconds} s {when}: {LogTail()}");
+            }
+
             try { await Task.Delay(TimeSpan.FromMilliseconds(50), cts.Token); } catch (OperationCanceledException) { }
         }
     }
@@ -152,10 +168,18 @@ public sealed class PrivateRedisServer : IAsyncDisposable
     private async Task SignalAndWaitForExitAsync(int signal)
     {
         var process = _process ?? throw new InvalidOperationException($"redis-server on {Configuration} was never started");
-        if (process.HasExited) return;
+        if (process.HasExited)
+        {
+            return;
+        }
+
         Signal(signal);
         // A stopped process acts on SIGTERM only once it runs again.
-        if (_paused && signal != SigKill) Signal(SigCont);
+        if (_paused && signal != SigKill)
+        {
+            Signal(SigCont);
+        }
+
         using var cts = new CancellationTokenSource(OperationTimeout);
         try
         {
@@ -174,7 +198,9 @@ public sealed class PrivateRedisServer : IAsyncDisposable
         var process = _process is { HasExited: false } running ? running
             : throw new InvalidOperationException($"redis-server on {Configuration} is not running");
         if (kill(process.Id, signal) != 0)
+        {
             throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
     }
 
     private string LogTail()

@@ -27,7 +27,10 @@ public sealed class RabbitMqBroker : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var containerFailure = await TryContainerAsync();
-        if (_uri is not null) return;
+        if (_uri is not null)
+        {
+            return;
+        }
 
         var configured = Environment.GetEnvironmentVariable("RABBITMQ_URI");
         if (string.IsNullOrWhiteSpace(configured))
@@ -53,7 +56,10 @@ public sealed class RabbitMqBroker : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_container is not null) await _container.DisposeAsync();
+        if (_container is not null)
+        {
+            await _container.DisposeAsync();
+        }
     }
 
     /// <summary>A new connection to the broker (the caller disposes it).</summary>
@@ -75,7 +81,11 @@ public sealed class RabbitMqBroker : IAsyncLifetime
     private async Task<string> TryContainerAsync()
     {
         var (container, failure) = await Containers.TryStartAsync(() => new RabbitMqBuilder("rabbitmq:3.13-alpine").Build(), StartTimeout);
-        if (container is null) return failure;
+        if (container is null)
+        {
+            return failure;
+        }
+
         _container = container;
         _uri = new Uri(container.GetConnectionString());
         Source = "Testcontainers";
@@ -164,8 +174,15 @@ public sealed class RabbitMqScope : IAsyncDisposable
         try
         {
             await using var channel = await Connection.CreateChannelAsync();
-            foreach (var queue in _queues) await channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false);
-            foreach (var exchange in _exchanges) await channel.ExchangeDeleteAsync(exchange, ifUnused: false);
+            foreach (var queue in _queues)
+            {
+                await channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false);
+            }
+
+            foreach (var exchange in _exchanges)
+            {
+                await channel.ExchangeDeleteAsync(exchange, ifUnused: false);
+            }
         }
         finally
         {

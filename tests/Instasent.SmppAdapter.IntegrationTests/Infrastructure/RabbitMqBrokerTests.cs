@@ -18,7 +18,9 @@ public sealed class RabbitMqBrokerTests(RabbitMqBroker broker)
                 new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
             await channel.QueueDeclareAsync(queue, durable: false, exclusive: false, autoDelete: false);
             for (var i = 0; i < 3; i++)
+            {
                 await channel.BasicPublishAsync("", queue, Encoding.UTF8.GetBytes($"message {i}"));
+            }
 
             await scope.WaitForMessageCountAsync(queue, 3, TimeSpan.FromSeconds(10));
             Assert.Equal(3u, await scope.MessageCountAsync(queue));

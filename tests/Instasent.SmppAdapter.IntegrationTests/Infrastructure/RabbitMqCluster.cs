@@ -35,7 +35,11 @@ public sealed class RabbitMqCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (Enumerable.Range(1, NodeCount).All(IsUp)) return;
+        if (Enumerable.Range(1, NodeCount).All(IsUp))
+        {
+            return;
+        }
+
         await RunScriptAsync("start");
         _startedByUs = true;
     }
@@ -48,7 +52,10 @@ public sealed class RabbitMqCluster : IAsyncLifetime
             return;
         }
         // A cluster we found is handed back whole.
-        foreach (var node in _stoppedByUs) await RunScriptAsync("start-node", node.ToString());
+        foreach (var node in _stoppedByUs)
+        {
+            await RunScriptAsync("start-node", node.ToString());
+        }
     }
 
     /// <summary>True when node <paramref name="node"/> accepts AMQP connections.</summary>
@@ -71,7 +78,13 @@ public sealed class RabbitMqCluster : IAsyncLifetime
     {
         var leader = (await RunScriptAsync("leader", queue)).Trim();
         for (var node = 1; node <= NodeCount; node++)
-            if (leader == NodeName(node)) return node;
+        {
+            if (leader == NodeName(node))
+            {
+                return node;
+            }
+        }
+
         throw new InvalidOperationException($"queue {queue} has no leader the fixture knows ('{leader}')");
     }
 

@@ -22,7 +22,9 @@ public sealed class RabbitMqClusterTests(RabbitMqCluster cluster)
             var persistent = new BasicProperties { Persistent = true };
             // With confirmation tracking each publish returns once a majority of the queue's members has the message.
             for (var i = 0; i < count; i++)
+            {
                 await channel.BasicPublishAsync("", queue, mandatory: true, persistent, BitConverter.GetBytes(i));
+            }
         }
 
         var leader = await cluster.LeaderOfAsync(queue);

@@ -1,7 +1,7 @@
-using Instasent.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Instasent.Testing;
 using Testcontainers.RabbitMq;
 
 namespace Instasent.SmppAdapter.IntegrationTests.Infrastructure;
@@ -79,8 +79,16 @@ internal sealed class VirtualHostAdmin(Uri brokerUri, RabbitMqContainer? contain
 
     private async Task<bool> UseManagementAsync()
     {
-        if (_management is { } known) return known;
-        if (container is not null) return (_management = false).Value;
+        if (_management is { } known)
+        {
+            return known;
+        }
+
+        if (container is not null)
+        {
+            return (_management = false).Value;
+        }
+
         try
         {
             using var response = await SendAsync(HttpMethod.Get, "overview", null, TimeSpan.FromSeconds(3));
@@ -97,7 +105,9 @@ internal sealed class VirtualHostAdmin(Uri brokerUri, RabbitMqContainer? contain
     {
         using var response = await SendAsync(method, path, body, CommandTimeout);
         if (!response.IsSuccessStatusCode && !(method == HttpMethod.Delete && response.StatusCode == HttpStatusCode.NotFound))
+        {
             throw new InvalidOperationException($"management API {method} /api/{path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
     }
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? body, TimeSpan timeout)
@@ -105,7 +115,11 @@ internal sealed class VirtualHostAdmin(Uri brokerUri, RabbitMqContainer? contain
         using var http = new HttpClient { Timeout = timeout };
         using var request = new HttpRequestMessage(method, new Uri($"http://{brokerUri.Host}:15672/api/{path}"));
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_user}:{_password}")));
-        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
         return await http.SendAsync(request);
     }
 
@@ -116,15 +130,20 @@ internal sealed class VirtualHostAdmin(Uri brokerUri, RabbitMqContainer? contain
         using var cts = new CancellationTokenSource(CommandTimeout);
         var result = await container!.ExecAsync(["rabbitmqctl", .. arguments], cts.Token);
         if (result.ExitCode != 0)
+        {
             throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} in the container exited {result.ExitCode}: {result.Stderr}");
+        }
     }
 
     private Func<string[], Task> LocalCtl()
     {
         if (!IPAddress.TryParse(brokerUri.Host, out var address) ? brokerUri.Host != "localhost" : !IPAddress.IsLoopback(address))
+        {
             throw new InvalidOperationException(
                 $"Cannot create a RabbitMQ virtual host on {brokerUri.Host}: its management API (port 15672) does not answer and rabbitmqctl " +
                 "only reaches a local broker. Enable rabbitmq_management on that broker or run the tests against a local one.");
+        }
+
         var path = Environment.GetEnvironmentVariable("RABBITMQCTL") is { Length: > 0 } configured ? configured
             : new[] { "/usr/sbin/rabbitmqctl", "/usr/lib/rabbitmq/bin/rabbitmqctl", "/usr/local/sbin/rabbitmqctl" }.FirstOrDefault(File.Exists)
               ?? throw new InvalidOperationException(

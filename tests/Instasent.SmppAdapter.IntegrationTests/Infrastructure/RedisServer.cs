@@ -68,9 +68,20 @@ public sealed class RedisServer : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_connection is not null) await _connection.DisposeAsync();
-        if (_private is not null) await _private.DisposeAsync();
-        if (_container is not null) await _container.DisposeAsync();
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+
+        if (_private is not null)
+        {
+            await _private.DisposeAsync();
+        }
+
+        if (_container is not null)
+        {
+            await _container.DisposeAsync();
+        }
     }
 
     /// <summary>A key prefix no other test uses (pass it to the adapter's key-prefix setting); its keys go with the scope.</summary>
@@ -88,7 +99,11 @@ public sealed class RedisServer : IAsyncLifetime
     private async Task<string> TryContainerAsync()
     {
         var (container, failure) = await Containers.TryStartAsync(() => new RedisBuilder("redis:7-alpine").Build(), StartTimeout);
-        if (container is null) return failure;
+        if (container is null)
+        {
+            return failure;
+        }
+
         _container = container;
         _configuration = container.GetConnectionString();
         Source = "Testcontainers";
@@ -137,22 +152,37 @@ public static class RedisKeys
         var keys = await ListAsync(connection, prefix);
         var database = connection.GetDatabase();
         long deleted = 0;
-        foreach (var chunk in keys.Chunk(500)) deleted += await database.KeyDeleteAsync(chunk);
+        foreach (var chunk in keys.Chunk(500))
+        {
+            deleted += await database.KeyDeleteAsync(chunk);
+        }
+
         return deleted;
     }
 
     private static async Task<List<RedisKey>> ListAsync(IConnectionMultiplexer connection, string prefix)
     {
-        if (prefix.Length == 0) throw new ArgumentException("an empty prefix would match every key on the server", nameof(prefix));
+        if (prefix.Length == 0)
+        {
+            throw new ArgumentException("an empty prefix would match every key on the server", nameof(prefix));
+        }
+
         var keys = new List<RedisKey>();
         foreach (var endpoint in connection.GetEndPoints())
         {
             var server = connection.GetServer(endpoint);
-            if (server.IsReplica) continue;
+            if (server.IsReplica)
+            {
+                continue;
+            }
+
             await foreach (var key in server.KeysAsync(pattern: EscapeGlob(prefix) + "*", pageSize: 1000))
             {
                 keys.Add(key);
-                if (keys.Count > MaxKeys) throw new InvalidOperationException($"more than {MaxKeys} keys under '{prefix}'");
+                if (keys.Count > MaxKeys)
+                {
+                    throw new InvalidOperationException($"more than {MaxKeys} keys under '{prefix}'");
+                }
             }
         }
         return keys;

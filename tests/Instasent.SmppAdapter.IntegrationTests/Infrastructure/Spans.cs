@@ -24,7 +24,11 @@ public static class Spans
     {
         var byId = all.GroupBy(a => a.SpanId).ToDictionary(g => g.Key, g => g.First());
         var chain = new List<Activity> { span };
-        for (var current = span; chain.Count < 64 && byId.TryGetValue(current.ParentSpanId, out var parent); current = parent) chain.Add(parent);
+        for (var current = span; chain.Count < 64 && byId.TryGetValue(current.ParentSpanId, out var parent); current = parent)
+        {
+            chain.Add(parent);
+        }
+
         return chain;
     }
 

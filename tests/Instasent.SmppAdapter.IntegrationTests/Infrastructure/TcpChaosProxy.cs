@@ -59,7 +59,11 @@ public sealed class TcpChaosProxy : IAsyncDisposable
 
     public int LiveConnections
     {
-        get { lock (_lock) return _links.Count; }
+        get { lock (_lock)
+            {
+                return _links.Count;
+            }
+        }
     }
 
     public bool IsStalled => !_flowing.Task.IsCompleted;
@@ -68,8 +72,15 @@ public sealed class TcpChaosProxy : IAsyncDisposable
     public void CutAll()
     {
         Link[] links;
-        lock (_lock) links = [.. _links];
-        foreach (var link in links) link.Reset();
+        lock (_lock)
+        {
+            links = [.. _links];
+        }
+
+        foreach (var link in links)
+        {
+            link.Reset();
+        }
     }
 
     /// <summary>Stops forwarding in both directions; what is read meanwhile is held (see <see cref="HeldBytes"/>).</summary>
@@ -77,14 +88,20 @@ public sealed class TcpChaosProxy : IAsyncDisposable
     {
         lock (_lock)
         {
-            if (_flowing.Task.IsCompleted) _flowing = NewGate(open: false);
+            if (_flowing.Task.IsCompleted)
+            {
+                _flowing = NewGate(open: false);
+            }
         }
     }
 
     /// <summary>Forwards again, held bytes first.</summary>
     public void Resume()
     {
-        lock (_lock) _flowing.TrySetResult();
+        lock (_lock)
+        {
+            _flowing.TrySetResult();
+        }
     }
 
     /// <summary>True: stop listening, so connection attempts are refused. False: listen again on the same port.</summary>
@@ -106,7 +123,11 @@ public sealed class TcpChaosProxy : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_stopping.IsCancellationRequested) return;
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         Task[] tasks;
         lock (_lock)
@@ -184,7 +205,11 @@ public sealed class TcpChaosProxy : IAsyncDisposable
         }
         finally
         {
-            lock (_lock) _links.Remove(link);
+            lock (_lock)
+            {
+                _links.Remove(link);
+            }
+
             link.Close();
         }
     }
@@ -229,7 +254,10 @@ public sealed class TcpChaosProxy : IAsyncDisposable
 
     private Task Gate()
     {
-        lock (_lock) return _flowing.Task.WaitAsync(_stopping.Token);
+        lock (_lock)
+        {
+            return _flowing.Task.WaitAsync(_stopping.Token);
+        }
     }
 
     private void Track(Task task)
@@ -244,7 +272,11 @@ public sealed class TcpChaosProxy : IAsyncDisposable
     private static TaskCompletionSource NewGate(bool open)
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (open) gate.SetResult();
+        if (open)
+        {
+            gate.SetResult();
+        }
+
         return gate;
     }
 

@@ -54,7 +54,11 @@ public sealed class TcpChaosProxyTests : IAsyncLifetime
     [Fact]
     public async Task After_a_cut_new_connections_are_forwarded()
     {
-        using (var before = await ConnectAsync()) await RoundTripAsync(before, "a");
+        using (var before = await ConnectAsync())
+        {
+            await RoundTripAsync(before, "a");
+        }
+
         _proxy.CutAll();
 
         using var after = await ConnectAsync();
@@ -161,7 +165,11 @@ public sealed class TcpChaosProxyTests : IAsyncLifetime
         while (filled < count)
         {
             var read = await client.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, cts.Token);
-            if (read == 0) throw new EndOfStreamException($"the connection was closed after {filled} of {count} bytes");
+            if (read == 0)
+            {
+                throw new EndOfStreamException($"the connection was closed after {filled} of {count} bytes");
+            }
+
             filled += read;
         }
         return Encoding.ASCII.GetString(buffer);
@@ -208,7 +216,10 @@ public sealed class TcpChaosProxyTests : IAsyncLifetime
             var connections = new List<Task>();
             try
             {
-                while (true) connections.Add(EchoAsync(await _listener.AcceptSocketAsync(_stopping.Token)));
+                while (true)
+                {
+                    connections.Add(EchoAsync(await _listener.AcceptSocketAsync(_stopping.Token)));
+                }
             }
             catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
             {

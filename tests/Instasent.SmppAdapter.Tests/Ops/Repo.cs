@@ -1,5 +1,5 @@
-using Instasent.Testing;
 using System.Text.RegularExpressions;
+using Instasent.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace Instasent.SmppAdapter.Tests.Ops;
