@@ -134,6 +134,8 @@ public sealed class AdapterHost : IAsyncDisposable
         BusPolicy.AddJsonConverter(new LenientSendSmsConverter());
         services.AddMassTransit(bus =>
         {
+            // Secure by default: nothing calls out of the deployment unasked (MassTransit would report usage to its vendor).
+            bus.DisableUsageTelemetry();
             bus.AddConsumer<SendSmsRouter, SendSmsRouterDefinition>();
             bus.AddConsumer<SendSmsConsumer, SendSmsConsumerDefinition>().ExcludeFromConfigureEndpoints();
             bus.AddConsumer<InboundPartConsumer, InboundPartConsumerDefinition>();
