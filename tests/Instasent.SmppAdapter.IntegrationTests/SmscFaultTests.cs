@@ -21,8 +21,9 @@ public sealed class SmscFaultTests(RabbitMqBroker broker)
         var commands = Commands("down", 40);
         await run.Bus.PublishManyAsync(commands);
         await run.UntilAsync(async () => await run.Bus.MessageCountAsync(ConnectionQueue) == commands.Count, "the commands parked in the connection queue");
-        // A while down (several reconnect attempts at 100-500 ms): still nothing decided.
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // A while down, measured by several more reconnect attempts (100-500 ms apart), not by a sleep: still nothing decided.
+        var attempts = run.Pool["instasent"].BindAttempts;
+        await run.UntilAsync(() => run.Pool["instasent"].BindAttempts >= attempts + 4, "four more reconnect attempts");
         Assert.Empty(run.Bus.Of<SmsRejected>());
         Assert.Empty(run.Bus.Of<SmsSubmitted>());
         Assert.Equal((uint)commands.Count, await run.Bus.MessageCountAsync(ConnectionQueue));

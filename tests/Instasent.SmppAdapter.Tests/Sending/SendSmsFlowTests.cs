@@ -122,9 +122,12 @@ public sealed class SendSmsFlowTests
 
         await adapter.SendAsync(Command("outage-1"));
         await adapter.UntilAsync(() => adapter.Sent<SendSms>().Any(s => s.Message.MessageId == "outage-1"), "the command routed to its connection queue");
-        await Task.Delay(300);
+        // Time passing is measured by the adapter's own refused bind attempts, not by a sleep.
+        var attempts = adapter.Pool.Connections.Single().BindAttempts;
+        await adapter.UntilAsync(() => adapter.Pool.Connections.Single().BindAttempts >= attempts + 2, "two more refused binds");
         Assert.Equal(0, adapter.Smsc.Stats.SubmitsAccepted);
         Assert.Empty(adapter.Published<SmsRejected>());
+        Assert.False(adapter.Gate.IsOpen("instasent"));
 
         adapter.Smsc.Faults.RefuseBindsUntil = null;
         var submitted = await adapter.PublishedAsync<SmsSubmitted>(m => m.MessageId == "outage-1");
