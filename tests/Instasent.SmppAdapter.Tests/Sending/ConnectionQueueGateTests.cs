@@ -7,7 +7,7 @@ namespace Instasent.SmppAdapter.Tests.Sending;
 /// The gate opens a connection's queue when a session binds and closes it on stop. These replace MassTransit's endpoint
 /// connector with one whose endpoints start and stop only when a test says so, so the order of the two is observable.
 /// </summary>
-public sealed class ConnectionEndpointGateTests
+public sealed class ConnectionQueueGateTests
 {
     [Fact]
     public async Task A_stop_while_the_queue_endpoint_is_starting_stops_it_only_once_it_is_ready()
