@@ -82,6 +82,12 @@ public sealed record SmppConnectionOptions
     public UnknownOutcomePolicy UnknownOutcome { get; init; } = UnknownOutcomePolicy.Resend;
     public int MaxSegments { get; init; } = 10;
 
+    /// <summary>
+    /// The submit_sm priority_flag (SMPP 3.4 §5.2.14, 0..3) sent for a <c>priority: high</c> command; 0 (the default)
+    /// leaves high and normal commands alike on the wire.
+    /// </summary>
+    public byte HighPriorityFlag { get; init; }
+
     /// <summary>Shortest and longest numeric sender (digits, '+' not counted); Instasent documents 3-11 characters.</summary>
     public int SourceNumberMinLength { get; init; } = 3;
     public int SourceNumberMaxLength { get; init; } = 11;

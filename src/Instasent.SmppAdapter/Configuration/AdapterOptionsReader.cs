@@ -155,6 +155,7 @@ public static class AdapterOptionsReader
             TlsAllowUntrustedCertificate = r.Bool(p + "TlsAllowUntrustedCertificate", false),
             UnknownOutcome = r.Enum(p + "UnknownOutcome", d.UnknownOutcome),
             MaxSegments = r.Int(p + "MaxSegments", d.MaxSegments, 1, MessageSplitter.MaxSegmentsLimit),
+            HighPriorityFlag = (byte)r.Int(p + "HighPriorityFlag", d.HighPriorityFlag, 0, 3),
             SourceNumberMinLength = r.Int(p + "SourceNumberMinLength", d.SourceNumberMinLength, 1, 20),
             SourceNumberMaxLength = r.Int(p + "SourceNumberMaxLength", d.SourceNumberMaxLength, 1, 20),
             Source = ReadRule(r, p + "Source:"),

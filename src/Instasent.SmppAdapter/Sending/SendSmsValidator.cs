@@ -42,6 +42,10 @@ public sealed class SendSmsValidator(AdapterOptions options)
         {
             return Fail("text must not be empty", name);
         }
+        if (command.Priority is { Length: > 0 } priority && !SmsPriorities.All.Contains(priority))
+        {
+            return Fail($"priority must be {string.Join(" or ", SmsPriorities.All)} (was \"{priority}\")", name);
+        }
         if (!TryAlphabet(command.Encoding, out var requested))
         {
             return Fail($"encoding must be auto, gsm7, latin9 or ucs2 (was \"{command.Encoding}\")", name);

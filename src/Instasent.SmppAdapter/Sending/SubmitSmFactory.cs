@@ -1,5 +1,6 @@
 using Instasent.Smpp.Messages;
 using Instasent.Smpp.Pdus;
+using Instasent.SmppAdapter.Contracts;
 
 namespace Instasent.SmppAdapter.Sending;
 
@@ -31,6 +32,7 @@ public static class SubmitSmFactory
                 ValidityPeriod = plan.ValidityPeriod,
                 RegisteredDelivery = plan.Command.RequestDeliveryReport ? RegisteredDelivery.SmscReceiptOnSuccessOrFailure : RegisteredDelivery.None,
                 DataCoding = segment.DataCoding,
+                PriorityFlag = plan.Command.Priority == SmsPriorities.High ? plan.Connection.HighPriorityFlag : (byte)0,
             };
             if (segment.InMessagePayload)
             {

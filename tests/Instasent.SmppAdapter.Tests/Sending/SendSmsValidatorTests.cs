@@ -22,6 +22,15 @@ public sealed class SendSmsValidatorTests
     [Fact]
     public void A_valid_command_gives_a_plan() => Assert.True(Validate(Valid).IsValid);
 
+    [Theory]
+    [InlineData("normal")]
+    [InlineData("high")]
+    public void Priority_normal_or_high_is_valid(string priority) => Assert.True(Validate(Valid with { Priority = priority }).IsValid);
+
+    [Fact]
+    public void An_unknown_priority_is_rejected_naming_the_values() =>
+        Assert.Equal("priority must be normal or high (was \"urgent\")", Rejection(Valid with { Priority = "urgent" }));
+
     [Fact]
     public void Missing_messageId_is_rejected() =>
         Assert.StartsWith("messageId is required", Rejection(Valid with { MessageId = " " }), StringComparison.Ordinal);

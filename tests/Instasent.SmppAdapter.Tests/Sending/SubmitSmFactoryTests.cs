@@ -32,6 +32,19 @@ public sealed class SubmitSmFactoryTests
         Assert.False(SubmitSmFactory.NeedsReference(Plan("Hello")));
     }
 
+    [Theory]
+    [InlineData("high", "2", 2)]
+    [InlineData("normal", "2", 0)]
+    [InlineData(null, "2", 0)]
+    [InlineData("high", null, 0)]
+    public void A_high_priority_command_carries_the_connections_HighPriorityFlag(string? priority, string? flag, int expected)
+    {
+        var options = TestConfig.Options(new Dictionary<string, string?> { ["Smpp:Connections:0:HighPriorityFlag"] = flag });
+        var command = new SendSms { MessageId = "m", From = "Instasent", To = "+34600000001", Text = "Your code is 1234", Priority = priority };
+        var plan = new SendSmsValidator(options).Validate(command).Plan!;
+        Assert.Equal((byte)expected, SubmitSmFactory.Create(plan, 0)[0].PriorityFlag);
+    }
+
     [Fact]
     public void No_receipt_requested_sets_registered_delivery_0() =>
         Assert.Equal(RegisteredDelivery.None, SubmitSmFactory.Create(Plan("Hi", receipt: false), 0)[0].RegisteredDelivery);
