@@ -26,10 +26,7 @@ public sealed class OutcomePublisher(IIdempotencyStore idempotency, ISubmitProgr
             RejectedAt = time.GetUtcNow(),
             Metadata = context.Message.Metadata,
         };
-        using (var deadline = Deadline.After(options.PublishTimeout, time, CancellationToken.None))
-        {
-            await context.Publish(rejected, deadline.Token).ConfigureAwait(false);
-        }
+        await RepublishAsync(context, rejected).ConfigureAwait(false);
         AdapterTelemetry.Rejected.Add(1, AdapterTelemetry.Connection(result.Connection ?? ""), new("smpp.command_status", RejectionCodes.InvalidInput), new("smpp.permanent", true));
     }
 
@@ -80,7 +77,10 @@ public sealed class OutcomePublisher(IIdempotencyStore idempotency, ISubmitProgr
         return message;
     }
 
-    /// <summary>Publishes a known outcome again (a redelivered command), so subscribers that missed it still get it.</summary>
+    /// <summary>
+    /// Publishes an outcome within <c>Adapter:PublishTimeout</c>: a new one, or a known one again (a redelivered command),
+    /// so subscribers that missed it still get it.
+    /// </summary>
     public async Task RepublishAsync(ConsumeContext context, object outcome)
     {
         using var deadline = Deadline.After(options.PublishTimeout, time, CancellationToken.None);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Contracts;
-using Instasent.SmppAdapter.Sending;
 using Instasent.SmppAdapter.Stores;
 using Instasent.SmppAdapter.Telemetry;
 using MassTransit;
