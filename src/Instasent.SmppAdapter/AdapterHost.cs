@@ -141,7 +141,23 @@ public sealed class AdapterHost : IAsyncDisposable
             bus.AddConsumer<InboundPartConsumer, InboundPartConsumerDefinition>();
             bus.UsingRabbitMq((context, cfg) =>
             {
-                cfg.Host(options.RabbitMq.Uri, host => host.PublisherConfirmation = true);
+                cfg.Host(options.RabbitMq.Uri, host =>
+                {
+                    host.PublisherConfirmation = true;
+                    if (options.RabbitMq.ClusterNodes.Count > 0)
+                    {
+                        // Tried in turn, one per connection attempt: losing the node the adapter is connected to
+                        // reconnects it to the next one (queues are declared again, consumers resume).
+                        host.UseCluster(cluster =>
+                        {
+                            foreach (var node in options.RabbitMq.ClusterNodes)
+                            {
+                                cluster.Node(node);
+                            }
+                        });
+                    }
+                });
+                QueueTopology.ConfigureFaultQueues(cfg, options.RabbitMq);
                 cfg.ConfigureEndpoints(context);
             });
         });

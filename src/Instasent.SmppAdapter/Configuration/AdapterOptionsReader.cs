@@ -34,6 +34,9 @@ public static class AdapterOptionsReader
         {
             Uri = r.Uri("RabbitMq:Uri", new RabbitMqOptions().Uri),
             PrefetchCount = r.OptionalInt("RabbitMq:PrefetchCount", 1, 65535),
+            QueueType = r.Enum("RabbitMq:QueueType", RabbitMqQueueType.Classic),
+            DeliveryLimit = r.Int("RabbitMq:DeliveryLimit", new RabbitMqOptions().DeliveryLimit, 1, 1000),
+            ClusterNodes = ReadClusterNodes(r, configuration),
         };
         var sending = ReadSending(r);
         var options = new AdapterOptions
@@ -50,6 +53,34 @@ public static class AdapterOptionsReader
             throw new AdapterConfigurationException(errors);
         }
         return options;
+    }
+
+    /// <summary>
+    /// <c>RabbitMq:ClusterNodes</c>: <c>host:port</c> entries, comma-separated in one value
+    /// (<c>RabbitMq__ClusterNodes=10.0.0.1:5672,10.0.0.2:5672</c>) or one per index (<c>RabbitMq:ClusterNodes:0</c>).
+    /// </summary>
+    private static List<string> ReadClusterNodes(Reader r, IConfiguration configuration)
+    {
+        const string key = "RabbitMq:ClusterNodes";
+        var section = configuration.GetSection(key);
+        var raw = section.Value is { Length: > 0 } value
+            ? value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            : section.GetChildren().Select(c => c.Value?.Trim() ?? "").Where(v => v.Length > 0).ToArray();
+        var nodes = new List<string>();
+        foreach (var node in raw)
+        {
+            // MassTransit's ClusterNode format: a host, or host:port (no IPv6 literal: its parser splits on every ':').
+            var parts = node.Split(':');
+            var valid = parts.Length is 1 or 2 && Uri.CheckHostName(parts[0]) != UriHostNameType.Unknown
+                && (parts.Length == 1 || (int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535));
+            if (!valid)
+            {
+                r.Error($"{key} must be host or host:port entries (port 1..65535), comma-separated (was \"{node}\")");
+                continue;
+            }
+            nodes.Add(node);
+        }
+        return nodes;
     }
 
     private static SendingOptions ReadSending(Reader r)

@@ -1,4 +1,6 @@
+using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Contracts;
+using Instasent.SmppAdapter.Hosting;
 using Instasent.SmppAdapter.Sending;
 using MassTransit;
 
@@ -9,7 +11,13 @@ namespace Instasent.SmppAdapter.Sending;
 /// valid commands to their connection's queue (<c>smpp-send-sms.&lt;connection&gt;</c>), so a connection with no bound
 /// session holds its own backlog and never blocks another. MassTransit carries the trace and headers over the hop.
 /// </summary>
-public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher outcomes) : IConsumer<SendSms>
+/// <remarks>
+/// The forward has the deadline of every publish (<c>Adapter:PublishTimeout</c>): a broker that blocks publishers (a
+/// memory or disk alarm) fails it instead of holding the router; MassTransit's retry then sends it again, and past its
+/// retries the command is left to RabbitMQ (redelivered), never forwarded twice knowingly: a forward that was confirmed
+/// is not repeated.
+/// </remarks>
+public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher outcomes, SendingOptions options, TimeProvider time) : IConsumer<SendSms>
 {
     public async Task Consume(ConsumeContext<SendSms> context)
     {
@@ -20,6 +28,7 @@ public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher o
             return;
         }
         var endpoint = await context.GetSendEndpoint(plan.Connection.QueueAddress).ConfigureAwait(false);
-        await endpoint.Send(context.Message, context.CancellationToken).ConfigureAwait(false);
+        using var deadline = Deadline.After(options.PublishTimeout, time, context.CancellationToken);
+        await endpoint.Send(context.Message, send => QueueTopology.Mandatory(send), deadline.Token).ConfigureAwait(false);
     }
 }

@@ -1,3 +1,4 @@
+using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Hosting;
 using MassTransit;
@@ -11,13 +12,27 @@ namespace Instasent.SmppAdapter.Sending;
 /// </summary>
 public sealed class SendSmsRouterDefinition : ConsumerDefinition<SendSmsRouter>
 {
-    public SendSmsRouterDefinition() => EndpointName = SendSms.QueueName;
+    private readonly AdapterOptions _options;
+
+    public SendSmsRouterDefinition(AdapterOptions options)
+    {
+        _options = options;
+        EndpointName = SendSms.QueueName;
+    }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<SendSmsRouter> consumer,
         IRegistrationContext context)
     {
         BusPolicy.AcceptPlainJson(endpoint);
         endpoint.UseMessageRetry(BusPolicy.Retry);
+        BusPolicy.RequeueWhenPublishesTimeOut(endpoint);
+        QueueTopology.Apply(endpoint, SendSms.QueueName, _options.RabbitMq);
+        // The connections' queues exist (with their arguments) before the router forwards the first command to them,
+        // whether or not their connection has ever been bound; re-declared on every reconnection.
+        foreach (var connection in _options.Connections)
+        {
+            QueueTopology.Declare(endpoint, connection.QueueName, _options.RabbitMq);
+        }
         consumer.Message<SendSms>(m => m.UseFilter(new TraceparentFilter<SendSms>()));
     }
 }
