@@ -6,7 +6,7 @@ namespace Instasent.SmppAdapter.Telemetry;
 
 /// <summary>
 /// Completes MassTransit's broker spans with the OpenTelemetry messaging attributes it leaves out: messaging.system
-/// (the transport, from the address scheme), messaging.destination.name (the queue or exchange) and
+/// (the address scheme, else rabbitmq), messaging.destination.name (the queue or exchange) and
 /// messaging.operation.type (send, receive, process), read from the addresses and the span name MassTransit sets
 /// (<c>"{destination} {operation}"</c>). Attributes MassTransit did set are left as they are.
 /// </summary>
@@ -23,9 +23,10 @@ internal sealed class MessagingSpanConventions : BaseProcessor<Activity>
             ?? data.GetTagItem("messaging.masstransit.destination_address") ?? data.GetTagItem("messaging.masstransit.input_address");
         var uri = address as Uri ?? (Uri.TryCreate(address as string, UriKind.Absolute, out var parsed) ? parsed : null);
         var space = data.DisplayName.LastIndexOf(' ');
-        if (data.GetTagItem("messaging.system") is null && uri is not null)
+        if (data.GetTagItem("messaging.system") is null)
         {
-            data.SetTag("messaging.system", uri.Scheme);
+            // MassTransit's process spans carry no address; the adapter's only transport is RabbitMQ.
+            data.SetTag("messaging.system", uri?.Scheme ?? "rabbitmq");
         }
         if (data.GetTagItem("messaging.destination.name") is null)
         {
