@@ -26,7 +26,7 @@ internal static class OptionsShape
         var walk = new Walk();
         walk.Members(configuration.GetChildren(), Members(rootType), reportUnknown: false);
         var bindable = new ConfigurationBuilder()
-            .AddInMemoryCollection(configuration.AsEnumerable().Where(kv => kv.Value is not null && !walk.Skipped.Contains(kv.Key)))
+            .AddInMemoryCollection(configuration.AsEnumerable().Where(kv => kv.Value is not null && !walk.IsSkipped(kv.Key)))
             .Build();
         return new Result(walk.Problems, bindable, walk.Rejected);
     }
@@ -258,8 +258,29 @@ internal static class OptionsShape
     private sealed class Walk
     {
         public List<string> Problems { get; } = [];
-        public HashSet<string> Skipped { get; } = new(StringComparer.OrdinalIgnoreCase);
         public HashSet<string> Rejected { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>Values left out of binding.</summary>
+        private HashSet<string> SkippedValues { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>Sections left out of binding with everything below them (unknown ones: an item not numbered would otherwise bind as one more).</summary>
+        private HashSet<string> SkippedSections { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+        public bool IsSkipped(string key)
+        {
+            if (SkippedValues.Contains(key))
+            {
+                return true;
+            }
+            for (var end = key.IndexOf(':', StringComparison.Ordinal); end >= 0; end = key.IndexOf(':', end + 1))
+            {
+                if (SkippedSections.Contains(key[..end]))
+                {
+                    return true;
+                }
+            }
+            return SkippedSections.Contains(key);
+        }
 
         public void Members(IEnumerable<IConfigurationSection> children, List<Member> members, bool reportUnknown)
         {
@@ -268,9 +289,12 @@ internal static class OptionsShape
                 var matching = members.Where(m => string.Equals(m.Segments[0], child.Key, StringComparison.OrdinalIgnoreCase)).ToList();
                 if (matching.Count == 0)
                 {
-                    if (reportUnknown)
+                    var valid = members.Select(m => m.Segments[0]).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                    // At the top, other sections (Logging, Kestrel, every environment variable) are not ours; only a
+                    // section one letter away from one of ours is surely a misspelling of it.
+                    if (reportUnknown || child.GetChildren().Any() && valid.Any(v => Distance(v, child.Key) <= 1))
                     {
-                        Unknown(child, members.Select(m => m.Segments[0]).Distinct(StringComparer.OrdinalIgnoreCase));
+                        Unknown(child, valid);
                     }
                     continue;
                 }
@@ -291,7 +315,7 @@ internal static class OptionsShape
             {
                 foreach (var child in section.GetChildren())
                 {
-                    Reject(child.Path, $"{child.Path} is not a known key ({section.Path} takes a value, not keys)");
+                    Reject(child.Path, $"{child.Path} is not a known key ({section.Path} takes a value, not keys)", section: true);
                 }
                 Scalar(section, underlying, property);
             }
@@ -306,7 +330,7 @@ internal static class OptionsShape
                     }
                     else
                     {
-                        Reject(child.Path, $"{child.Path} is not a known key ({section.Path} takes items numbered 0, 1, 2…)");
+                        Reject(child.Path, $"{child.Path} is not a known key ({section.Path} takes items numbered 0, 1, 2…)", section: true);
                     }
                 }
             }
@@ -343,7 +367,7 @@ internal static class OptionsShape
             if (string.IsNullOrWhiteSpace(raw))
             {
                 // Empty is unset: the default stays (e.g. an environment variable exported empty by a script).
-                Skipped.Add(section.Path);
+                SkippedValues.Add(section.Path);
                 return;
             }
             if (!Converts(raw, type))
@@ -367,14 +391,14 @@ internal static class OptionsShape
             var parent = section.Path[..^section.Key.Length];
             Reject(section.Path, closest is null
                 ? $"{section.Path} is not a known key"
-                : $"{section.Path} is not a known key; did you mean {parent}{closest}?");
+                : $"{section.Path} is not a known key; did you mean {parent}{closest}?", section: true);
         }
 
-        private void Reject(string path, string problem)
+        private void Reject(string path, string problem, bool section = false)
         {
             Problems.Add(problem);
             Rejected.Add(path);
-            Skipped.Add(path);
+            (section ? SkippedSections : SkippedValues).Add(path);
         }
     }
 }
