@@ -142,9 +142,14 @@ public sealed class AdapterHost : IAsyncDisposable
         var configuration = builder.Configuration;
         var standard = new[] { WebHostDefaults.ServerUrlsKey, WebHostDefaults.HttpPortsKey, WebHostDefaults.HttpsPortsKey }
             .Any(key => !string.IsNullOrWhiteSpace(configuration[key])) || configuration.GetSection("Kestrel:Endpoints").GetChildren().Any();
-        if (!string.IsNullOrWhiteSpace(configuration["Http:Urls"]) || !standard)
+        if (!string.IsNullOrWhiteSpace(http.Urls) && (!string.IsNullOrWhiteSpace(configuration["Http:Urls"]) || !standard))
         {
             builder.WebHost.UseUrls(http.Urls);
+        }
+        else if (!standard)
+        {
+            // Http:Urls exported empty: the default, not Kestrel's own (localhost:5000).
+            builder.WebHost.UseUrls(new HttpOptions().Urls);
         }
     }
 

@@ -291,8 +291,9 @@ internal static class OptionsShape
                 {
                     var valid = members.Select(m => m.Segments[0]).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
                     // At the top, other sections (Logging, Kestrel, every environment variable) are not ours; only a
-                    // section one letter away from one of ours is surely a misspelling of it.
-                    if (reportUnknown || child.GetChildren().Any() && valid.Any(v => Distance(v, child.Key) <= 1))
+                    // section one letter away from one of our longer names is surely a misspelling of it (Smtp or
+                    // Https may well be some other service's section in a shared file).
+                    if (reportUnknown || child.GetChildren().Any() && valid.Any(v => v.Length >= 5 && Distance(v, child.Key) <= 1))
                     {
                         Unknown(child, valid);
                     }

@@ -53,6 +53,7 @@ public sealed class ConfigurationKeysTests
             ["OTEL_SERVICE_NAME"] = "adapter",
             ["SMPP_HOST"] = "127.0.0.1",
             ["Path"] = "/usr/bin",
+            ["Smtp:Host"] = "mail.example",
         });
 
         Assert.Equal("instasent", Assert.Single(options.Connections).Name);
