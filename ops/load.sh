@@ -75,7 +75,9 @@ VHOST_BASELINE=smpp-load-$RUN_ID-baseline
 VHOST_ADAPTER_ENV=smpp-load-$RUN_ID-adapter-env
 VHOST_ONE_HOP=smpp-load-$RUN_ID-one-hop
 KANNEL_CONNECTIONS=${LOAD_KANNEL_CONNECTIONS:-64}
-BROKER=amqp://guest:guest@127.0.0.1:5672
+# No user or password here: this URI reaches the bench tools' command lines. Every client (MassTransit, RabbitMQ.Client)
+# then logs in as guest, the local broker's loopback-only default user.
+BROKER=amqp://127.0.0.1:5672
 
 BIN=bin/Release/net10.0
 ADAPTER_DLL=src/Instasent.SmppAdapter/$BIN/Instasent.SmppAdapter.dll
@@ -235,8 +237,9 @@ run_variant() {
   (sleep 4; top -b -d 1 -n 2 -c -w 220 | awk '/^top -/ { frame++ } frame == 2' | head -n 14) >"${out%.log}.top" 2>&1 &
   local top_pid=$!
   if [ "$name" = kannel ]; then
-    timeout $((TIMEOUT + 30)) dotnet "$BENCH_DLL" kannel-load --sendsms "http://127.0.0.1:$KANNEL_SENDSMS_PORT/cgi-bin/sendsms" \
-      --user "$KANNEL_USER" --password "$KANNEL_PASSWORD" --dlr-port "$KANNEL_DLR_PORT" --connections "$KANNEL_CONNECTIONS" \
+    # The password through the environment (kannel-load reads KANNEL_PASSWORD), not the command line.
+    KANNEL_PASSWORD=$KANNEL_PASSWORD timeout $((TIMEOUT + 30)) dotnet "$BENCH_DLL" kannel-load --sendsms "http://127.0.0.1:$KANNEL_SENDSMS_PORT/cgi-bin/sendsms" \
+      --user "$KANNEL_USER" --dlr-port "$KANNEL_DLR_PORT" --connections "$KANNEL_CONNECTIONS" \
       --count "$count" --label "$name" --timeout "$TIMEOUT" >"$out" 2>&1 || status=$?
   else
     # shellcheck disable=SC2086
