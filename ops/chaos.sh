@@ -123,7 +123,7 @@ log "broker: $(rabbitmq_cluster_node_name 1) on 127.0.0.1:$BROKER_PORT"
 # --- the processes of one row ------------------------------------------------------------------------------------
 start_simulator() {
   start_bg simulator "$ROW_DIR/simulator.log" dotnet "$SIMULATOR_DLL" --port "$SIM_PORT" --account chaos:chaos123:4 \
-    --control-port "$SIM_CONTROL_PORT" --receipt-delay 1s
+    --control-port "$SIM_CONTROL_PORT" --receipt-delay 1s --deliver-attempts 300 --deliver-retry-delay 1s
   SIMULATOR_PID=$BG_PID
   wait_port 127.0.0.1 "$SIM_CONTROL_PORT" 60 "$SIMULATOR_PID" || { show_log_tail simulator "$ROW_DIR/simulator.log"; die "the simulator is not listening after 60 s"; }
 }

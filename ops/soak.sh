@@ -85,7 +85,7 @@ VHOST_CREATED=1
 rmqctl set_permissions -p "$VHOST" guest '.*' '.*' '.*' >/dev/null
 
 start_bg simulator "$LOGS/simulator.log" dotnet "$SIMULATOR_DLL" --port "$SIM_PORT" --account soak:soak123:4 \
-  --control-port "$SIM_CONTROL_PORT" --receipt-delay 1s
+  --control-port "$SIM_CONTROL_PORT" --receipt-delay 1s --deliver-attempts 300 --deliver-retry-delay 1s
 SIMULATOR_PID=$BG_PID
 wait_port 127.0.0.1 "$SIM_CONTROL_PORT" 60 "$SIMULATOR_PID" || { show_log_tail simulator "$LOGS/simulator.log"; die "the simulator is not listening after 60 s"; }
 start_adapter() {
