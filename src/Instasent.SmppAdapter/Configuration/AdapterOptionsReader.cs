@@ -69,6 +69,7 @@ public static class AdapterOptionsReader
             IdempotencyMaxEntries = r.Int("Adapter:IdempotencyMaxEntries", d.IdempotencyMaxEntries, 100, 100_000_000),
             CorrelationMaxEntries = r.Int("Adapter:CorrelationMaxEntries", d.CorrelationMaxEntries, 100, 100_000_000),
             ShutdownTimeout = r.Duration("Adapter:ShutdownTimeout", d.ShutdownTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(10)),
+            DirectSubmit = r.Bool("Adapter:DirectSubmit", d.DirectSubmit),
         };
     }
 
