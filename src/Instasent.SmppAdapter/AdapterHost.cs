@@ -154,13 +154,24 @@ public sealed class AdapterHost : IAsyncDisposable
     }
 
     /// <summary>
+    /// How the adapter reads and writes every message (<see cref="LenientSendSmsConverter"/>, compact JSON): once per
+    /// process, before the first message is read or written. A test assembly that uses MassTransit's serializer options
+    /// itself calls it from a module initializer.
+    /// </summary>
+    public static void ConfigureMessageJson()
+    {
+        BusPolicy.AddJsonConverter(new LenientSendSmsConverter());
+        BusPolicy.WriteCompactJson();
+    }
+
+    /// <summary>
     /// MassTransit on RabbitMQ with publisher confirms. Each consumer's endpoint (name, concurrency, retry, serializer,
     /// filters) is set by its definition; a connection's queue is connected by <see cref="ConnectionQueueGate"/> only
     /// while the connection has a bound session, so it is left out of <c>ConfigureEndpoints</c>.
     /// </summary>
     private static void AddBus(IServiceCollection services, AdapterOptions options)
     {
-        BusPolicy.AddJsonConverter(new LenientSendSmsConverter());
+        ConfigureMessageJson();
         services.AddMassTransit(bus =>
         {
             // Secure by default: nothing calls out of the deployment unasked (MassTransit would report usage to its vendor).

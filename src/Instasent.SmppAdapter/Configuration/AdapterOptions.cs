@@ -22,6 +22,13 @@ public sealed record AdapterOptions
     public SendingOptions Sending { get; init; } = new();
     public StoresOptions Stores { get; init; } = new();
 
+    /// <summary>
+    /// Whether <c>smpp-send-sms</c>'s consumer submits commands itself while the connection's queue is open
+    /// (<see cref="SendingOptions.DirectSubmit"/>): only with one connection, so a slow account can never hold the
+    /// shared queue's consumers while another waits.
+    /// </summary>
+    public bool DirectSubmit => Sending.DirectSubmit && Connections.Count == 1;
+
     /// <summary>The connection named <paramref name="name"/> (ordinal, case-insensitive); the first one when null or empty.</summary>
     public SmppConnectionOptions? FindConnection(string? name) =>
         string.IsNullOrEmpty(name)
@@ -249,6 +256,14 @@ public sealed record SendingOptions
     /// <summary>Bounded drain on shutdown.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// With exactly one connection configured, the consumer of <c>smpp-send-sms</c> submits a command itself while that
+    /// connection's queue is open (a session is bound) instead of forwarding it to <c>smpp-send-sms.&lt;connection&gt;</c>:
+    /// one broker hop per command instead of two. While no session is bound it forwards as before, so commands still
+    /// wait in RabbitMQ. False keeps the router hop for every command (<c>Adapter:DirectSubmit</c>).
+    /// </summary>
+    public bool DirectSubmit { get; init; } = true;
 }
 
 /// <summary>Where the adapter keeps its state (<c>Stores:*</c>).</summary>
