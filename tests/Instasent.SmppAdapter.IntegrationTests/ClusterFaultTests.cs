@@ -126,7 +126,9 @@ public sealed class ClusterFaultTests(RabbitMqCluster cluster)
     private static Dictionary<string, string?> ClusterConfig() => new()
     {
         ["RabbitMq:QueueType"] = "quorum",
-        ["RabbitMq:ClusterNodes"] = string.Join(",", Enumerable.Range(1, RabbitMqCluster.NodeCount).Select(n => $"127.0.0.1:{RabbitMqCluster.AmqpUri(n).Port}")),
+        ["RabbitMq:ClusterNodes:0"] = $"127.0.0.1:{RabbitMqCluster.AmqpUri(1).Port}",
+        ["RabbitMq:ClusterNodes:1"] = $"127.0.0.1:{RabbitMqCluster.AmqpUri(2).Port}",
+        ["RabbitMq:ClusterNodes:2"] = $"127.0.0.1:{RabbitMqCluster.AmqpUri(3).Port}",
         ["Adapter:PublishTimeout"] = "00:00:05",
     };
 

@@ -1,7 +1,6 @@
 using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Hosting;
-using Instasent.SmppAdapter.Sending;
 using MassTransit;
 
 namespace Instasent.SmppAdapter.Sending;
@@ -10,25 +9,34 @@ namespace Instasent.SmppAdapter.Sending;
 /// Consumes <c>smpp-send-sms</c>: rejects bad input (permanent <see cref="SmsRejected"/>, acknowledged) and forwards
 /// valid commands to their connection's queue (<c>smpp-send-sms.&lt;connection&gt;</c>), so a connection with no bound
 /// session holds its own backlog and never blocks another. MassTransit carries the trace and headers over the hop.
+/// With one connection configured (<see cref="AdapterOptions.DirectSubmit"/>) a command whose connection queue is open
+/// is submitted here instead, saving the hop (a persistent, confirmed publish, its delivery and its ack); while the
+/// queue is closed (no bound session, or stopping) commands are still forwarded, so they wait in RabbitMQ.
 /// </summary>
 /// <remarks>
 /// The forward has the deadline of every publish (<c>Adapter:PublishTimeout</c>): a broker that blocks publishers (a
 /// memory or disk alarm) fails it instead of holding the router; MassTransit's retry then sends it again, and past its
-/// retries the command is left to RabbitMQ (redelivered), never forwarded twice knowingly: a forward that was confirmed
-/// is not repeated.
+/// retries the command is returned to its queue (BusPolicy.RequeueWhenPublishesTimeOut), not parked in _error.
 /// </remarks>
-public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher outcomes, SendingOptions options, TimeProvider time) : IConsumer<SendSms>
+public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher outcomes, AdapterOptions options, ConnectionQueueGate gate,
+    SendSmsConsumer consumer, TimeProvider time) : IConsumer<SendSms>
 {
     public async Task Consume(ConsumeContext<SendSms> context)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = validator.Validate(context.Message);
         if (result.Plan is not { } plan)
         {
             await outcomes.RejectInvalidAsync(context, result).ConfigureAwait(false);
             return;
         }
+        if (options.DirectSubmit && gate.IsOpen(plan.Connection.Name))
+        {
+            await consumer.SubmitAsync(context, plan, started).ConfigureAwait(false);
+            return;
+        }
         var endpoint = await context.GetSendEndpoint(plan.Connection.QueueAddress).ConfigureAwait(false);
-        using var deadline = Deadline.After(options.PublishTimeout, time, context.CancellationToken);
+        using var deadline = Deadline.After(options.Sending.PublishTimeout, time, context.CancellationToken);
         await endpoint.Send(context.Message, send => QueueTopology.Mandatory(send), deadline.Token).ConfigureAwait(false);
     }
 }

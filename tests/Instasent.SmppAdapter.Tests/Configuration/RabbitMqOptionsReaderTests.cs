@@ -32,14 +32,12 @@ public sealed class RabbitMqOptionsReaderTests
     }
 
     [Fact]
-    public void ClusterNodes_are_read_comma_separated_or_one_per_index()
+    public void ClusterNodes_are_read_one_per_index()
     {
-        Assert.Equal(["10.0.0.1:5672", "rabbit-2:5673", "rabbit-3"],
-            TestConfig.Options(new Dictionary<string, string?> { ["RabbitMq:ClusterNodes"] = "10.0.0.1:5672, rabbit-2:5673,rabbit-3" }).RabbitMq.ClusterNodes);
-        Assert.Equal(["10.0.0.1:5672", "10.0.0.2:5672"], TestConfig.Options(new Dictionary<string, string?>
+        Assert.Equal(["10.0.0.1:5672", "rabbit-2"], TestConfig.Options(new Dictionary<string, string?>
         {
             ["RabbitMq:ClusterNodes:0"] = "10.0.0.1:5672",
-            ["RabbitMq:ClusterNodes:1"] = "10.0.0.2:5672",
+            ["RabbitMq:ClusterNodes:1"] = "rabbit-2",
         }).RabbitMq.ClusterNodes);
     }
 
@@ -51,8 +49,11 @@ public sealed class RabbitMqOptionsReaderTests
     [InlineData("bad host:5672")]
     public void A_cluster_node_that_is_not_host_or_host_port_stops_the_start(string node)
     {
-        var e = Assert.Throws<AdapterConfigurationException>(() =>
-            TestConfig.Options(new Dictionary<string, string?> { ["RabbitMq:ClusterNodes"] = $"127.0.0.1:5701,{node}" }));
-        Assert.Equal([$"RabbitMq:ClusterNodes must be host or host:port entries (port 1..65535), comma-separated (was \"{node}\")"], e.Problems);
+        var e = Assert.Throws<AdapterConfigurationException>(() => TestConfig.Options(new Dictionary<string, string?>
+        {
+            ["RabbitMq:ClusterNodes:0"] = "127.0.0.1:5701",
+            ["RabbitMq:ClusterNodes:1"] = node,
+        }));
+        Assert.Equal([$"RabbitMq:ClusterNodes must be host or host:port entries, port 1..65535 (was \"{node}\")"], e.Problems);
     }
 }
