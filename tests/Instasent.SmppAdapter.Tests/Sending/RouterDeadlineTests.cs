@@ -9,7 +9,12 @@ public sealed class RouterDeadlineTests
     [Fact]
     public async Task A_forward_the_broker_holds_gives_up_at_PublishTimeout_and_is_sent_again_once_the_broker_takes_it()
     {
-        await using var adapter = await AdapterUnderTest.StartAsync(new Dictionary<string, string?> { ["Adapter:PublishTimeout"] = "00:00:00.300" });
+        await using var adapter = await AdapterUnderTest.StartAsync(new Dictionary<string, string?>
+        {
+            ["Adapter:PublishTimeout"] = "00:00:00.300",
+            // The router hop itself (with one connection the router may submit directly instead).
+            ["Adapter:DirectSubmit"] = "false",
+        });
         var blocked = new BlockingForwardObserver();
         using var _ = adapter.Harness.Bus.ConnectSendObserver(blocked);
 
