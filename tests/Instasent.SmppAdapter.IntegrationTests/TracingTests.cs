@@ -12,11 +12,14 @@ namespace Instasent.SmppAdapter.IntegrationTests;
 [Collection(RabbitMqCollection.Name)]
 public sealed class TracingTests(RabbitMqBroker broker)
 {
-    [Fact]
-    public async Task The_trace_runs_publish_then_consume_then_submit_sm_and_each_receipt_links_to_its_submit_span()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_trace_runs_publish_then_consume_then_submit_sm_and_each_receipt_links_to_its_submit_span(bool directSubmit)
     {
         var spans = new List<Activity>();
-        await using var run = await AdapterOnBroker.StartAsync(broker, services: s =>
+        var config = new Dictionary<string, string?> { ["Adapter:DirectSubmit"] = directSubmit.ToString() };
+        await using var run = await AdapterOnBroker.StartAsync(broker, config, services: s =>
             s.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans).AddSource("UpstreamTest")));
 
         // The upstream service: MassTransit of its own on the same vhost, sending inside a span of its own.
@@ -48,8 +51,9 @@ public sealed class TracingTests(RabbitMqBroker broker)
             "both receipt spans exported");
         var all = Spans.Snapshot(spans);
 
-        // Both segments: submit_sm (protocol library) under the adapter's submit span, under the consume of the
-        // connection queue, under the router's consume of smpp-send-sms, under the upstream send, under the upstream span.
+        // Both segments: submit_sm (protocol library) under the adapter's submit span, under the consume of smpp-send-sms
+        // (one connection, submitted there) or of the connection queue under the router's consume of smpp-send-sms (the
+        // router hop), under the upstream send, under the upstream span.
         var submitSms = all.Where(a => a.DisplayName == "smpp submit_sm" && a.TraceId == traceId).ToList();
         Assert.Equal(2, submitSms.Count);
         foreach (var submitSm in submitSms)
@@ -59,18 +63,14 @@ public sealed class TracingTests(RabbitMqBroker broker)
             Assert.True(chain[^1].SpanId == upstreamSpanId, $"the chain does not reach the upstream span: {described}");
             Assert.Equal("Instasent.Smpp", submitSm.Source.Name);
             // Each hop over the broker is a MassTransit send (producer) whose consume spans are its children.
-            string[] hops =
-            [
-                "smpp submit_sm", "smpp submit",
-                "smpp-send-sms.instasent process", "smpp-send-sms.instasent send",
-                "smpp-send-sms process", "smpp-send-sms send",
-                "upstream checkout",
-            ];
+            string[] routerHop = directSubmit ? [] : ["smpp-send-sms.instasent process", "smpp-send-sms.instasent send"];
+            string[] hops = ["smpp submit_sm", "smpp submit", .. routerHop, "smpp-send-sms process", "smpp-send-sms send", "upstream checkout"];
             var positions = hops.Select(h => chain.FindIndex(a => a.DisplayName == h)).ToList();
             Assert.True(positions.All(p => p >= 0) && positions.SequenceEqual(positions.Order()), $"expected {string.Join(" <- ", hops)} in order: {described}");
+            Assert.Equal(directSubmit, chain.All(a => !a.DisplayName.StartsWith("smpp-send-sms.instasent", StringComparison.Ordinal)));
             Assert.Equal(chain[1].SpanId, submitSm.ParentSpanId);
             Assert.Equal(ActivityKind.Consumer, chain[positions[2]].Kind);
-            Assert.Equal(ActivityKind.Producer, chain[positions[5]].Kind);
+            Assert.Equal(ActivityKind.Producer, chain[positions[^2]].Kind);
         }
 
         var submitSpans = submitSms.Select(s => Spans.Ancestry(s, all)[1]).ToList();
