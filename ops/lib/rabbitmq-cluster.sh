@@ -1,5 +1,6 @@
 # A 3-node RabbitMQ cluster on loopback for quorum-queue tests and chaos runs (Debian's rabbitmq-server, no Docker).
-# Source it after common.sh, or run it: ops/lib/rabbitmq-cluster.sh start|stop|stop-node N|start-node N|leader QUEUE.
+# Source it after common.sh, or run it: ops/lib/rabbitmq-cluster.sh start|stop|stop-node N|start-node N|leader QUEUE [VHOST]|
+# ctl N ARGS.
 #
 # Node N is rabbitN@localhost, AMQP on 127.0.0.1:570N, distribution on 2570N, everything under
 # $RABBIT_CLUSTER_BASE/rabbitN (owned by rabbitmq). Names, ports and directories differ from the single broker on
@@ -101,12 +102,13 @@ rabbitmq_cluster_stop() {
   as_root rm -rf "$RABBIT_CLUSTER_BASE"
 }
 
-# rabbitmq_cluster_queue_leader QUEUE: the node leading quorum queue QUEUE (vhost /), asked of the first node up.
+# rabbitmq_cluster_queue_leader QUEUE [VHOST]: the node leading quorum queue QUEUE (vhost / by default), asked of the
+# first node up.
 rabbitmq_cluster_queue_leader() {
-  local queue=$1 n
+  local queue=$1 vhost=${2:-/} n
   for n in 1 2 3; do
     rabbitmq_cluster_node_up "$n" || continue
-    _rabbitmq_cluster_ctl "$n" list_queues -q --no-table-headers name leader 2>/dev/null \
+    _rabbitmq_cluster_ctl "$n" list_queues -p "$vhost" -q --no-table-headers name leader 2>/dev/null \
       | awk -F'\t' -v q="$queue" '$1 == q { print $2; found = 1 } END { exit !found }'
     return
   done
@@ -121,7 +123,9 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     stop) rabbitmq_cluster_stop ;;
     start-node) [[ ${2:-} =~ ^[123]$ ]] || die "start-node needs 1, 2 or 3"; rabbitmq_cluster_start_node "$2" ;;
     stop-node) [[ ${2:-} =~ ^[123]$ ]] || die "stop-node needs 1, 2 or 3"; rabbitmq_cluster_stop_node "$2" ;;
-    leader) [ -n "${2:-}" ] || die "leader needs a queue name"; rabbitmq_cluster_queue_leader "$2" ;;
-    *) die "usage: $0 start|stop|start-node N|stop-node N|leader QUEUE" ;;
+    leader) [ -n "${2:-}" ] || die "leader needs a queue name"; rabbitmq_cluster_queue_leader "$2" "${3:-/}" ;;
+    # rabbitmqctl against node N, e.g. ctl 1 set_vm_memory_high_watermark 0.0001 (tests raise alarms and add vhosts).
+    ctl) [[ ${2:-} =~ ^[123]$ ]] || die "ctl needs 1, 2 or 3"; n=$2; shift 2; _rabbitmq_cluster_ctl "$n" "$@" ;;
+    *) die "usage: $0 start|stop|start-node N|stop-node N|leader QUEUE [VHOST]|ctl N RABBITMQCTL-ARGS..." ;;
   esac
 fi

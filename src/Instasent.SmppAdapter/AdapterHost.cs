@@ -196,7 +196,20 @@ public sealed class AdapterHost : IAsyncDisposable
                     {
                         host.Password(password);
                     }
+                    if (options.RabbitMq.ClusterNodes.Count > 0)
+                    {
+                        // Tried in turn, one per connection attempt: losing the node the adapter is connected to
+                        // reconnects it to the next one (queues are declared again, consumers resume).
+                        host.UseCluster(cluster =>
+                        {
+                            foreach (var node in options.RabbitMq.ClusterNodes)
+                            {
+                                cluster.Node(node);
+                            }
+                        });
+                    }
                 });
+                QueueTopology.ConfigureFaultQueues(cfg, options.RabbitMq);
                 cfg.ConfigureEndpoints(context);
             });
         });

@@ -152,11 +152,25 @@ public sealed record SmppConnectionOptions
     /// <summary>The internal queue this connection's commands wait in.</summary>
     public string QueueName => $"smpp-send-sms.{Name}";
 
-    /// <summary>The bus address of <see cref="QueueName"/>.</summary>
-    public Uri QueueAddress => new($"queue:{QueueName}");
+    /// <summary>
+    /// Where commands for this connection are sent: the exchange bound to <see cref="QueueName"/>. Not
+    /// <c>queue:</c>, which would make every sender re-declare the queue without its arguments (a quorum queue refuses
+    /// that); the queue and its binding are declared by the router's endpoint (Hosting/QueueTopology), so they exist before anything is sent.
+    /// </summary>
+    public Uri QueueAddress => new($"exchange:{QueueName}");
 
     /// <summary>Never print the password (records print every property by default).</summary>
     public override string ToString() => $"{Name} ({SystemId}@{Host}:{Port})";
+}
+
+/// <summary>The type of every queue the adapter declares (<c>RabbitMq:QueueType</c>).</summary>
+public enum RabbitMqQueueType
+{
+    /// <summary>RabbitMQ's default: on one node, so a cluster that loses that node loses the queue's messages.</summary>
+    Classic,
+
+    /// <summary>Replicated on a majority of the cluster's nodes (Raft): survives the loss of a minority of them.</summary>
+    Quorum,
 }
 
 /// <summary><c>RabbitMq:*</c>.</summary>
@@ -182,8 +196,25 @@ public sealed record RabbitMqOptions
     [Range(1, 65535)]
     public int? PrefetchCount { get; init; }
 
+    /// <summary>Classic (default) or quorum: applies to every queue the adapter owns (Hosting/QueueTopology).</summary>
+    public RabbitMqQueueType QueueType { get; init; } = RabbitMqQueueType.Classic;
+
+    /// <summary>
+    /// Quorum queues only: deliveries of one message (x-delivery-limit) before RabbitMQ dead-letters it to the queue's
+    /// <c>_error</c> queue, so a message that keeps failing a consumer (e.g. crashes the process) stops coming back.
+    /// </summary>
+    [Range(1, 1000)]
+    public int DeliveryLimit { get; init; } = 20;
+
+    /// <summary>
+    /// The broker nodes (<c>host:port</c>, <c>RabbitMq:ClusterNodes:0</c>, <c>:1</c>…) tried in turn, each reconnection
+    /// moving on to the next; empty = the host of <see cref="Uri"/> alone. The URI still gives credentials and virtual host.
+    /// </summary>
+    public IReadOnlyList<string> ClusterNodes { get; init; } = [];
+
     /// <summary>Never print a credential (records print every property by default).</summary>
-    public override string ToString() => $"RabbitMq {{ Uri = {Uri.Scheme}://{Uri.Host}:{Uri.Port}{Uri.AbsolutePath} }}";
+    public override string ToString() =>
+        $"RabbitMq {{ Uri = {Uri.Scheme}://{Uri.Host}:{Uri.Port}{Uri.AbsolutePath}, QueueType = {QueueType}, ClusterNodes = [{string.Join(", ", ClusterNodes)}] }}";
 }
 
 /// <summary><c>Http:*</c>.</summary>

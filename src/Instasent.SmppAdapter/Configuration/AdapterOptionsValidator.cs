@@ -43,6 +43,17 @@ public sealed class AdapterOptionsValidator(IConfiguration configuration) : IVal
             problems.Add($"RabbitMq:Uri must be an amqp:// or amqps:// URI (was {OptionsShape.MaskUserInfo(uri.OriginalString)})");
         }
 
+        foreach (var node in options.RabbitMq.ClusterNodes)
+        {
+            // MassTransit's ClusterNode format: a host, or host:port (no IPv6 literal: its parser splits on every ':').
+            var parts = node.Split(':');
+            if (!(parts.Length is 1 or 2 && Uri.CheckHostName(parts[0]) != UriHostNameType.Unknown
+                  && (parts.Length == 1 || (int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535))))
+            {
+                problems.Add($"RabbitMq:ClusterNodes must be host or host:port entries, port 1..65535 (was \"{node}\")");
+            }
+        }
+
         try
         {
             StackExchange.Redis.ConfigurationOptions.Parse(options.Stores.RedisConfiguration);

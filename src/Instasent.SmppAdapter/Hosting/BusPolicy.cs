@@ -1,4 +1,5 @@
 using MassTransit;
+using MassTransit.Middleware;
 using MassTransit.Serialization;
 
 namespace Instasent.SmppAdapter.Hosting;
@@ -11,6 +12,21 @@ public static class BusPolicy
     /// never retried here: every way a submit can fail ends in an outcome or a hand-back inside the consumer.
     /// </summary>
     public static void Retry(IRetryConfigurator retry) => retry.Intervals(100, 500, 2000);
+
+    /// <summary>
+    /// What happens to a message whose consumer still failed after <see cref="Retry"/>: one that failed because a publish
+    /// ran past its deadline (<c>Adapter:PublishTimeout</c>: the broker blocks publishers, e.g. a memory alarm) is
+    /// returned to its queue (nack, requeue) to be delivered again once the broker takes publishes, instead of being
+    /// parked in the <c>_error</c> queue, whose own publish the broker would hold too. Anything else goes to
+    /// <c>_error</c> as MassTransit does by default.
+    /// </summary>
+    public static void RequeueWhenPublishesTimeOut(IReceiveEndpointConfigurator endpoint) =>
+        endpoint.ConfigureError(error =>
+        {
+            error.UseFilter(new RequeueOnPublishDeadline());
+            error.UseFilter(new GenerateFaultFilter());
+            error.UseFilter(new ErrorTransportFilter());
+        });
 
     /// <summary>
     /// Plain JSON (content type <c>application/json</c> or none) is read by the raw JSON deserializer, made the
@@ -51,5 +67,27 @@ public static class BusPolicy
                 options.Converters.Add(converter);
             }
         }
+    }
+
+    /// <summary>
+    /// A publish cancelled by its deadline while the consume itself was not cancelled (not a shutdown): rethrown, which
+    /// MassTransit's RabbitMQ transport answers with a nack that requeues the message.
+    /// </summary>
+    private sealed class RequeueOnPublishDeadline : IFilter<ExceptionReceiveContext>
+    {
+        public async Task Send(ExceptionReceiveContext context, IPipe<ExceptionReceiveContext> next)
+        {
+            if (context.Exception is OperationCanceledException && !context.CancellationToken.IsCancellationRequested)
+            {
+                if (!context.IsFaulted)
+                {
+                    await context.NotifyFaulted(context.Exception).ConfigureAwait(false);
+                }
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(context.Exception);
+            }
+            await next.Send(context).ConfigureAwait(false);
+        }
+
+        public void Probe(ProbeContext context) => context.CreateFilterScope("requeue-on-publish-deadline");
     }
 }

@@ -114,7 +114,8 @@ public sealed class DeliverSmHandler(
         var sarTotal = deliverSm.Tlvs.SarTotalSegments;
         if (concat is { Total: > 1 } || sarTotal > 1)
         {
-            var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{InboundSmsPart.QueueName}")).ConfigureAwait(false);
+            // Its exchange, not queue: (which would re-declare the queue without its arguments; Hosting/QueueTopology).
+            var endpoint = await bus.GetSendEndpoint(new Uri($"exchange:{InboundSmsPart.QueueName}")).ConfigureAwait(false);
             await endpoint.Send(new InboundSmsPart
             {
                 Connection = connection.Name,
@@ -128,7 +129,7 @@ public sealed class DeliverSmHandler(
                 SarSegmentSeqnum = deliverSm.Tlvs.SarSegmentSeqnum,
                 SmscMessageId = smscMessageId,
                 ReceivedAt = now,
-            }, ct).ConfigureAwait(false);
+            }, send => QueueTopology.Mandatory(send), ct).ConfigureAwait(false);
             return;
         }
         var body = Body(deliverSm);

@@ -1,3 +1,4 @@
+using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Hosting;
 using MassTransit;
 
@@ -6,8 +7,11 @@ namespace Instasent.SmppAdapter.Inbound;
 /// <summary>The internal queue <c>smpp-inbound-parts</c>, one part at a time.</summary>
 public sealed class InboundPartConsumerDefinition : ConsumerDefinition<InboundPartConsumer>
 {
-    public InboundPartConsumerDefinition()
+    private readonly RabbitMqOptions _rabbitMq;
+
+    public InboundPartConsumerDefinition(AdapterOptions options)
     {
+        _rabbitMq = options.RabbitMq;
         EndpointName = InboundSmsPart.QueueName;
         // One at a time keeps reassembly simple to reason about; parts are small and rare.
         ConcurrentMessageLimit = 1;
@@ -18,5 +22,7 @@ public sealed class InboundPartConsumerDefinition : ConsumerDefinition<InboundPa
     {
         endpoint.ConfigureConsumeTopology = false;
         endpoint.UseMessageRetry(BusPolicy.Retry);
+        BusPolicy.RequeueWhenPublishesTimeOut(endpoint);
+        QueueTopology.Apply(endpoint, InboundSmsPart.QueueName, _rabbitMq);
     }
 }

@@ -116,7 +116,7 @@ public sealed class ConnectionQueueGate(SessionPool pool, IReceiveEndpointConnec
             if (open && state.Handle is null)
             {
                 state.Handle = connector.ConnectReceiveEndpoint(connection.Options.QueueName, (context, endpoint) =>
-                    SendSmsConsumerDefinition.Configure(endpoint, context, connection.Options, options.RabbitMq.PrefetchCount));
+                    SendSmsConsumerDefinition.Configure(endpoint, context, connection.Options, options.RabbitMq));
                 await state.Handle.Ready.ConfigureAwait(false);
                 state.Consuming = true;
                 logger.LogInformation("Consuming {Queue}: {Connection} has a bound session", connection.Options.QueueName, connection.Name);

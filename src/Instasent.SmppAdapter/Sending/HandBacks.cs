@@ -31,6 +31,10 @@ public static class HandBacks
         var endpoint = await context.GetSendEndpoint(connection.QueueAddress).ConfigureAwait(false);
         // Not the consume token (a stopping consumer must still be able to hand its command back), but a deadline.
         using var deadline = Deadline.After(options.PublishTimeout, time, CancellationToken.None);
-        await endpoint.Send(context.Message, send => send.Headers.Set(CountHeader, count), deadline.Token).ConfigureAwait(false);
+        await endpoint.Send(context.Message, send =>
+        {
+            send.Headers.Set(CountHeader, count);
+            QueueTopology.Mandatory(send);
+        }, deadline.Token).ConfigureAwait(false);
     }
 }

@@ -13,11 +13,12 @@ namespace Instasent.SmppAdapter.Sending;
 public sealed class SendSmsConsumerDefinition : ConsumerDefinition<SendSmsConsumer>
 {
     /// <summary>Sets up <paramref name="endpoint"/> as <paramref name="connection"/>'s queue.</summary>
-    public static void Configure(IReceiveEndpointConfigurator endpoint, IRegistrationContext context, SmppConnectionOptions connection, int? prefetch)
+    public static void Configure(IReceiveEndpointConfigurator endpoint, IRegistrationContext context, SmppConnectionOptions connection, RabbitMqOptions rabbitMq)
     {
         var window = connection.TransmitSessions * connection.WindowSize;
         endpoint.ConcurrentMessageLimit = window;
-        endpoint.PrefetchCount = prefetch ?? window;
+        endpoint.PrefetchCount = rabbitMq.PrefetchCount ?? window;
+        QueueTopology.Apply(endpoint, connection.QueueName, rabbitMq);
         endpoint.ConfigureConsumer<SendSmsConsumer>(context);
     }
 
@@ -30,5 +31,6 @@ public sealed class SendSmsConsumerDefinition : ConsumerDefinition<SendSmsConsum
         // A failed publish (broker hiccup) is retried; the outcome is already remembered, so a retry re-publishes it
         // rather than submitting again.
         endpoint.UseMessageRetry(BusPolicy.Retry);
+        BusPolicy.RequeueWhenPublishesTimeOut(endpoint);
     }
 }

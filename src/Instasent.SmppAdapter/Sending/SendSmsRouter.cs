@@ -1,5 +1,6 @@
 using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Contracts;
+using Instasent.SmppAdapter.Hosting;
 using MassTransit;
 
 namespace Instasent.SmppAdapter.Sending;
@@ -12,8 +13,13 @@ namespace Instasent.SmppAdapter.Sending;
 /// is submitted here instead, saving the hop (a persistent, confirmed publish, its delivery and its ack); while the
 /// queue is closed (no bound session, or stopping) commands are still forwarded, so they wait in RabbitMQ.
 /// </summary>
+/// <remarks>
+/// The forward has the deadline of every publish (<c>Adapter:PublishTimeout</c>): a broker that blocks publishers (a
+/// memory or disk alarm) fails it instead of holding the router; MassTransit's retry then sends it again, and past its
+/// retries the command is returned to its queue (BusPolicy.RequeueWhenPublishesTimeOut), not parked in _error.
+/// </remarks>
 public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher outcomes, AdapterOptions options, ConnectionQueueGate gate,
-    SendSmsConsumer consumer) : IConsumer<SendSms>
+    SendSmsConsumer consumer, TimeProvider time) : IConsumer<SendSms>
 {
     public async Task Consume(ConsumeContext<SendSms> context)
     {
@@ -30,6 +36,7 @@ public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher o
             return;
         }
         var endpoint = await context.GetSendEndpoint(plan.Connection.QueueAddress).ConfigureAwait(false);
-        await endpoint.Send(context.Message, context.CancellationToken).ConfigureAwait(false);
+        using var deadline = Deadline.After(options.Sending.PublishTimeout, time, context.CancellationToken);
+        await endpoint.Send(context.Message, send => QueueTopology.Mandatory(send), deadline.Token).ConfigureAwait(false);
     }
 }

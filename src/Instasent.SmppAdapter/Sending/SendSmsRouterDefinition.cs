@@ -34,6 +34,14 @@ public sealed class SendSmsRouterDefinition : ConsumerDefinition<SendSmsRouter>
         }
         BusPolicy.AcceptPlainJson(endpoint);
         endpoint.UseMessageRetry(BusPolicy.Retry);
+        BusPolicy.RequeueWhenPublishesTimeOut(endpoint);
+        QueueTopology.Apply(endpoint, SendSms.QueueName, _options.RabbitMq);
+        // The connections' queues exist (with their arguments) before the router forwards the first command to them,
+        // whether or not their connection has ever been bound; re-declared on every reconnection.
+        foreach (var connection in _options.Connections)
+        {
+            QueueTopology.Declare(endpoint, connection.QueueName, _options.RabbitMq);
+        }
         consumer.Message<SendSms>(m => m.UseFilter(new TraceparentFilter<SendSms>()));
     }
 }

@@ -53,7 +53,21 @@ public sealed class AdapterOnBroker : IAsyncDisposable
         SimulatorOptions? simulator = null,
         Action<IServiceCollection>? services = null,
         bool waitForBind = true,
-        Func<Uri, Uri>? adapterBrokerUri = null)
+        Func<Uri, Uri>? adapterBrokerUri = null) =>
+        await StartAsync(await broker.CreateVirtualHostAsync(), config, simulator, services, waitForBind, adapterBrokerUri);
+
+    /// <summary>
+    /// <see cref="StartAsync(RabbitMqBroker, IDictionary{string, string?}?, SimulatorOptions?, Action{IServiceCollection}?, bool, Func{Uri, Uri}?)"/>
+    /// on a virtual host made elsewhere (e.g. on the test cluster), which this run deletes when it ends;
+    /// <paramref name="busClientUri"/> picks where the test's own client connects (default: the vhost's URI).
+    /// </summary>
+    public static async Task<AdapterOnBroker> StartAsync(RabbitMqVirtualHost virtualHost,
+        IDictionary<string, string?>? config = null,
+        SimulatorOptions? simulator = null,
+        Action<IServiceCollection>? services = null,
+        bool waitForBind = true,
+        Func<Uri, Uri>? adapterBrokerUri = null,
+        Func<Uri, Uri>? busClientUri = null)
     {
         var simulatorOptions = (simulator ?? new SimulatorOptions { ReceiptDelay = TimeSpan.FromMilliseconds(50) }) with { Port = 0 };
         if (simulatorOptions.Accounts.Count == 0)
@@ -61,13 +75,12 @@ public sealed class AdapterOnBroker : IAsyncDisposable
             simulatorOptions = simulatorOptions with { Accounts = [new SimulatorAccount("myuser", "mypass")] };
         }
 
-        var virtualHost = await broker.CreateVirtualHostAsync();
         BusClient? bus = null;
         SmscSimulator? smsc = null;
         AdapterOnBroker? run = null;
         try
         {
-            bus = await BusClient.StartAsync(virtualHost.Uri);
+            bus = await BusClient.StartAsync(busClientUri?.Invoke(virtualHost.Uri) ?? virtualHost.Uri);
             smsc = new SmscSimulator(simulatorOptions);
             await smsc.StartAsync();
             run = new AdapterOnBroker(virtualHost, bus, smsc, simulatorOptions with { Port = smsc.Port });

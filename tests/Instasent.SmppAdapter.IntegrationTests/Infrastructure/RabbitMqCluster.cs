@@ -88,6 +88,31 @@ public sealed class RabbitMqCluster : IAsyncLifetime
         throw new InvalidOperationException($"queue {queue} has no leader the fixture knows ('{leader}')");
     }
 
+    /// <summary>An empty virtual host of the cluster (created through node 1; the cluster shares it), deleted on dispose.</summary>
+    public Task<RabbitMqVirtualHost> CreateVirtualHostAsync(string prefix = "ctest") =>
+        RabbitMqVirtualHost.CreateAsync(new VirtualHostAdmin(AmqpUri(1), arguments => CtlAsync(1, arguments)), AmqpUri(1), prefix);
+
+    /// <summary>The node (1..3) leading quorum queue <paramref name="queue"/> of <paramref name="virtualHost"/>.</summary>
+    public async Task<int> LeaderOfAsync(string queue, string virtualHost)
+    {
+        var leader = (await RunScriptAsync("leader", queue, virtualHost)).Trim();
+        return Enumerable.Range(1, NodeCount).FirstOrDefault(node => leader == NodeName(node)) is var found and > 0
+            ? found
+            : throw new InvalidOperationException($"queue {queue} of {virtualHost} has no leader the fixture knows ('{leader}')");
+    }
+
+    /// <summary>rabbitmqctl against node <paramref name="node"/>; returns its output.</summary>
+    public static Task<string> CtlAsync(int node, params string[] arguments) => RunScriptAsync(["ctl", Check(node).ToString(), .. arguments]);
+
+    /// <summary>
+    /// Raises a memory alarm on <paramref name="node"/> (a watermark of 0.0001 of its RAM): every node of the cluster then
+    /// blocks publishing connections until <see cref="ClearMemoryAlarmAsync"/>.
+    /// </summary>
+    public static Task RaiseMemoryAlarmAsync(int node) => CtlAsync(node, "set_vm_memory_high_watermark", "0.0001");
+
+    /// <summary>Back to RabbitMQ's default watermark (0.4).</summary>
+    public static Task ClearMemoryAlarmAsync(int node) => CtlAsync(node, "set_vm_memory_high_watermark", "0.4");
+
     /// <summary>Stops node <paramref name="node"/>'s Erlang VM; returns once it is gone.</summary>
     public async Task StopNodeAsync(int node)
     {

@@ -47,6 +47,14 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
 /// <summary>Adds and deletes vhosts on the test broker (see <see cref="RabbitMqVirtualHost"/> for the order tried).</summary>
 internal sealed class VirtualHostAdmin(Uri brokerUri, RabbitMqContainer? container)
 {
+    /// <summary>An admin that runs <c>rabbitmqctl</c> through <paramref name="ctl"/> (e.g. against one node of the test cluster).</summary>
+    public VirtualHostAdmin(Uri brokerUri, Func<string[], Task> ctl)
+        : this(brokerUri, (RabbitMqContainer?)null)
+    {
+        _ctl = ctl;
+        _management = false;
+    }
+
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
     private readonly string _user = Uri.UnescapeDataString(brokerUri.UserInfo.Split(':')[0]);
     private readonly string _password = Uri.UnescapeDataString(brokerUri.UserInfo.Split(':', 2) is [_, var p] ? p : "");

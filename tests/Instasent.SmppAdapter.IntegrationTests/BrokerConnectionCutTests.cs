@@ -1,0 +1,44 @@
+using System.Net;
+using Instasent.SmppAdapter.Contracts;
+using Instasent.SmppAdapter.IntegrationTests.Infrastructure;
+using Instasent.SmppAdapter.Simulator;
+
+namespace Instasent.SmppAdapter.IntegrationTests;
+
+/// <summary>
+/// The adapter's broker connection cut mid-run (TCP reset through <see cref="TcpChaosProxy"/>; the shared broker itself
+/// is not touched): MassTransit reconnects, unacknowledged commands come back, and each still ends in one outcome.
+/// </summary>
+[Collection(RabbitMqCollection.Name)]
+public sealed class BrokerConnectionCutTests(RabbitMqBroker broker)
+{
+    [Theory]
+    [InlineData("classic")]
+    [InlineData("quorum")]
+    public async Task Cutting_the_broker_connection_mid_run_loses_no_command_and_the_adapter_consumes_again(string queueType)
+    {
+        const int count = 120;
+        await using var proxy = new TcpChaosProxy(new IPEndPoint(IPAddress.Loopback, broker.Uri.Port));
+        await using var run = await AdapterOnBroker.StartAsync(broker,
+            new Dictionary<string, string?> { ["RabbitMq:QueueType"] = queueType, ["Adapter:PublishTimeout"] = "00:00:05" },
+            new SimulatorOptions { ReceiptDelay = TimeSpan.FromMilliseconds(50), DeliverRetryDelay = TimeSpan.FromMilliseconds(500) },
+            adapterBrokerUri: uri => new UriBuilder(uri) { Port = proxy.Port }.Uri);
+        var ids = Enumerable.Range(0, count).Select(i => $"cut-{queueType}-{i:D3}").ToList();
+
+        for (var i = 0; i < count; i++)
+        {
+            if (i == count / 3 || i == 2 * count / 3)
+            {
+                proxy.CutAll();
+            }
+            await run.Bus.PublishAsync(new SendSms { MessageId = ids[i], From = "Instasent", To = "+34612345678", Text = ids[i] });
+            // A steady stream (pacing, not a wait for anything).
+            await Task.Delay(20);
+        }
+
+        await run.UntilAsync(() => ids.All(id => run.Bus.Of<SmsSubmitted>().Any(s => s.MessageId == id)), "every command submitted");
+        await run.UntilAsync(() => ids.All(id => run.Bus.Of<SmsDeliveryReported>().Any(r => r.MessageId == id)), "a matched receipt for every command");
+        ClusterFaultTests.AssertExactlyOneOutcomeAndOneSubmitEach(run, ids);
+        Assert.True(proxy.AcceptedConnections >= 2, $"the adapter reconnected ({proxy.AcceptedConnections} connections through the proxy)");
+    }
+}

@@ -1,0 +1,59 @@
+using Instasent.SmppAdapter.Configuration;
+
+namespace Instasent.SmppAdapter.Tests.Configuration;
+
+/// <summary><c>RabbitMq:QueueType</c>, <c>RabbitMq:DeliveryLimit</c> and <c>RabbitMq:ClusterNodes</c>, validated at start.</summary>
+public sealed class RabbitMqOptionsReaderTests
+{
+    [Fact]
+    public void Queues_are_classic_on_one_broker_by_default()
+    {
+        var rabbit = TestConfig.Options().RabbitMq;
+        Assert.Equal((RabbitMqQueueType.Classic, 20), (rabbit.QueueType, rabbit.DeliveryLimit));
+        Assert.Empty(rabbit.ClusterNodes);
+    }
+
+    [Theory]
+    [InlineData("quorum", RabbitMqQueueType.Quorum)]
+    [InlineData("Quorum", RabbitMqQueueType.Quorum)]
+    [InlineData("classic", RabbitMqQueueType.Classic)]
+    public void QueueType_is_classic_or_quorum_in_any_case(string value, RabbitMqQueueType expected) =>
+        Assert.Equal(expected, TestConfig.Options(new Dictionary<string, string?> { ["RabbitMq:QueueType"] = value }).RabbitMq.QueueType);
+
+    [Fact]
+    public void Any_other_QueueType_or_DeliveryLimit_stops_the_start_naming_the_key_the_rule_and_the_value()
+    {
+        var e = Assert.Throws<AdapterConfigurationException>(() => TestConfig.Options(new Dictionary<string, string?>
+        {
+            ["RabbitMq:QueueType"] = "stream",
+            ["RabbitMq:DeliveryLimit"] = "0",
+        }));
+        Assert.Equal(["RabbitMq:QueueType must be one of Classic | Quorum (was stream)", "RabbitMq:DeliveryLimit must be 1..1000 (was 0)"], e.Problems);
+    }
+
+    [Fact]
+    public void ClusterNodes_are_read_one_per_index()
+    {
+        Assert.Equal(["10.0.0.1:5672", "rabbit-2"], TestConfig.Options(new Dictionary<string, string?>
+        {
+            ["RabbitMq:ClusterNodes:0"] = "10.0.0.1:5672",
+            ["RabbitMq:ClusterNodes:1"] = "rabbit-2",
+        }).RabbitMq.ClusterNodes);
+    }
+
+    [Theory]
+    [InlineData("host:0")]
+    [InlineData("host:70000")]
+    [InlineData("host:port")]
+    [InlineData("::1")]
+    [InlineData("bad host:5672")]
+    public void A_cluster_node_that_is_not_host_or_host_port_stops_the_start(string node)
+    {
+        var e = Assert.Throws<AdapterConfigurationException>(() => TestConfig.Options(new Dictionary<string, string?>
+        {
+            ["RabbitMq:ClusterNodes:0"] = "127.0.0.1:5701",
+            ["RabbitMq:ClusterNodes:1"] = node,
+        }));
+        Assert.Equal([$"RabbitMq:ClusterNodes must be host or host:port entries, port 1..65535 (was \"{node}\")"], e.Problems);
+    }
+}
