@@ -103,7 +103,8 @@ public sealed class AdapterHost : IAsyncDisposable
         services.AddSingleton<SendSmsValidator>();
         services.AddSingleton<MessageSubmitter>();
         services.AddSingleton<OutcomePublisher>();
-        services.AddSingleton<InboundReassembly>();
+        services.AddSingleton<InboundExpiryReporter>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboundExpiryReporter>());
         services.AddSingleton<ISmppInboundHandler, DeliverSmHandler>();
         services.AddSingleton<SessionPool>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionPool>());

@@ -170,6 +170,12 @@ public sealed record SendingOptions
     public int IdempotencyMaxEntries { get; init; } = 1_000_000;
     public int CorrelationMaxEntries { get; init; } = 2_000_000;
 
+    /// <summary>
+    /// How long the parts of a long inbound SMS are kept waiting for the rest, from its first part; past it the partial
+    /// message is dropped and reported (log and <c>smpp.adapter.inbound.expired</c>).
+    /// </summary>
+    public TimeSpan InboundPartExpiry { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Bounded drain on shutdown.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -68,6 +68,7 @@ public static class AdapterOptionsReader
             StoreRetention = r.Duration("Adapter:StoreRetention", d.StoreRetention, minute, TimeSpan.FromDays(30)),
             IdempotencyMaxEntries = r.Int("Adapter:IdempotencyMaxEntries", d.IdempotencyMaxEntries, 100, 100_000_000),
             CorrelationMaxEntries = r.Int("Adapter:CorrelationMaxEntries", d.CorrelationMaxEntries, 100, 100_000_000),
+            InboundPartExpiry = r.Duration("Adapter:InboundPartExpiry", d.InboundPartExpiry, TimeSpan.FromSeconds(1), TimeSpan.FromDays(3)),
             ShutdownTimeout = r.Duration("Adapter:ShutdownTimeout", d.ShutdownTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(10)),
         };
     }
