@@ -100,6 +100,8 @@ public sealed class AdapterHost : IAsyncDisposable
         services.AddSingleton<SessionEventChannel>();
         services.AddHostedService<SessionEventPublisher>();
         services.AddAdapterStores(options);
+        services.AddSingleton<StoreAvailability>();
+        services.AddHostedService(sp => sp.GetRequiredService<StoreAvailability>());
         services.AddSingleton<SendSmsValidator>();
         services.AddSingleton<MessageSubmitter>();
         services.AddSingleton<OutcomePublisher>();
@@ -113,7 +115,7 @@ public sealed class AdapterHost : IAsyncDisposable
         services.AddSingleton<ShutdownDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
 
-        services.AddHealthChecks().AddCheck<SessionsHealthCheck>("smpp-sessions", tags: ["ready"]);
+        services.AddHealthChecks().AddCheck<SessionsHealthCheck>("smpp-sessions", tags: ["ready"]).AddCheck<StoresHealthCheck>("stores", tags: ["ready"]);
         AdapterTelemetrySetup.Add(services, options.Telemetry);
         configureServices?.Invoke(services);
 

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using Instasent.Smpp.Messages;
 using Instasent.Smpp.Text;
+using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Contracts;
+using Instasent.SmppAdapter.Hosting;
 using Instasent.SmppAdapter.Stores;
 using Instasent.SmppAdapter.Telemetry;
 using MassTransit;
@@ -17,12 +19,32 @@ namespace Instasent.SmppAdapter.Inbound;
 /// broker redelivers this same message (same MessageId), and its add sees the message complete again. Any other part
 /// (another replica's, or one the SMSC resent) is dropped as a duplicate.
 /// </summary>
-public sealed class InboundPartConsumer(IInboundPartStore store, TimeProvider time, ILogger<InboundPartConsumer> logger) : IConsumer<InboundSmsPart>
+public sealed class InboundPartConsumer(
+    IInboundPartStore store, StoreAvailability stores, SendingOptions options, TimeProvider time, ILogger<InboundPartConsumer> logger) : IConsumer<InboundSmsPart>
 {
     /// <summary>The most parts a message may announce to be held; a part of a longer one is published alone.</summary>
     internal const int MaxSegments = 16;
 
     public async Task Consume(ConsumeContext<InboundSmsPart> context)
+    {
+        try
+        {
+            await TakeAsync(context).ConfigureAwait(false);
+        }
+        catch (Exception e) when (StoreAvailability.IsOutage(e))
+        {
+            // Redis is down: an outage, not this part's failure. Wait for it (the queue waits with us), then hand the part
+            // back to its queue as it came, MessageId and all, so it still owns a completion it may have made.
+            stores.ReportOutage(e);
+            logger.LogWarning("Inbound part on {Connection} waits: the store is unavailable ({Error})", context.Message.Connection, e.Message);
+            await stores.WaitUntilAvailableAsync(options.RetryBudget, context.CancellationToken).ConfigureAwait(false);
+            var endpoint = await context.GetSendEndpoint(new Uri($"queue:{InboundSmsPart.QueueName}")).ConfigureAwait(false);
+            using var deadline = Deadline.After(options.PublishTimeout, time, CancellationToken.None);
+            await endpoint.Send(context.Message, send => send.MessageId = context.MessageId, deadline.Token).ConfigureAwait(false);
+        }
+    }
+
+    private async Task TakeAsync(ConsumeContext<InboundSmsPart> context)
     {
         var part = context.Message;
         var body = part.ShortMessage.AsMemory(UserDataHeader.GetTextOffset(part.EsmClass, part.ShortMessage, out var concat));

@@ -58,6 +58,11 @@ public sealed class MessageSubmitter(
                     : new SubmitOutcome.HandBack("the adapter is stopping", Counts: false);
             }
         }
+        catch (Exception e) when (StoreAvailability.IsOutage(e))
+        {
+            // The progress store is down: an outage, not this command's failure (the progress says what went out).
+            return new SubmitOutcome.HandBack($"the store is unavailable: {e.Message}", Counts: false);
+        }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Never a blind retry of the submit around this call: the progress says what went out; the next attempt reads it.
