@@ -108,6 +108,13 @@ public sealed class MessageSubmitter(
         var session = await connection.AcquireAsync(cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < pdus.Count; i++)
         {
+            if (progress.SmscMessageIds[i] is { } accepted)
+            {
+                // Accepted in an earlier attempt, which may have ended before its correlation reached the store (a crash,
+                // Redis going away): recorded again, so its receipt is still matched.
+                await correlations.AddAsync(connection.Name, normalizer.FromSubmitResponse(accepted),
+                    Correlation(plan, i, pdus.Count, Activity.Current?.Context ?? default)).ConfigureAwait(false);
+            }
             while (progress.SmscMessageIds[i] is null)
             {
                 if (!SubmitVerdict.MaySend(plan.Connection.UnknownOutcome, progress.UnansweredSends[i], maxResends))
@@ -153,15 +160,8 @@ public sealed class MessageSubmitter(
                     case SegmentAction.Accepted:
                         progress.SmscMessageIds[i] = response!.MessageId;
                         await progressStore.SaveAsync(messageId, progress, cancellationToken).ConfigureAwait(false);
-                        await correlations.AddAsync(connection.Name, normalizer.FromSubmitResponse(response.MessageId), new SegmentCorrelation
-                        {
-                            MessageId = messageId,
-                            Segment = i + 1,
-                            Segments = pdus.Count,
-                            Metadata = plan.Command.Metadata,
-                            SubmittedAt = time.GetUtcNow(),
-                            SubmitContext = span?.Context ?? Activity.Current?.Context ?? default,
-                        }).ConfigureAwait(false);
+                        await correlations.AddAsync(connection.Name, normalizer.FromSubmitResponse(response.MessageId),
+                            Correlation(plan, i, pdus.Count, span?.Context ?? Activity.Current?.Context ?? default)).ConfigureAwait(false);
                         break;
                     case SegmentAction.SendAgain:
                         break;
@@ -189,7 +189,17 @@ public sealed class MessageSubmitter(
         return new SubmitOutcome.Submitted(progress.SmscMessageIds!, session.SessionId, time.GetUtcNow());
     }
 
-    private SubmitOutcome.Rejected UnknownOutcome(SubmitPlan plan, SubmitProgress progress, int index, string cause)
+    private SegmentCorrelation Correlation(SubmitPlan plan, int index, int segments, ActivityContext submitContext) => new()
+    {
+        MessageId = plan.Command.MessageId,
+        Segment = index + 1,
+        Segments = segments,
+        Metadata = plan.Command.Metadata,
+        SubmittedAt = time.GetUtcNow(),
+        SubmitContext = submitContext,
+    };
+
+        private SubmitOutcome.Rejected UnknownOutcome(SubmitPlan plan, SubmitProgress progress, int index, string cause)
     {
         var sends = progress.UnansweredSends[index];
         var why = plan.Connection.UnknownOutcome == UnknownOutcomePolicy.Report
