@@ -25,6 +25,7 @@ public sealed class MessageSubmitter(
     SessionPool pool,
     ICorrelationStore correlations,
     ISubmitProgressStore progressStore,
+    StoreAvailability stores,
     AdapterOptions options,
     ShutdownDrain drain,
     TimeProvider time,
@@ -159,9 +160,12 @@ public sealed class MessageSubmitter(
                 {
                     case SegmentAction.Accepted:
                         progress.SmscMessageIds[i] = response!.MessageId;
-                        await progressStore.SaveAsync(messageId, progress, cancellationToken).ConfigureAwait(false);
-                        await correlations.AddAsync(connection.Name, normalizer.FromSubmitResponse(response.MessageId),
-                            Correlation(plan, i, pdus.Count, span?.Context ?? Activity.Current?.Context ?? default)).ConfigureAwait(false);
+                        var correlation = Correlation(plan, i, pdus.Count, span?.Context ?? Activity.Current?.Context ?? default);
+                        await KeepAcceptedAsync(async () =>
+                        {
+                            await progressStore.SaveAsync(messageId, progress, CancellationToken.None).ConfigureAwait(false);
+                            await correlations.AddAsync(connection.Name, normalizer.FromSubmitResponse(response.MessageId), correlation).ConfigureAwait(false);
+                        }).ConfigureAwait(false);
                         break;
                     case SegmentAction.SendAgain:
                         break;
@@ -187,6 +191,29 @@ public sealed class MessageSubmitter(
             }
         }
         return new SubmitOutcome.Submitted(progress.SmscMessageIds!, session.SessionId, time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// Records what the SMSC accepted. The SMS is out: if the store is unreachable now, handing the command back would
+    /// send it again, so this waits for the store (up to the retry budget, a few tries) and records it then.
+    /// </summary>
+    private async Task KeepAcceptedAsync(Func<Task> record)
+    {
+        const int Tries = 5;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await record().ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (StoreAvailability.IsOutage(e) && attempt < Tries)
+            {
+                stores.ReportOutage(e);
+                logger.LogWarning("An accepted segment could not be recorded ({Error}); waiting for the store", e.Message);
+                await stores.WaitUntilAvailableAsync(options.Sending.RetryBudget, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
     }
 
     private SegmentCorrelation Correlation(SubmitPlan plan, int index, int segments, ActivityContext submitContext) => new()
