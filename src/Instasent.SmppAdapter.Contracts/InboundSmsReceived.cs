@@ -16,7 +16,7 @@ namespace Instasent.SmppAdapter.Contracts;
 public sealed record InboundSmsReceived
 {
     /// <summary>
-    /// The message's id, the same on every redelivery of it: the SMSC's id when it sent one, otherwise derived from
+    /// The message's id, the same on every redelivery of it: the SMSC's id when it sent one with a one-part message, otherwise derived from
     /// the content (addresses and text) and the concatenation reference. The key subscribers de-duplicate on.
     /// Absent only from adapters older than contract 1.1.
     /// </summary>

@@ -107,10 +107,13 @@ public sealed class AdapterHost : IAsyncDisposable
         services.AddSingleton<SessionEventChannel>();
         services.AddHostedService<SessionEventPublisher>();
         services.AddAdapterStores(options);
+        services.AddSingleton<StoreAvailability>();
+        services.AddHostedService(sp => sp.GetRequiredService<StoreAvailability>());
         services.AddSingleton<SendSmsValidator>();
         services.AddSingleton<MessageSubmitter>();
         services.AddSingleton<OutcomePublisher>();
-        services.AddSingleton<InboundReassembly>();
+        services.AddSingleton<InboundExpiryReporter>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboundExpiryReporter>());
         services.AddSingleton<ISmppInboundHandler, DeliverSmHandler>();
         services.AddSingleton<SessionPool>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionPool>());
@@ -119,7 +122,7 @@ public sealed class AdapterHost : IAsyncDisposable
         services.AddSingleton<ShutdownDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
 
-        services.AddHealthChecks().AddCheck<SessionsHealthCheck>("smpp-sessions", tags: ["ready"]);
+        services.AddHealthChecks().AddCheck<SessionsHealthCheck>("smpp-sessions", tags: ["ready"]).AddCheck<StoresHealthCheck>("stores", tags: ["ready"]);
         AdapterTelemetrySetup.Add(services, options.Telemetry);
         configureServices?.Invoke(services);
 

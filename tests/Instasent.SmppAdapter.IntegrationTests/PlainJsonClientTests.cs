@@ -29,7 +29,7 @@ public sealed class PlainJsonClientTests(RabbitMqBroker broker)
         Assert.Equal("node-1", submit.GetTagItem("smpp.adapter.message_id"));
         // The adapter's own consume span for a traceparent from a bare AMQP client: the messaging conventions, the
         // broker message's id rather than the caller's.
-        var routes = Spans.Snapshot(spans).Where(a => a.DisplayName == "smpp route" && a.TraceId.ToHexString() == TraceId).ToList();
+        var routes = Spans.Snapshot(spans).Where(a => a.DisplayName == "smpp route" && a.Source.Name == "Instasent.SmppAdapter" && a.TraceId.ToHexString() == TraceId).ToList();
         Assert.Contains(routes, r => r.GetTagItem("messaging.destination.name") as string == "smpp-send-sms");
         Assert.All(routes, route =>
         {

@@ -284,6 +284,13 @@ public sealed record SendingOptions
     [Range(100, 100_000_000)]
     public int CorrelationMaxEntries { get; init; } = 2_000_000;
 
+    /// <summary>
+    /// How long the parts of a long inbound SMS are kept waiting for the rest, from its first part; past it the partial
+    /// message is dropped and reported (log and <c>smpp.adapter.inbound.expired</c>).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3.00:00:00")]
+    public TimeSpan InboundPartExpiry { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Bounded drain on shutdown.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);

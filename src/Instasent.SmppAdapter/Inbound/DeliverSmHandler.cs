@@ -25,6 +25,7 @@ namespace Instasent.SmppAdapter.Inbound;
 public sealed class DeliverSmHandler(
     IBus bus,
     ICorrelationStore correlations,
+    StoreAvailability stores,
     AdapterOptions options,
     TimeProvider time,
     ILogger<DeliverSmHandler> logger) : ISmppInboundHandler
@@ -39,6 +40,12 @@ public sealed class DeliverSmHandler(
             return request.CreateResponse(CommandStatus.ESME_RINVCMDID);
         }
         var connection = options.FindConnection(session.Options.ConnectionName) ?? options.Connections[0];
+        if (!stores.IsAvailable)
+        {
+            // A receipt cannot be matched, nor a part stored: the SMSC keeps it and sends it again once Redis is back.
+            logger.LogWarning("deliver_sm on {Connection} answered ESME_RX_T_APPN: the stores are unavailable ({Reason})", connection.Name, stores.Reason);
+            return deliverSm.CreateResponse(CommandStatus.ESME_RX_T_APPN);
+        }
         using var deadline = Deadline.After(options.Sending.PublishTimeout, time, ct);
         ct = deadline.Token;
         try
@@ -55,6 +62,10 @@ public sealed class DeliverSmHandler(
         }
         catch (Exception e)
         {
+            if (StoreAvailability.IsOutage(e))
+            {
+                stores.ReportOutage(e);
+            }
             // Not safe on the broker: the SMSC keeps it and delivers it again (SMPP 3.4 §5.1.3, ESME_RX_T_APPN).
             logger.LogWarning("deliver_sm on {Connection} not acknowledged ({Error}); answering ESME_RX_T_APPN", connection.Name, e.Message);
             return deliverSm.CreateResponse(CommandStatus.ESME_RX_T_APPN);

@@ -1,5 +1,6 @@
 using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Sessions;
+using Instasent.SmppAdapter.Stores;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,10 +10,12 @@ namespace Instasent.SmppAdapter.Sending;
 /// <summary>
 /// Opens a connection's queue (<c>smpp-send-sms.&lt;connection&gt;</c>) while it has a bound transmit-capable session and
 /// closes it when the last one goes: an SMSC outage leaves the commands waiting in RabbitMQ, not in our memory, and
-/// rejects nothing; other connections carry on. How the queue is consumed is <see cref="SendSmsConsumerDefinition"/>'s
+/// rejects nothing; other connections carry on. Closed as well while the stores are unavailable (Redis down: no submit
+/// without an idempotency claim). How the queue is consumed is <see cref="SendSmsConsumerDefinition"/>'s
 /// business; this class only decides when.
 /// </summary>
-public sealed class ConnectionQueueGate(SessionPool pool, IReceiveEndpointConnector connector, AdapterOptions options, ILogger<ConnectionQueueGate> logger)
+public sealed class ConnectionQueueGate(
+    SessionPool pool, IReceiveEndpointConnector connector, StoreAvailability stores, AdapterOptions options, ILogger<ConnectionQueueGate> logger)
     : IHostedService
 {
     /// <summary>Logged once every queue's stop is queued behind what that queue was doing (a start, a stop), if any was busy.</summary>
@@ -32,6 +35,7 @@ public sealed class ConnectionQueueGate(SessionPool pool, IReceiveEndpointConnec
                 OnAvailabilityChanged(connection, true);
             }
         }
+        stores.Changed += OnStoresChanged;
         return Task.CompletedTask;
     }
 
@@ -48,6 +52,7 @@ public sealed class ConnectionQueueGate(SessionPool pool, IReceiveEndpointConnec
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
+        stores.Changed -= OnStoresChanged;
         foreach (var connection in pool.Connections)
         {
             connection.TransmitAvailabilityChanged -= OnAvailabilityChanged;
@@ -78,6 +83,14 @@ public sealed class ConnectionQueueGate(SessionPool pool, IReceiveEndpointConnec
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "Could not stop consuming the queue of {Connection}", connection);
+        }
+    }
+
+    private void OnStoresChanged(bool available)
+    {
+        foreach (var connection in pool.Connections)
+        {
+            OnAvailabilityChanged(connection, available);
         }
     }
 
@@ -112,19 +125,20 @@ public sealed class ConnectionQueueGate(SessionPool pool, IReceiveEndpointConnec
         }
         try
         {
-            var open = connection.HasBoundTransmitter;
+            var open = connection.HasBoundTransmitter && stores.IsAvailable;
             if (open && state.Handle is null)
             {
                 state.Handle = connector.ConnectReceiveEndpoint(connection.Options.QueueName, (context, endpoint) =>
                     SendSmsConsumerDefinition.Configure(endpoint, context, connection.Options, options.RabbitMq));
                 await state.Handle.Ready.ConfigureAwait(false);
                 state.Consuming = true;
-                logger.LogInformation("Consuming {Queue}: {Connection} has a bound session", connection.Options.QueueName, connection.Name);
+                logger.LogInformation("Consuming {Queue}: {Connection} has a bound session and the stores answer", connection.Options.QueueName, connection.Name);
             }
             else if (!open && state.Handle is not null)
             {
                 await CloseAsync(state, CancellationToken.None).ConfigureAwait(false);
-                logger.LogWarning("Stopped consuming {Queue}: {Connection} has no bound session; commands wait in RabbitMQ", connection.Options.QueueName, connection.Name);
+                logger.LogWarning("Stopped consuming {Queue}: {Reason}; commands wait in RabbitMQ", connection.Options.QueueName,
+                    stores.IsAvailable ? $"{connection.Name} has no bound session" : $"the stores are unavailable ({stores.Reason})");
             }
         }
         catch (Exception e)

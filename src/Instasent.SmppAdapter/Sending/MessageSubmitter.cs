@@ -25,6 +25,7 @@ public sealed class MessageSubmitter(
     SessionPool pool,
     ICorrelationStore correlations,
     ISubmitProgressStore progressStore,
+    StoreAvailability stores,
     AdapterOptions options,
     ShutdownDrain drain,
     TimeProvider time,
@@ -57,6 +58,11 @@ public sealed class MessageSubmitter(
                     ? new SubmitOutcome.HandBack($"retry budget of {options.Sending.RetryBudget} ran out (no bound session, or the SMSC kept throttling)")
                     : new SubmitOutcome.HandBack("the adapter is stopping", Counts: false);
             }
+        }
+        catch (Exception e) when (StoreAvailability.IsOutage(e))
+        {
+            // The progress store is down: an outage, not this command's failure (the progress says what went out).
+            return new SubmitOutcome.HandBack($"the store is unavailable: {e.Message}", Counts: false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -103,6 +109,13 @@ public sealed class MessageSubmitter(
         var session = await connection.AcquireAsync(cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < pdus.Count; i++)
         {
+            if (progress.SmscMessageIds[i] is { } accepted)
+            {
+                // Accepted in an earlier attempt, which may have ended before its correlation reached the store (a crash,
+                // Redis going away): recorded again, so its receipt is still matched.
+                await correlations.AddAsync(connection.Name, normalizer.FromSubmitResponse(accepted),
+                    Correlation(plan, i, pdus.Count, Activity.Current?.Context ?? default)).ConfigureAwait(false);
+            }
             while (progress.SmscMessageIds[i] is null)
             {
                 if (!SubmitVerdict.MaySend(plan.Connection.UnknownOutcome, progress.UnansweredSends[i], maxResends))
@@ -147,15 +160,11 @@ public sealed class MessageSubmitter(
                 {
                     case SegmentAction.Accepted:
                         progress.SmscMessageIds[i] = response!.MessageId;
-                        await progressStore.SaveAsync(messageId, progress, cancellationToken).ConfigureAwait(false);
-                        await correlations.AddAsync(connection.Name, normalizer.FromSubmitResponse(response.MessageId), new SegmentCorrelation
+                        var correlation = Correlation(plan, i, pdus.Count, span?.Context ?? Activity.Current?.Context ?? default);
+                        await KeepAcceptedAsync(async () =>
                         {
-                            MessageId = messageId,
-                            Segment = i + 1,
-                            Segments = pdus.Count,
-                            Metadata = plan.Command.Metadata,
-                            SubmittedAt = time.GetUtcNow(),
-                            SubmitContext = span?.Context ?? Activity.Current?.Context ?? default,
+                            await progressStore.SaveAsync(messageId, progress, CancellationToken.None).ConfigureAwait(false);
+                            await correlations.AddAsync(connection.Name, normalizer.FromSubmitResponse(response.MessageId), correlation).ConfigureAwait(false);
                         }).ConfigureAwait(false);
                         break;
                     case SegmentAction.SendAgain:
@@ -184,7 +193,40 @@ public sealed class MessageSubmitter(
         return new SubmitOutcome.Submitted(progress.SmscMessageIds!, session.SessionId, time.GetUtcNow());
     }
 
-    private SubmitOutcome.Rejected UnknownOutcome(SubmitPlan plan, SubmitProgress progress, int index, string cause)
+    /// <summary>
+    /// Records what the SMSC accepted. The SMS is out: if the store is unreachable now, handing the command back would
+    /// send it again, so this waits for the store (up to the retry budget, a few tries) and records it then.
+    /// </summary>
+    private async Task KeepAcceptedAsync(Func<Task> record)
+    {
+        const int Tries = 5;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await record().ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (StoreAvailability.IsOutage(e) && attempt < Tries)
+            {
+                stores.ReportOutage(e);
+                logger.LogWarning("An accepted segment could not be recorded ({Error}); waiting for the store", e.Message);
+                await stores.WaitUntilAvailableAsync(options.Sending.RetryBudget, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private SegmentCorrelation Correlation(SubmitPlan plan, int index, int segments, ActivityContext submitContext) => new()
+    {
+        MessageId = plan.Command.MessageId,
+        Segment = index + 1,
+        Segments = segments,
+        Metadata = plan.Command.Metadata,
+        SubmittedAt = time.GetUtcNow(),
+        SubmitContext = submitContext,
+    };
+
+        private SubmitOutcome.Rejected UnknownOutcome(SubmitPlan plan, SubmitProgress progress, int index, string cause)
     {
         var sends = progress.UnansweredSends[index];
         var why = plan.Connection.UnknownOutcome == UnknownOutcomePolicy.Report

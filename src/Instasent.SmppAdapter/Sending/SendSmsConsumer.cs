@@ -16,6 +16,7 @@ namespace Instasent.SmppAdapter.Sending;
 public sealed class SendSmsConsumer(
     SendSmsValidator validator,
     IIdempotencyStore idempotency,
+    StoreAvailability stores,
     MessageSubmitter submitter,
     OutcomePublisher outcomes,
     SendingOptions sending,
@@ -41,7 +42,20 @@ public sealed class SendSmsConsumer(
     /// </summary>
     public async Task SubmitAsync(ConsumeContext<SendSms> context, SubmitPlan plan, long started)
     {
-        var outcome = await DecideAsync(context, plan, context.CancellationToken).ConfigureAwait(false);
+        string outcome;
+        try
+        {
+            outcome = await DecideAsync(context, plan, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (StoreAvailability.IsOutage(e))
+        {
+            // No submit without an idempotency claim, no outcome without it remembered: the store is down, so this is an
+            // outage, not this command's failure. Handed back uncounted; the gate stops taking more until the store returns.
+            stores.ReportOutage(e);
+            logger.LogWarning("{MessageId} handed back to {Queue}: the store is unavailable ({Error})", plan.Command.MessageId, plan.Connection.QueueName, e.Message);
+            await HandBacks.SendAsync(context, plan.Connection, counts: false, sending, time).ConfigureAwait(false);
+            outcome = "handed_back";
+        }
         AdapterTelemetry.SendDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
             AdapterTelemetry.Connection(plan.Connection.Name), new("outcome", outcome));
     }

@@ -18,6 +18,18 @@ internal sealed class RedisStoreKeys(string prefix)
     /// <summary>Connection names are letters, digits, '-', '_' and '.', so the ':' after them is unambiguous.</summary>
     public RedisKey Correlation(string connection, string normalizedSmscMessageId) => $"{prefix}corr:{connection}:{normalizedSmscMessageId}";
 
+    /// <summary>
+    /// A long inbound message's parts until it is published. Every inbound key shares the hash tag <c>{inbound}</c>: the
+    /// scripts touch a message's keys and the pending index together, so they stay in one cluster slot.
+    /// </summary>
+    public RedisKey InboundParts(string messageKey) => $"{prefix}inbound:{{inbound}}:parts:{messageKey}";
+
+    /// <summary>The fingerprints of a published message's parts, to drop a part the SMSC resends.</summary>
+    public RedisKey InboundPublished(string messageKey) => $"{prefix}inbound:{{inbound}}:published:{messageKey}";
+
+    /// <summary>Message keys of messages not yet published, scored by the time they expire (Unix ms).</summary>
+    public RedisKey InboundPending => $"{prefix}inbound:{{inbound}}:pending";
+
     /// <summary>Carries the messageId of each released claim.</summary>
     public string ReleasedChannel => prefix + "released";
 

@@ -24,6 +24,10 @@ public static class AdapterTelemetry
     public static readonly Histogram<double> ReceiptLag = Meter.CreateHistogram<double>("smpp.adapter.receipt.lag", "s", "From the submit to the receipt's arrival.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 14400, 86400] });
     public static readonly Counter<long> Inbound = Meter.CreateCounter<long>("smpp.adapter.inbound", "{message}", "Inbound (MO) messages published.");
+    public static readonly Counter<long> InboundExpired = Meter.CreateCounter<long>("smpp.adapter.inbound.expired", "{message}",
+        "Long inbound messages dropped because their parts did not all arrive (or were not published) within Adapter:InboundPartExpiry.");
+    public static readonly Counter<long> InboundDuplicateParts = Meter.CreateCounter<long>("smpp.adapter.inbound.duplicate_parts", "{part}",
+        "Parts of long inbound messages dropped because they were already stored or already published (the SMSC sent them again).");
     public static readonly Histogram<double> SendDuration = Meter.CreateHistogram<double>("smpp.adapter.send.duration", "s", "From consuming a SendSms to its outcome published.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
 

@@ -33,13 +33,20 @@ internal sealed class MessagingSpanConventions : BaseProcessor<Activity>
             var name = uri?.AbsolutePath.Split('/')[^1] is { Length: > 0 } last ? last : space > 0 ? data.DisplayName[..space] : null;
             data.SetTag("messaging.destination.name", name);
         }
-        if (data.GetTagItem("messaging.operation.type") is null && space > 0)
+        // Only MassTransit's own operation suffixes map to the convention's values; a span renamed by a consumer
+        // (the adapter's "smpp route") keeps the attributes its owner set.
+        if (data.GetTagItem("messaging.operation.type") is null && space > 0
+            && OperationType(data.DisplayName[(space + 1)..]) is { } operation)
         {
-            data.SetTag("messaging.operation.type", data.DisplayName[(space + 1)..] switch
-            {
-                "publish" => "send",
-                var operation => operation,
-            });
+            data.SetTag("messaging.operation.type", operation);
         }
     }
+
+    private static string? OperationType(string suffix) => suffix switch
+    {
+        "send" or "publish" => "send",
+        "receive" => "receive",
+        "process" => "process",
+        _ => null,
+    };
 }

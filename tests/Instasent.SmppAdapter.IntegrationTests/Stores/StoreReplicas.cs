@@ -16,7 +16,7 @@ public sealed class StoreReplicas : IAsyncDisposable
     public const string Redis = nameof(StoreProvider.Redis);
 
     private readonly List<IAsyncDisposable> _owned = [];
-    private readonly List<(IIdempotencyStore Idempotency, ISubmitProgressStore Progress, ICorrelationStore Correlations)> _replicas = [];
+    private readonly List<(IIdempotencyStore Idempotency, ISubmitProgressStore Progress, ICorrelationStore Correlations, IInboundPartStore InboundParts)> _replicas = [];
 
     public static readonly SendingOptions Sending = new();
 
@@ -32,15 +32,20 @@ public sealed class StoreReplicas : IAsyncDisposable
 
     public ICorrelationStore Correlations(int replica) => _replicas[replica].Correlations;
 
-    public static async Task<StoreReplicas> CreateAsync(string provider, RedisServer redis, TimeSpan? claimLease = null)
+    public IInboundPartStore InboundParts(int replica) => _replicas[replica].InboundParts;
+
+    /// <summary><paramref name="time"/> (default the system clock) is the clock of the stores that read one.</summary>
+    public static async Task<StoreReplicas> CreateAsync(string provider, RedisServer redis, TimeSpan? claimLease = null, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         var replicas = new StoreReplicas();
         if (provider == Memory)
         {
             var set = (
-                (IIdempotencyStore)new InMemoryIdempotencyStore(Sending, TimeProvider.System),
-                (ISubmitProgressStore)new InMemorySubmitProgressStore(Sending, TimeProvider.System),
-                (ICorrelationStore)new InMemoryCorrelationStore(Sending, TimeProvider.System));
+                (IIdempotencyStore)new InMemoryIdempotencyStore(Sending, time),
+                (ISubmitProgressStore)new InMemorySubmitProgressStore(Sending, time),
+                (ICorrelationStore)new InMemoryCorrelationStore(Sending, time),
+                (IInboundPartStore)new InMemoryInboundPartStore(Sending, time));
             replicas._replicas.AddRange([set, set]);
             return replicas;
         }
@@ -58,9 +63,10 @@ public sealed class StoreReplicas : IAsyncDisposable
             IConnectionMultiplexer connection = await RedisServer.ConnectAsync(redis.Configuration);
             replicas._owned.Add(connection);
             replicas._replicas.Add((
-                new RedisIdempotencyStore(connection, stores, TimeProvider.System),
+                new RedisIdempotencyStore(connection, stores, time),
                 new RedisSubmitProgressStore(connection, stores),
-                new RedisCorrelationStore(connection, stores, Sending, TimeProvider.System)));
+                new RedisCorrelationStore(connection, stores, Sending, time),
+                new RedisInboundPartStore(connection, stores, Sending, time)));
         }
         return replicas;
     }
