@@ -99,6 +99,8 @@ public static class AdapterOptionsReader
             KeyPrefix = prefix,
             OutcomeRetention = r.Duration("Stores:OutcomeRetention", d.OutcomeRetention, TimeSpan.FromMinutes(1), TimeSpan.FromDays(90)),
             ClaimLease = r.Duration("Stores:ClaimLease", StoresOptions.DefaultClaimLease(sending), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
+            BindSlotLease = r.Duration("Stores:BindSlotLease", d.BindSlotLease, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
+            SubmitTokenBatch = r.Int("Stores:SubmitTokenBatch", d.SubmitTokenBatch, 0, 10_000),
         };
     }
 
@@ -143,6 +145,7 @@ public static class AdapterOptionsReader
             WindowSize = r.Int(p + "WindowSize", d.WindowSize, 1, 1000),
             MaxInboundInFlight = r.Int(p + "MaxInboundInFlight", d.MaxInboundInFlight, 1, 10_000),
             MaxSubmitsPerSecond = r.Int(p + "MaxSubmitsPerSecond", d.MaxSubmitsPerSecond, 0, 100_000),
+            MaxBinds = r.Int(p + "MaxBinds", d.MaxBinds, 0, 1000),
             EnquireLinkInterval = r.Duration(p + "EnquireLinkInterval", d.EnquireLinkInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
             ResponseTimeout = r.Duration(p + "ResponseTimeout", d.ResponseTimeout, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(5)),
             ConnectTimeout = r.Duration(p + "ConnectTimeout", d.ConnectTimeout, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(5)),
@@ -164,6 +167,11 @@ public static class AdapterOptionsReader
         if (options.ReconnectDelayMin > options.ReconnectDelayMax)
         {
             r.Error($"{p}ReconnectDelayMin must not exceed ReconnectDelayMax (was {options.ReconnectDelayMin} > {options.ReconnectDelayMax})");
+        }
+        if (options.MaxBinds > 0 && options.BindsPerProcess > options.MaxBinds)
+        {
+            // Binds past the account's limit could never be made by this process, whichever store shares the slots.
+            r.Error($"{p}Sessions must not need more binds than MaxBinds ({options.Sessions} {options.BindType} sessions make {options.BindsPerProcess} binds > MaxBinds {options.MaxBinds})");
         }
         if (options.SourceNumberMinLength > options.SourceNumberMaxLength)
         {

@@ -14,6 +14,7 @@ public static class StoresRegistration
             services.AddSingleton<IIdempotencyStore, InMemoryIdempotencyStore>();
             services.AddSingleton<ICorrelationStore, InMemoryCorrelationStore>();
             services.AddSingleton<ISubmitProgressStore, InMemorySubmitProgressStore>();
+            services.AddSingleton<IAccountBudgets, InMemoryAccountBudgets>();
             return services;
         }
         services.AddSingleton(options.Stores);
@@ -21,6 +22,7 @@ public static class StoresRegistration
         services.AddSingleton<IIdempotencyStore, RedisIdempotencyStore>();
         services.AddSingleton<ICorrelationStore, RedisCorrelationStore>();
         services.AddSingleton<ISubmitProgressStore, RedisSubmitProgressStore>();
+        services.AddSingleton<IAccountBudgets, RedisAccountBudgets>();
         return services;
     }
 
