@@ -136,6 +136,9 @@ internal sealed class RedisSubmitTokens : ISubmitTokens
     private async Task<TimeSpan> RefillAsync()
     {
         RedisResult[] result;
+        // Tokens are held from when they were asked for, not when they arrived: a slow round trip shortens the hold
+        // instead of pushing the tokens into the next second.
+        var asked = _time.GetUtcNow();
         try
         {
             result = (RedisResult[])(await RedisOperations.MeasureAsync("budget.take", () =>
@@ -153,7 +156,7 @@ internal sealed class RedisSubmitTokens : ISubmitTokens
         lock (_lock)
         {
             _tokens = granted;
-            _tokensExpire = _time.GetUtcNow() + _holdFor;
+            _tokensExpire = asked + _holdFor;
         }
         return TimeSpan.Zero;
     }
