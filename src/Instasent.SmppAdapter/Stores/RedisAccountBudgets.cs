@@ -44,8 +44,9 @@ public sealed class RedisAccountBudgets : IAccountBudgets
 /// GCRA (the generic cell rate algorithm, a token bucket kept as one timestamp) for one connection's
 /// <c>MaxSubmitsPerSecond</c>, evaluated in Redis so every replica draws on one budget. Each round trip takes a batch
 /// of tokens; tokens a replica does not use within the batch's own share of time (batch ÷ rate) are dropped, so a
-/// replica never saves tokens for a later burst. In any one second the account sends at most
-/// rate + 2 × batch submits (the bucket's burst, one batch, plus one batch taken just before the second began).
+/// replica never saves tokens for a later burst. In any one second the account sends at most rate + 2 × batch submits
+/// (the bucket's burst, plus one batch taken just before the second began), plus what the rate grants during one
+/// Redis response latency (the hold starts when the tokens arrive, so a slow Redis never wastes them).
 /// </summary>
 internal sealed class RedisSubmitTokens : ISubmitTokens
 {
@@ -71,7 +72,8 @@ internal sealed class RedisSubmitTokens : ISubmitTokens
             return {0, math.ceil(tat - (burst - 1) * interval - now)}
         end
         tat = tat + granted * interval
-        redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', math.ceil((tat - now) / 1000) + 1)
+        -- Kept a minute past the time the bucket is full again: a stale TAT counts as now, a missing key as full.
+        redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', math.ceil((tat - now) / 1000) + 60000)
         return {granted, 0}
         """;
 
@@ -136,9 +138,6 @@ internal sealed class RedisSubmitTokens : ISubmitTokens
     private async Task<TimeSpan> RefillAsync()
     {
         RedisResult[] result;
-        // Tokens are held from when they were asked for, not when they arrived: a slow round trip shortens the hold
-        // instead of pushing the tokens into the next second.
-        var asked = _time.GetUtcNow();
         try
         {
             result = (RedisResult[])(await RedisOperations.MeasureAsync("budget.take", () =>
@@ -156,7 +155,7 @@ internal sealed class RedisSubmitTokens : ISubmitTokens
         lock (_lock)
         {
             _tokens = granted;
-            _tokensExpire = asked + _holdFor;
+            _tokensExpire = _time.GetUtcNow() + _holdFor;
         }
         return TimeSpan.Zero;
     }

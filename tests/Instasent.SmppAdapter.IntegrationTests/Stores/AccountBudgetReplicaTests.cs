@@ -77,6 +77,34 @@ public sealed class AccountBudgetReplicaTests(RabbitMqBroker broker, RedisServer
     }
 
     [Fact]
+    public async Task A_replica_cut_off_from_Redis_unbinds_before_its_lease_lapses_and_another_replica_takes_the_slot()
+    {
+        await using var scope = redis.CreateScope();
+        await using var redisLink = new TcpChaosProxy(ConfigurationOptions.Parse(redis.Configuration).EndPoints[0]);
+        // The first replica reaches Redis through the proxy, so it binds first and holds the only slot.
+        await using var run = await StartOnRedisAsync(scope, new Dictionary<string, string?>
+        {
+            ["Smpp:Connections:0:MaxBinds"] = "1",
+            ["Stores:Redis:Configuration"] = $"127.0.0.1:{redisLink.Port}",
+        });
+        var other = await run.StartReplicaAsync(new Dictionary<string, string?> { ["Stores:Redis:Configuration"] = redis.Configuration }, waitForBind: false);
+        await run.UntilAsync(() => Connection(other).WaitingForBindSlot, "the second replica waiting for the only bind slot");
+
+        // Partitioned from Redis but not from the SMSC: it can no longer prove it holds the slot, so it must let go.
+        redisLink.RefuseNew(true);
+        redisLink.CutAll();
+        await run.UntilAsync(() => Connection(other).HasBoundTransmitter, "the second replica bound in the partitioned replica's slot");
+
+        await run.UntilAsync(() => run.Bus.Of<SmppSessionUnbound>().Any(u => u.Reason.Contains("bind slot lease", StringComparison.Ordinal)),
+            "the partitioned replica's unbind event naming its lease");
+        var unbound = run.Bus.Of<SmppSessionUnbound>().First(u => u.Reason.Contains("bind slot lease", StringComparison.Ordinal));
+        Console.WriteLine($"MaxBinds 1: peak binds the simulator saw {run.Smsc.Stats.PeakBoundSessions}; the partitioned replica unbound: {unbound.Reason}");
+        Assert.Equal(1, run.Smsc.Stats.PeakBoundSessions);
+        Assert.False(Connection(run.Host).HasBoundTransmitter);
+        Assert.Contains("could not be renewed", unbound.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Three_replicas_together_submit_no_faster_than_MaxSubmitsPerSecond()
     {
         const int perSecond = 40;
