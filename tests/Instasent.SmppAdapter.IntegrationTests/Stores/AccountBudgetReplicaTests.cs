@@ -29,7 +29,7 @@ public sealed class AccountBudgetReplicaTests(RabbitMqBroker broker, RedisServer
 
     private Task<AdapterOnBroker> StartOnRedisAsync(RedisScope scope, IDictionary<string, string?> budgets)
     {
-        var config = new Dictionary<string, string?>(budgets)
+        var config = new Dictionary<string, string?>
         {
             ["Stores:Provider"] = "Redis",
             ["Stores:Redis:Configuration"] = redis.Configuration,
@@ -37,6 +37,11 @@ public sealed class AccountBudgetReplicaTests(RabbitMqBroker broker, RedisServer
             ["Stores:BindSlotLease"] = BindSlotLease.ToString(),
             ["Smpp:Connections:0:Sessions"] = "1",
         };
+        // The test's own keys win (e.g. Redis through a proxy).
+        foreach (var (key, value) in budgets)
+        {
+            config[key] = value;
+        }
         return AdapterOnBroker.StartAsync(broker, config, Smsc);
     }
 
