@@ -32,6 +32,15 @@ public sealed class SendSmsConsumer(
             await outcomes.RejectInvalidAsync(context, result).ConfigureAwait(false);
             return;
         }
+        await SubmitAsync(context, plan, started).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Decides a command already validated into <paramref name="plan"/>: called by <see cref="Consume"/>, and by
+    /// <see cref="SendSmsRouter"/> when it submits without the hop to the connection's queue.
+    /// </summary>
+    public async Task SubmitAsync(ConsumeContext<SendSms> context, SubmitPlan plan, long started)
+    {
         var outcome = await DecideAsync(context, plan, context.CancellationToken).ConfigureAwait(false);
         AdapterTelemetry.SendDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
             AdapterTelemetry.Connection(plan.Connection.Name), new("outcome", outcome));

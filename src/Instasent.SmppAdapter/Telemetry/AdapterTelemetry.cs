@@ -33,7 +33,30 @@ public static class AdapterTelemetry
     public static readonly UpDownCounter<long> BindSlotsWaiting = Meter.CreateUpDownCounter<long>("smpp.adapter.bind_slots.waiting", "{session}", "Session slots waiting for one of the account's MaxBinds (every bind slot held elsewhere, or the slot store unreachable).");
     public static readonly Counter<long> BindSlotLeasesLost = Meter.CreateCounter<long>("smpp.adapter.bind_slots.lost", "{lease}", "Bound sessions closed because their bind slot lease could not be renewed.");
 
+    public static KeyValuePair<string, object?> RedisOperation(string operation) => new("redis.operation", operation);
+
+    /// <summary>The caller's <c>SendSms.messageId</c> on a span (a business id, so not <c>messaging.message.id</c>).</summary>
+    public const string MessageId = "smpp.adapter.message_id";
+
+    /// <summary>OpenTelemetry's <c>error.type</c>: the command_status name, or the exception's type, of a failure.</summary>
+    public const string ErrorType = "error.type";
+
     public static KeyValuePair<string, object?> Connection(string name) => new("smpp.connection", name);
 
-    public static KeyValuePair<string, object?> RedisOperation(string operation) => new("redis.operation", operation);
+    /// <summary>
+    /// A consumer span of the adapter's own over a RabbitMQ queue, with the OpenTelemetry messaging attributes
+    /// MassTransit puts on its spans (system, operation, destination, the broker message's id).
+    /// </summary>
+    public static Activity? StartConsumeSpan(string name, string queue, string? brokerMessageId, ActivityContext parent, IEnumerable<ActivityLink>? links)
+    {
+        var span = Source.StartActivity(name, ActivityKind.Consumer, parent, links: links);
+        if (span is { IsAllDataRequested: true })
+        {
+            span.SetTag("messaging.system", "rabbitmq");
+            span.SetTag("messaging.operation.type", "process");
+            span.SetTag("messaging.destination.name", queue);
+            span.SetTag("messaging.message.id", brokerMessageId);
+        }
+        return span;
+    }
 }
