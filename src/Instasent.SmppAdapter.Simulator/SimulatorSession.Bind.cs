@@ -37,7 +37,7 @@ internal sealed partial class SimulatorSession
             _ => BindKind.Transceiver,
         };
         Interlocked.Increment(ref Counters.BindsAccepted);
-        Interlocked.Increment(ref Counters.BoundSessions);
+        Counters.CountBound();
         _simulator.Log.LogInformation("#{Id} bound {Bind} as '{SystemId}' (SMPP {Version}) from {Remote}", Id, Bind, bind.SystemId,
             SmppVersion.Describe(bind.InterfaceVersion), Remote);
         if (Bind != BindKind.Transmitter && account!.AddReceiver(this) is { } waiting)

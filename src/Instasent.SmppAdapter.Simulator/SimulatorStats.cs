@@ -12,6 +12,9 @@ public sealed record SimulatorStats
 {
     public int Connections { get; init; }
     public int BoundSessions { get; init; }
+
+    /// <summary>The most sessions bound at once since the simulator started (an account's bind budget is checked against it).</summary>
+    public int PeakBoundSessions { get; init; }
     public long BindsAccepted { get; init; }
     public IReadOnlyDictionary<string, long> BindsRefused { get; init; } = new Dictionary<string, long>();
     public long SubmitsAccepted { get; init; }
@@ -54,6 +57,7 @@ internal sealed class StatsCounters
 {
     public int Connections;
     public int BoundSessions;
+    public int PeakBoundSessions;
     public long BindsAccepted;
     public long SubmitsAccepted;
     public long SubmitsUnanswered;
@@ -72,6 +76,17 @@ internal sealed class StatsCounters
     public readonly ConcurrentDictionary<CommandStatus, StrongBox<long>> SubmitsRefused = new();
     public readonly ConcurrentDictionary<CommandStatus, StrongBox<long>> DeliverSmResponses = new();
 
+    /// <summary>One more session bound; raises the peak when it is a new one.</summary>
+    public void CountBound()
+    {
+        var bound = Interlocked.Increment(ref BoundSessions);
+        var peak = Volatile.Read(ref PeakBoundSessions);
+        while (bound > peak && Interlocked.CompareExchange(ref PeakBoundSessions, bound, peak) is var seen && seen != peak)
+        {
+            peak = seen;
+        }
+    }
+
     public static void Count(ConcurrentDictionary<CommandStatus, StrongBox<long>> map, CommandStatus status) =>
         Interlocked.Increment(ref map.GetOrAdd(status, static _ => new StrongBox<long>()).Value);
 
@@ -79,6 +94,7 @@ internal sealed class StatsCounters
     {
         Connections = Volatile.Read(ref Connections),
         BoundSessions = Volatile.Read(ref BoundSessions),
+        PeakBoundSessions = Volatile.Read(ref PeakBoundSessions),
         BindsAccepted = Interlocked.Read(ref BindsAccepted),
         BindsRefused = ByName(BindsRefused),
         SubmitsAccepted = Interlocked.Read(ref SubmitsAccepted),

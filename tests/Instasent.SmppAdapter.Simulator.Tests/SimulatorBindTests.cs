@@ -67,6 +67,23 @@ public class SimulatorBindTests
     }
 
     [Fact]
+    public async Task The_peak_of_bound_sessions_is_kept_after_they_unbind()
+    {
+        await using var simulator = await Sim.StartAsync();
+        await using (var first = await RawSmppClient.BoundAsync(simulator.Port, Sim.Transmitter()))
+        await using (var second = await RawSmppClient.BoundAsync(simulator.Port, Sim.Receiver()))
+        {
+            Assert.Equal(CommandStatus.ESME_ROK, (await first.RequestAsync(new Unbind())).CommandStatus);
+            Assert.True(await first.ClosedWithinAsync(RawSmppClient.DefaultWait));
+            await WaitUntilAsync(() => simulator.Stats.BoundSessions == 1);
+            await using var third = await RawSmppClient.BoundAsync(simulator.Port, Sim.Transceiver());
+            Assert.Equal(2, simulator.Stats.BoundSessions);
+        }
+
+        Assert.Equal(2, simulator.Stats.PeakBoundSessions);
+    }
+
+    [Fact]
     public async Task Binds_are_refused_with_ESME_RBINDFAIL_until_RefuseBindsUntil_has_passed()
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2025-01-01T00:00:00Z"));

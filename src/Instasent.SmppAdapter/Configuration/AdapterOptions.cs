@@ -100,6 +100,13 @@ public sealed record SmppConnectionOptions
     [Range(0, 100_000)]
     public int MaxSubmitsPerSecond { get; init; }
 
+    /// <summary>
+    /// The account's binds at most, across every replica (0 = no limit): with Redis, each session slot holds a lease on
+    /// one of these before it binds; in memory, it caps this process's binds (<see cref="BindsPerProcess"/>).
+    /// </summary>
+    [Range(0, 1000)]
+    public int MaxBinds { get; init; }
+
     [Range(typeof(TimeSpan), "00:00:00.1", "01:00:00")]
     public TimeSpan EnquireLinkInterval { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -145,6 +152,9 @@ public sealed record SmppConnectionOptions
 
     /// <summary>The interface_version octet: 0x34 or 0x50.</summary>
     public byte InterfaceVersionByte => InterfaceVersion == "5.0" ? Smpp.Pdus.InterfaceVersion.V50 : Smpp.Pdus.InterfaceVersion.V34;
+
+    /// <summary>Binds this process makes when every session is bound: a transmitter and a receiver count as two.</summary>
+    public int BindsPerProcess => BindType == ConnectionBindType.Transceiver ? Sessions : Sessions * 2;
 
     /// <summary>Bound sessions able to submit: one per session in either bind type.</summary>
     public int TransmitSessions => Sessions;
@@ -347,8 +357,22 @@ public sealed record StoresOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ClaimLease { get; init; } = DefaultClaimLease(new SendingOptions());
 
+    /// <summary>
+    /// How long a bind slot lease (<see cref="SmppConnectionOptions.MaxBinds"/>) lives unrenewed; renewed every third of
+    /// it while bound. A replica that cannot renew unbinds before it lapses; a dead replica's slot returns after it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan BindSlotLease { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Submit tokens a replica takes from the account's shared budget in one round trip (0 = a twentieth of
+    /// <c>MaxSubmitsPerSecond</c>, at least 1). Larger batches mean fewer round trips and a looser per-second bound.
+    /// </summary>
+    [Range(0, 10_000)]
+    public int SubmitTokenBatch { get; init; }
+
     public static TimeSpan DefaultClaimLease(SendingOptions sending) => sending.RetryBudget + sending.ShutdownTimeout + TimeSpan.FromSeconds(30);
 
     /// <summary>Never print the password (records print every property by default).</summary>
-    public override string ToString() => $"Stores {{ Provider = {Provider}, KeyPrefix = {KeyPrefix}, OutcomeRetention = {OutcomeRetention}, ClaimLease = {ClaimLease} }}";
+    public override string ToString() => $"Stores {{ Provider = {Provider}, KeyPrefix = {KeyPrefix}, OutcomeRetention = {OutcomeRetention}, ClaimLease = {ClaimLease}, BindSlotLease = {BindSlotLease}, SubmitTokenBatch = {SubmitTokenBatch} }}";
 }

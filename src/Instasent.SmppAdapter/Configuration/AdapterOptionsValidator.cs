@@ -100,6 +100,11 @@ public sealed class AdapterOptionsValidator(IConfiguration configuration) : IVal
         {
             problems.Add($"{p}InterfaceVersion must be 3.4 or 5.0 (was \"{c.InterfaceVersion}\")");
         }
+        if (c.MaxBinds > 0 && c.BindsPerProcess > c.MaxBinds)
+        {
+            // Binds past the account's limit could never be made by this process, whichever store shares the slots.
+            problems.Add($"{p}Sessions must not need more binds than MaxBinds ({c.Sessions} {c.BindType} sessions make {c.BindsPerProcess} binds > MaxBinds {c.MaxBinds})");
+        }
         if (c.ReconnectDelayMin > c.ReconnectDelayMax)
         {
             problems.Add($"{p}ReconnectDelayMin must not exceed ReconnectDelayMax (was {c.ReconnectDelayMin} > {c.ReconnectDelayMax})");

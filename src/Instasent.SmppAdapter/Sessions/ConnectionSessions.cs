@@ -1,5 +1,6 @@
 using Instasent.Smpp.Client;
 using Instasent.SmppAdapter.Configuration;
+using Instasent.SmppAdapter.Stores;
 using Microsoft.Extensions.Logging;
 
 namespace Instasent.SmppAdapter.Sessions;
@@ -7,7 +8,8 @@ namespace Instasent.SmppAdapter.Sessions;
 /// <summary>
 /// The sessions of one connection (account): <c>Sessions</c> transceivers, or as many transmitters plus as many
 /// receivers, each kept bound by a <see cref="SessionSupervisor"/>; dispatch to the least busy bound transmitter; one
-/// <see cref="SubmitRateLimiter"/> shared by all of them.
+/// <see cref="SubmitRateLimiter"/> shared by all of them, drawing on the account's budget (<see cref="IAccountBudgets"/>);
+/// each session binds only while it holds one of the account's bind slots.
 /// </summary>
 public sealed class ConnectionSessions : IAsyncDisposable
 {
@@ -20,10 +22,12 @@ public sealed class ConnectionSessions : IAsyncDisposable
     private int _stopped;
 
     internal ConnectionSessions(SmppConnectionOptions options, SendingOptions sending, ISmppInboundHandler inbound, SessionEventChannel events,
-        TimeProvider time, ILoggerFactory loggerFactory)
+        IAccountBudgets budgets, TimeProvider time, ILoggerFactory loggerFactory)
     {
         Options = options;
-        Limiter = new SubmitRateLimiter(options.MaxSubmitsPerSecond, sending.ThrottleBackoffMin, sending.ThrottleBackoffMax, time);
+        Limiter = new SubmitRateLimiter(options.MaxSubmitsPerSecond, sending.ThrottleBackoffMin, sending.ThrottleBackoffMax, time,
+            budgets.SubmitTokens(options));
+        var slots = budgets.BindSlots(options);
         var bindTypes = options.BindType == ConnectionBindType.Transceiver
             ? [BindType.Transceiver]
             : new[] { BindType.Transmitter, BindType.Receiver };
@@ -31,7 +35,7 @@ public sealed class ConnectionSessions : IAsyncDisposable
         {
             for (var slot = 0; slot < options.Sessions; slot++)
             {
-                _supervisors.Add(new SessionSupervisor(options, bindType, slot, inbound, events, time, loggerFactory, OnSessionChanged));
+                _supervisors.Add(new SessionSupervisor(options, bindType, slot, inbound, events, slots, time, loggerFactory, OnSessionChanged));
             }
         }
     }
@@ -48,6 +52,9 @@ public sealed class ConnectionSessions : IAsyncDisposable
     public bool HasBoundTransmitter => _supervisors.Any(s => s.CanTransmit && s.Current is { } session && IsUsable(session));
 
     public int BindAttempts => _supervisors.Sum(s => s.BindAttempts);
+
+    /// <summary>A transmit-capable session slot waits for one of the account's bind slots (MaxBinds).</summary>
+    public bool WaitingForBindSlot => _supervisors.Any(s => s.CanTransmit && s.WaitingForBindSlot);
 
     public void Start()
     {
@@ -93,7 +100,7 @@ public sealed class ConnectionSessions : IAsyncDisposable
             Name,
             session?.SessionId,
             s.BindType.ToString().ToLowerInvariant(),
-            session?.State.ToString() ?? "Reconnecting",
+            session?.State.ToString() ?? (s.WaitingForBindSlot ? "WaitingForBindSlot" : "Reconnecting"),
             session?.WindowInUse ?? 0,
             Options.WindowSize,
             s.BoundAt,

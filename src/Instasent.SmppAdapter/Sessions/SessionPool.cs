@@ -1,5 +1,6 @@
 using Instasent.Smpp.Client;
 using Instasent.SmppAdapter.Configuration;
+using Instasent.SmppAdapter.Stores;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -13,11 +14,12 @@ public sealed class SessionPool : IHostedService, IAsyncDisposable
 {
     private readonly Dictionary<string, ConnectionSessions> _connections;
 
-    public SessionPool(AdapterOptions options, ISmppInboundHandler inbound, SessionEventChannel events, TimeProvider time, ILoggerFactory loggerFactory)
+    public SessionPool(AdapterOptions options, ISmppInboundHandler inbound, SessionEventChannel events, IAccountBudgets budgets, TimeProvider time,
+        ILoggerFactory loggerFactory)
     {
         _connections = options.Connections.ToDictionary(
             c => c.Name,
-            c => new ConnectionSessions(c, options.Sending, inbound, events, time, loggerFactory),
+            c => new ConnectionSessions(c, options.Sending, inbound, events, budgets, time, loggerFactory),
             StringComparer.OrdinalIgnoreCase);
     }
 

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Instasent.Smpp.Pdus;
+using Instasent.SmppAdapter.Stores;
 
 namespace Instasent.SmppAdapter.Sessions;
 
@@ -7,11 +8,13 @@ namespace Instasent.SmppAdapter.Sessions;
 /// Paces submit_sm for one connection, shared by all its sessions: a token bucket for <c>MaxSubmitsPerSecond</c>
 /// (0 = unlimited), and an adaptive pause when the SMSC answers ESME_RTHROTTLED or ESME_RMSGQFUL. Each throttled answer
 /// doubles the pause (from the minimum pause up to the maximum); each accepted submit halves it,
-/// so the adapter settles just under the rate the SMSC tolerates instead of oscillating.
+/// so the adapter settles just under the rate the SMSC tolerates instead of oscillating. With a shared budget
+/// (<c>shared</c>, in Redis) the tokens come from the account's budget across every replica instead of the local bucket.
 /// </summary>
 public sealed class SubmitRateLimiter : IAsyncDisposable
 {
     private readonly TokenBucketRateLimiter? _bucket;
+    private readonly ISubmitTokens? _shared;
     private readonly TimeProvider _time;
     private readonly TimeSpan _minPause;
     private readonly TimeSpan _maxPause;
@@ -19,12 +22,13 @@ public sealed class SubmitRateLimiter : IAsyncDisposable
     private TimeSpan _pause;
     private DateTimeOffset _pausedUntil;
 
-    public SubmitRateLimiter(int maxSubmitsPerSecond, TimeSpan minPause, TimeSpan maxPause, TimeProvider time)
+    public SubmitRateLimiter(int maxSubmitsPerSecond, TimeSpan minPause, TimeSpan maxPause, TimeProvider time, ISubmitTokens? shared = null)
     {
         _time = time;
         _minPause = minPause;
         _maxPause = maxPause;
-        if (maxSubmitsPerSecond > 0)
+        _shared = shared;
+        if (maxSubmitsPerSecond > 0 && shared is null)
         {
             // Replenish in tenths of a second so a burst never exceeds a tenth of the rate (at least one token).
             var perTick = Math.Max(1, maxSubmitsPerSecond / 10);
@@ -68,7 +72,11 @@ public sealed class SubmitRateLimiter : IAsyncDisposable
             }
             await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
         }
-        if (_bucket is not null)
+        if (_shared is not null)
+        {
+            await _shared.TakeAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else if (_bucket is not null)
         {
             using var lease = await _bucket.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
         }

@@ -37,14 +37,14 @@ public sealed class RedisCorrelationStore : ICorrelationStore
     }
 
     public async ValueTask AddAsync(string connection, string normalizedSmscMessageId, SegmentCorrelation correlation) =>
-        await _redis.GetDatabase().ScriptEvaluateAsync(AddScript, new
+        await RedisOperations.MeasureAsync("correlation.add", () => _redis.GetDatabase().ScriptEvaluateAsync(AddScript, new
         {
             key = _keys.Correlation(connection, normalizedSmscMessageId),
             value = JsonSerializer.Serialize(StoredCorrelation.From(correlation), RedisStoreJson.Options),
             retentionMs = (long)_options.StoreRetention.TotalMilliseconds,
             channel = _keys.CorrelatedChannel,
             signal = RedisStoreKeys.CorrelationSignal(connection, normalizedSmscMessageId),
-        }).ConfigureAwait(false);
+        })).ConfigureAwait(false);
 
     public async ValueTask<SegmentCorrelation?> FindAsync(string connection, string normalizedSmscMessageId, TimeSpan wait, CancellationToken cancellationToken)
     {
@@ -52,7 +52,7 @@ public sealed class RedisCorrelationStore : ICorrelationStore
         var key = _keys.Correlation(connection, normalizedSmscMessageId);
         async Task<SegmentCorrelation?> LookAsync()
         {
-            var value = await database.StringGetAsync(key).ConfigureAwait(false);
+            var value = await RedisOperations.MeasureAsync("correlation.find", () => database.StringGetAsync(key)).ConfigureAwait(false);
             return value.IsNull ? null : JsonSerializer.Deserialize<StoredCorrelation>((string)value!, RedisStoreJson.Options)!.ToCorrelation();
         }
         if (wait <= TimeSpan.Zero)

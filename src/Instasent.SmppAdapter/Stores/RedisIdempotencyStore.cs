@@ -51,13 +51,13 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
     public async ValueTask<IdempotencyClaim> ClaimAsync(string messageId, CancellationToken cancellationToken)
     {
         var owner = Guid.NewGuid().ToString("N");
-        var result = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(ClaimScript, new
+        var result = (RedisResult[])(await RedisOperations.MeasureAsync("idempotency.claim", () => _redis.GetDatabase().ScriptEvaluateAsync(ClaimScript, new
         {
             outcome = _keys.Outcome(messageId),
             claim = _keys.Claim(messageId),
             owner,
             leaseMs = (long)_options.ClaimLease.TotalMilliseconds,
-        }).ConfigureAwait(false))!;
+        })).ConfigureAwait(false))!;
         return ((string)result[0]!) switch
         {
             "completed" => new IdempotencyClaim(IdempotencyClaimStatus.Completed, DeserializeOutcome((string)result[1]!), null),
@@ -67,7 +67,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
     }
 
     public async ValueTask CompleteAsync(string messageId, object outcome, CancellationToken cancellationToken) =>
-        await _redis.GetDatabase().StringSetAsync(_keys.Outcome(messageId), SerializeOutcome(outcome), _options.OutcomeRetention).ConfigureAwait(false);
+        await RedisOperations.MeasureAsync("idempotency.complete", () => _redis.GetDatabase().StringSetAsync(_keys.Outcome(messageId), SerializeOutcome(outcome), _options.OutcomeRetention)).ConfigureAwait(false);
 
     public async Task WaitForReleaseAsync(string messageId, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -75,7 +75,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
         var claim = _keys.Claim(messageId);
         var released = await _released.WaitAsync(
             messageId,
-            async () => await database.KeyExistsAsync(claim).ConfigureAwait(false) ? null : claim.ToString(),
+            async () => await RedisOperations.MeasureAsync("idempotency.released", () => database.KeyExistsAsync(claim)).ConfigureAwait(false) ? null : claim.ToString(),
             timeout,
             cancellationToken).ConfigureAwait(false);
         if (released is null)

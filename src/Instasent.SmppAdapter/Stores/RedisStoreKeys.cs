@@ -36,5 +36,17 @@ internal sealed class RedisStoreKeys(string prefix)
     /// <summary>Carries <see cref="CorrelationSignal"/> of each added correlation.</summary>
     public string CorrelatedChannel => prefix + "correlated";
 
+    /// <summary>
+    /// A connection's GCRA state for <c>MaxSubmitsPerSecond</c>. The connection is the hash tag of every budget key, so
+    /// a script over all of them stays in one cluster slot.
+    /// </summary>
+    public RedisKey SubmitBudget(string connection) => $"{prefix}budget:{{{connection}}}:submits";
+
+    /// <summary>One of a connection's <c>MaxBinds</c> slots: its holder, with the lease as TTL.</summary>
+    public RedisKey BindSlot(string connection, int slot) => $"{prefix}budget:{{{connection}}}:bind:{slot}";
+
+    /// <summary>Carries the connection name of each released bind slot.</summary>
+    public string BindReleasedChannel => prefix + "bind-released";
+
     public static string CorrelationSignal(string connection, string normalizedSmscMessageId) => connection + ":" + normalizedSmscMessageId;
 }

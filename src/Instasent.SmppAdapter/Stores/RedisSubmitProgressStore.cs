@@ -11,13 +11,13 @@ public sealed class RedisSubmitProgressStore(IConnectionMultiplexer redis, Store
 
     public async ValueTask<SubmitProgress?> LoadAsync(string messageId, CancellationToken cancellationToken)
     {
-        var value = await redis.GetDatabase().StringGetAsync(_keys.Progress(messageId)).ConfigureAwait(false);
+        var value = await RedisOperations.MeasureAsync("progress.load", () => redis.GetDatabase().StringGetAsync(_keys.Progress(messageId))).ConfigureAwait(false);
         return value.IsNull ? null : JsonSerializer.Deserialize<SubmitProgress>((string)value!, RedisStoreJson.Options);
     }
 
     public async ValueTask SaveAsync(string messageId, SubmitProgress progress, CancellationToken cancellationToken) =>
-        await redis.GetDatabase().StringSetAsync(_keys.Progress(messageId), JsonSerializer.Serialize(progress, RedisStoreJson.Options), options.OutcomeRetention).ConfigureAwait(false);
+        await RedisOperations.MeasureAsync("progress.save", () => redis.GetDatabase().StringSetAsync(_keys.Progress(messageId), JsonSerializer.Serialize(progress, RedisStoreJson.Options), options.OutcomeRetention)).ConfigureAwait(false);
 
     public async ValueTask RemoveAsync(string messageId, CancellationToken cancellationToken) =>
-        await redis.GetDatabase().KeyDeleteAsync(_keys.Progress(messageId)).ConfigureAwait(false);
+        await RedisOperations.MeasureAsync("progress.remove", () => redis.GetDatabase().KeyDeleteAsync(_keys.Progress(messageId))).ConfigureAwait(false);
 }

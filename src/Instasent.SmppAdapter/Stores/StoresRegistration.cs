@@ -15,6 +15,7 @@ public static class StoresRegistration
             services.AddSingleton<ICorrelationStore, InMemoryCorrelationStore>();
             services.AddSingleton<ISubmitProgressStore, InMemorySubmitProgressStore>();
             services.AddSingleton<IInboundPartStore, InMemoryInboundPartStore>();
+            services.AddSingleton<IAccountBudgets, InMemoryAccountBudgets>();
             return services;
         }
         services.AddSingleton(options.Stores);
@@ -23,6 +24,7 @@ public static class StoresRegistration
         services.AddSingleton<ICorrelationStore, RedisCorrelationStore>();
         services.AddSingleton<ISubmitProgressStore, RedisSubmitProgressStore>();
         services.AddSingleton<IInboundPartStore, RedisInboundPartStore>();
+        services.AddSingleton<IAccountBudgets, RedisAccountBudgets>();
         return services;
     }
 

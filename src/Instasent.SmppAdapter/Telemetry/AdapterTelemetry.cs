@@ -31,6 +31,14 @@ public static class AdapterTelemetry
     public static readonly Histogram<double> SendDuration = Meter.CreateHistogram<double>("smpp.adapter.send.duration", "s", "From consuming a SendSms to its outcome published.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
 
+    public static readonly Histogram<double> RedisDuration = Meter.CreateHistogram<double>("smpp.adapter.redis.duration", "s", "Round trip of one Redis operation (a command or a script), by operation.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+    public static readonly Counter<long> RedisErrors = Meter.CreateCounter<long>("smpp.adapter.redis.errors", "{error}", "Redis operations that failed (unreachable, timed out, refused), by operation and error type.");
+    public static readonly UpDownCounter<long> BindSlotsWaiting = Meter.CreateUpDownCounter<long>("smpp.adapter.bind_slots.waiting", "{session}", "Session slots waiting for one of the account's MaxBinds (every bind slot held elsewhere, or the slot store unreachable).");
+    public static readonly Counter<long> BindSlotLeasesLost = Meter.CreateCounter<long>("smpp.adapter.bind_slots.lost", "{lease}", "Bound sessions closed because their bind slot lease could not be renewed.");
+
+    public static KeyValuePair<string, object?> RedisOperation(string operation) => new("redis.operation", operation);
+
     /// <summary>The caller's <c>SendSms.messageId</c> on a span (a business id, so not <c>messaging.message.id</c>).</summary>
     public const string MessageId = "smpp.adapter.message_id";
 

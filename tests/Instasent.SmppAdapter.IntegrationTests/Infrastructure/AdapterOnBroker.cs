@@ -179,19 +179,26 @@ public sealed class AdapterOnBroker : IAsyncDisposable
 
     /// <summary>
     /// Another adapter process on the same configuration, virtual host and simulator account (a second replica),
-    /// started and bound; stopped and disposed with this run.
+    /// started and (unless <paramref name="waitForBind"/> is false) bound; stopped and disposed with this run.
+    /// <paramref name="overrides"/> changes keys for this replica only (e.g. reaching the SMSC or Redis through a proxy).
     /// </summary>
-    public async Task<AdapterHost> StartReplicaAsync()
+    public async Task<AdapterHost> StartReplicaAsync(IDictionary<string, string?>? overrides = null, bool waitForBind = true)
     {
-        var replica = AdapterHost.Create(_configuration);
+        var configuration = overrides is null
+            ? _configuration
+            : new ConfigurationBuilder().AddConfiguration(_configuration).AddInMemoryCollection(overrides).Build();
+        var replica = AdapterHost.Create(configuration);
         _replicas.Add(replica);
         using (var starting = new CancellationTokenSource(Wait))
         {
             await replica.StartAsync(starting.Token).WaitAsync(Wait);
         }
-        var pool = replica.Services.GetRequiredService<SessionPool>();
-        var gate = replica.Services.GetRequiredService<ConnectionQueueGate>();
-        await UntilAsync(() => pool.Connections.All(c => c.HasBoundTransmitter && gate.IsOpen(c.Name)), "every connection of the replica bound and its queue consumed");
+        if (waitForBind)
+        {
+            var pool = replica.Services.GetRequiredService<SessionPool>();
+            var gate = replica.Services.GetRequiredService<ConnectionQueueGate>();
+            await UntilAsync(() => pool.Connections.All(c => c.HasBoundTransmitter && gate.IsOpen(c.Name)), "every connection of the replica bound and its queue consumed");
+        }
         return replica;
     }
 
