@@ -1,5 +1,6 @@
 using Instasent.Smpp.Messages;
 using Instasent.Smpp.Pdus;
+using Instasent.SmppAdapter.Contracts;
 
 namespace Instasent.SmppAdapter.Configuration;
 
@@ -88,6 +89,14 @@ public sealed record SmppConnectionOptions
     /// </summary>
     public byte HighPriorityFlag { get; init; }
 
+    /// <summary>
+    /// The share of the connection's window (<see cref="TransmitSessions"/> × <see cref="WindowSize"/>) that normal
+    /// commands may never take, so a <c>priority: high</c> command always finds a free slot (0..0.9; at least one slot
+    /// whenever it is above 0 and the window has two, and normal commands always keep at least one). See
+    /// <see cref="HighPrioritySlots"/>.
+    /// </summary>
+    public double HighPriorityWindowShare { get; init; } = 0.2;
+
     /// <summary>Shortest and longest numeric sender (digits, '+' not counted); Instasent documents 3-11 characters.</summary>
     public int SourceNumberMinLength { get; init; } = 3;
     public int SourceNumberMaxLength { get; init; } = 11;
@@ -101,11 +110,26 @@ public sealed record SmppConnectionOptions
     /// <summary>Bound sessions able to submit: one per session in either bind type.</summary>
     public int TransmitSessions => Sessions;
 
+    /// <summary>The total window of the connection: how many submit_sm may await their answer at once.</summary>
+    public int TotalWindow => TransmitSessions * WindowSize;
+
+    /// <summary>Window slots kept free for high-priority commands: <see cref="HighPriorityWindowShare"/> of the total window.</summary>
+    public int HighPrioritySlots => HighPriorityWindowShare <= 0 || TotalWindow < 2 ? 0 : Math.Clamp((int)Math.Ceiling(TotalWindow * HighPriorityWindowShare), 1, TotalWindow - 1);
+
     /// <summary>The internal queue this connection's commands wait in.</summary>
     public string QueueName => $"smpp-send-sms.{Name}";
 
+    /// <summary>Appended to <see cref="QueueName"/> for the queue of the connection's high-priority commands.</summary>
+    public const string HighQueueSuffix = ".high";
+
+    /// <summary>The internal queue this connection's <c>priority: high</c> commands wait in, consumed first.</summary>
+    public string HighQueueName => QueueName + HighQueueSuffix;
+
     /// <summary>The bus address of <see cref="QueueName"/>.</summary>
     public Uri QueueAddress => new($"queue:{QueueName}");
+
+    /// <summary>The bus address of the queue for a command of <paramref name="priority"/>.</summary>
+    public Uri QueueAddressFor(string? priority) => priority == SmsPriorities.High ? new($"queue:{HighQueueName}") : QueueAddress;
 
     /// <summary>Never print the password (records print every property by default).</summary>
     public override string ToString() => $"{Name} ({SystemId}@{Host}:{Port})";

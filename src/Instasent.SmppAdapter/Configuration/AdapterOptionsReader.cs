@@ -156,6 +156,7 @@ public static class AdapterOptionsReader
             UnknownOutcome = r.Enum(p + "UnknownOutcome", d.UnknownOutcome),
             MaxSegments = r.Int(p + "MaxSegments", d.MaxSegments, 1, MessageSplitter.MaxSegmentsLimit),
             HighPriorityFlag = (byte)r.Int(p + "HighPriorityFlag", d.HighPriorityFlag, 0, 3),
+            HighPriorityWindowShare = r.Double(p + "HighPriorityWindowShare", d.HighPriorityWindowShare, 0, 0.9),
             SourceNumberMinLength = r.Int(p + "SourceNumberMinLength", d.SourceNumberMinLength, 1, 20),
             SourceNumberMaxLength = r.Int(p + "SourceNumberMaxLength", d.SourceNumberMaxLength, 1, 20),
             Source = ReadRule(r, p + "Source:"),
@@ -236,6 +237,21 @@ public static class AdapterOptionsReader
             if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
             {
                 Error($"{key} must be {min}..{max} (was {raw})");
+                return fallback;
+            }
+            return value;
+        }
+
+        public double Double(string key, double fallback, double min, double max)
+        {
+            var raw = configuration[key];
+            if (string.IsNullOrWhiteSpace(raw))
+            {
+                return fallback;
+            }
+            if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !(value >= min && value <= max))
+            {
+                Error($"{key} must be a number within {min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)} (was {raw})");
                 return fallback;
             }
             return value;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Contracts;
+using Instasent.SmppAdapter.Sessions;
 using Instasent.SmppAdapter.Stores;
 using Instasent.SmppAdapter.Telemetry;
 using MassTransit;
@@ -32,12 +33,15 @@ public sealed class SendSmsConsumer(
             await outcomes.RejectInvalidAsync(context, result).ConfigureAwait(false);
             return;
         }
-        var outcome = await DecideAsync(context, plan, context.CancellationToken).ConfigureAwait(false);
+        // Taken on arrival, before the idempotency claim: from here normal commands of the connection wait for this one
+        // (a twin being submitted at the same moment, which this one then waits for, is high too).
+        using var high = submitter.ExpectHigh(plan);
+        var outcome = await DecideAsync(context, plan, high, context.CancellationToken).ConfigureAwait(false);
         AdapterTelemetry.SendDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
             AdapterTelemetry.Connection(plan.Connection.Name), new("outcome", outcome));
     }
 
-    private async Task<string> DecideAsync(ConsumeContext<SendSms> context, SubmitPlan plan, CancellationToken stopping)
+    private async Task<string> DecideAsync(ConsumeContext<SendSms> context, SubmitPlan plan, PriorityLanes.HighTicket? high, CancellationToken stopping)
     {
         var messageId = plan.Command.MessageId;
         var claim = await idempotency.ClaimAsync(messageId, stopping).ConfigureAwait(false);
@@ -69,13 +73,13 @@ public sealed class SendSmsConsumer(
                     await HandBacks.SendAsync(context, plan.Connection, counts: false, sending, time).ConfigureAwait(false);
                     return "handed_back";
             }
-            var outcome = await submitter.SubmitAsync(plan, stopping).ConfigureAwait(false);
+            var outcome = await submitter.SubmitAsync(plan, high, stopping).ConfigureAwait(false);
             if (outcome is SubmitOutcome.HandBack handBack)
             {
                 var handedBack = HandBacks.Count(context);
                 if (!handBack.Counts || handedBack < sending.MaxHandBacks)
                 {
-                    logger.LogWarning("{MessageId} handed back to {Queue}: {Reason}", messageId, plan.Connection.QueueName, handBack.Reason);
+                    logger.LogWarning("{MessageId} handed back to {Queue}: {Reason}", messageId, plan.Connection.QueueAddressFor(plan.Command.Priority), handBack.Reason);
                     await HandBacks.SendAsync(context, plan.Connection, handBack.Counts, sending, time).ConfigureAwait(false);
                     return "handed_back";
                 }

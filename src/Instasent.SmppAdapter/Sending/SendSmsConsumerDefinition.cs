@@ -5,17 +5,18 @@ using MassTransit;
 namespace Instasent.SmppAdapter.Sending;
 
 /// <summary>
-/// A connection's queue, <c>smpp-send-sms.&lt;connection&gt;</c>. There is one per connection, and it is consumed only
-/// while the connection has a bound session, so it is not created by <c>ConfigureEndpoints</c>:
-/// <see cref="ConnectionQueueGate"/> connects it through <see cref="Configure"/>. Concurrency and prefetch are the
-/// connection's total window (sessions × window), so the SMSC's window, not our process, bounds what is in flight.
+/// A connection's queues, <c>smpp-send-sms.&lt;connection&gt;</c> and its high lane <c>smpp-send-sms.&lt;connection&gt;.high</c>.
+/// They are consumed only while the connection has a bound session, so they are not created by <c>ConfigureEndpoints</c>:
+/// <see cref="ConnectionQueueGate"/> connects each through <see cref="Configure"/>. Concurrency and prefetch are the
+/// connection's total window (sessions × window), so the SMSC's window, not our process, bounds what is in flight; the
+/// connection's <see cref="Sessions.PriorityLanes"/> then decide which of the two lanes' commands take the window's slots.
 /// </summary>
 public sealed class SendSmsConsumerDefinition : ConsumerDefinition<SendSmsConsumer>
 {
-    /// <summary>Sets up <paramref name="endpoint"/> as <paramref name="connection"/>'s queue.</summary>
+    /// <summary>Sets up <paramref name="endpoint"/> as one of <paramref name="connection"/>'s queues.</summary>
     public static void Configure(IReceiveEndpointConfigurator endpoint, IRegistrationContext context, SmppConnectionOptions connection, int? prefetch)
     {
-        var window = connection.TransmitSessions * connection.WindowSize;
+        var window = connection.TotalWindow;
         endpoint.ConcurrentMessageLimit = window;
         endpoint.PrefetchCount = prefetch ?? window;
         endpoint.ConfigureConsumer<SendSmsConsumer>(context);
