@@ -79,21 +79,31 @@ public sealed class PriorityLanes
             }
             if ((high is null ? _normal : _high).Count == 0 && CanAdmit(high is not null))
             {
-                return ValueTask.FromResult<IDisposable>(Take(high));
+                var slot = Take(high);
+                // A high command taking its slot stops holding normal ones back.
+                Pump();
+                return ValueTask.FromResult<IDisposable>(slot);
             }
             cancellationToken.ThrowIfCancellationRequested();
             waiter = new Waiter(high);
             waiter.Node = (high is null ? _normal : _high).AddLast(waiter);
         }
-        return WaitAsync(waiter, cancellationToken);
-    }
-
-    private async ValueTask<IDisposable> WaitAsync(Waiter waiter, CancellationToken cancellationToken)
-    {
-        await using (cancellationToken.Register(() => Cancel(waiter, cancellationToken)).ConfigureAwait(false))
+        // Registered outside the lock: a token cancelled meanwhile runs the callback here, which takes the lock. Once
+        // admitted, the callback finds the waiter gone from its lane and does nothing.
+        var registration = cancellationToken.Register(() => Cancel(waiter, cancellationToken));
+        lock (_lock)
         {
-            return await waiter.Admitted.Task.ConfigureAwait(false);
+            if (waiter.Node?.List is null)
+            {
+                registration.Unregister();
+            }
+            else
+            {
+                waiter.Registration = registration;
+            }
         }
+        // The task completes as the slot is granted (its continuations run asynchronously, outside the lock).
+        return new ValueTask<IDisposable>(waiter.Admitted.Task);
     }
 
     private void Cancel(Waiter waiter, CancellationToken cancellationToken)
@@ -173,6 +183,7 @@ public sealed class PriorityLanes
                 return;
             }
             next.List!.Remove(next);
+            next.Value.Registration.Unregister();
             next.Value.Admitted.TrySetResult(Take(next.Value.High));
         }
     }
@@ -200,6 +211,7 @@ public sealed class PriorityLanes
     {
         public HighTicket? High { get; } = high;
         public LinkedListNode<Waiter>? Node { get; set; }
+        public CancellationTokenRegistration Registration { get; set; }
         public TaskCompletionSource<IDisposable> Admitted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
