@@ -116,7 +116,8 @@ public sealed class ConnectionQueueGate(SessionPool pool, IReceiveEndpointConnec
                     if (!state.Handles.ContainsKey(lane))
                     {
                         var handle = connector.ConnectReceiveEndpoint(lane, (context, endpoint) =>
-                            SendSmsConsumerDefinition.Configure(endpoint, context, connection.Options, options.RabbitMq.PrefetchCount));
+                            SendSmsConsumerDefinition.Configure(endpoint, context, connection.Options, options.RabbitMq.PrefetchCount,
+                                high: lane == connection.Options.HighQueueName));
                         state.Handles[lane] = handle;
                         await handle.Ready.ConfigureAwait(false);
                     }

@@ -13,12 +13,16 @@ namespace Instasent.SmppAdapter.Sending;
 /// </summary>
 public sealed class SendSmsConsumerDefinition : ConsumerDefinition<SendSmsConsumer>
 {
-    /// <summary>Sets up <paramref name="endpoint"/> as one of <paramref name="connection"/>'s queues.</summary>
-    public static void Configure(IReceiveEndpointConfigurator endpoint, IRegistrationContext context, SmppConnectionOptions connection, int? prefetch)
+    /// <summary>Sets up <paramref name="endpoint"/> as one of <paramref name="connection"/>'s queues (its high one when <paramref name="high"/>).</summary>
+    public static void Configure(IReceiveEndpointConfigurator endpoint, IRegistrationContext context, SmppConnectionOptions connection, int? prefetch, bool high)
     {
         var window = connection.TotalWindow;
-        endpoint.ConcurrentMessageLimit = window;
-        endpoint.PrefetchCount = prefetch ?? window;
+        // The high lane takes twice as much: the commands it holds beyond the window wait in the lane, and while any
+        // does, no normal command takes a slot. A high backlog therefore drains as one, not interleaved with normal
+        // commands whenever one high command's acknowledgement and the next one's delivery cross.
+        var lane = (high ? 2 : 1) * (prefetch ?? window);
+        endpoint.ConcurrentMessageLimit = high ? lane : window;
+        endpoint.PrefetchCount = lane;
         endpoint.ConfigureConsumer<SendSmsConsumer>(context);
     }
 
