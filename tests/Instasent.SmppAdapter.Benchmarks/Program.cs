@@ -3,8 +3,8 @@ using BenchmarkDotNet.Running;
 using Instasent.SmppAdapter.Benchmarks;
 
 // `session-load ...` is a load run against a live SMSC, `bus-load ...` one through RabbitMQ (ops/load.sh),
-// `kannel-load ...` Kannel's side of `ops/load.sh --kannel`, `broker-trace ...` the broker's work per command;
-// anything else goes to BenchmarkDotNet.
+// `kannel-load ...` Kannel's side of `ops/load.sh --kannel`, `broker-trace ...` the broker's work per command,
+// `priority-load ...` the priority lane under a backlog (ops/priority.sh); anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "session-load")
 {
     return await SessionLoad.RunAsync(args[1..]);
@@ -13,6 +13,11 @@ if (args.Length > 0 && args[0] == "session-load")
 if (args.Length > 0 && args[0] == "bus-load")
 {
     return await BusLoad.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "priority-load")
+{
+    return await PriorityLoad.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "kannel-load")
