@@ -9,7 +9,7 @@ ROOT=$(repo_root)
 cd "$ROOT"
 
 # Independent SMPP peers the interoperability tests drive.
-apt_install tshark libnet-smpp-perl libsmpp34-dev pkg-config gcc docker-compose
+apt_install tshark libnet-smpp-perl libsmpp34-dev pkg-config gcc docker-compose python3-pika
 if [ -f tests/interop/package.json ]; then
   log "installing the Node interop peers (tests/interop)"
   (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
