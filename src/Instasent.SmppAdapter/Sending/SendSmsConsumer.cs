@@ -66,6 +66,8 @@ public sealed class SendSmsConsumer(
             switch (claim.Status)
             {
                 case IdempotencyClaimStatus.Completed:
+                    // Nothing to submit: normal commands need not wait for this one's publish.
+                    high?.Dispose();
                     logger.LogInformation("{MessageId} already has a final outcome; publishing it again instead of submitting", messageId);
                     return await PublishOrHandBackAsync(context, plan, () => outcomes.RepublishAsync(context, claim.Outcome!), "duplicate").ConfigureAwait(false);
                 case IdempotencyClaimStatus.InFlight:
@@ -74,6 +76,8 @@ public sealed class SendSmsConsumer(
                     return "handed_back";
             }
             var outcome = await submitter.SubmitAsync(plan, high, stopping).ConfigureAwait(false);
+            // Out of the lane: normal commands need not wait for this one's outcome to be published.
+            high?.Dispose();
             if (outcome is SubmitOutcome.HandBack handBack)
             {
                 var handedBack = HandBacks.Count(context);
