@@ -35,8 +35,9 @@ Usage: ops/load.sh [--count N] [--repeats R] [--warmup N] [--timeout SECONDS] [-
   --timeout SECONDS  bound of each run, first publish to last event (default 300)
   --adapter-env NAME=VALUE
                      also run a second adapter with this environment variable (its own virtual host and
-                     LOAD_ADAPTER_ENV_PORT 18081) as the variant adapter+env (no receipts), interleaved with the
-                     others: a tuning knob compared side by side in one run
+                     LOAD_ADAPTER_ENV_PORT 18081) as the variants adapter+env and adapter+env+receipts, interleaved
+                     with the others: a tuning knob compared side by side in one run. LOAD_ADAPTER_ENV_DLL runs another
+                     build as the second adapter (e.g. main's, built elsewhere): a before/after in one run
   --kannel           also run Kannel (installs Debian's kannel if missing) as the variant kannel, interleaved with the
                      others; its configuration and logs are in the run's log directory
 
@@ -75,10 +76,13 @@ VHOST_BASELINE=smpp-load-$RUN_ID-baseline
 VHOST_ADAPTER_ENV=smpp-load-$RUN_ID-adapter-env
 VHOST_ONE_HOP=smpp-load-$RUN_ID-one-hop
 KANNEL_CONNECTIONS=${LOAD_KANNEL_CONNECTIONS:-64}
-BROKER=amqp://guest:guest@127.0.0.1:5672
+# No user or password here: this URI reaches the bench tools' command lines. Every client (MassTransit, RabbitMQ.Client)
+# then logs in as guest, the local broker's loopback-only default user.
+BROKER=amqp://127.0.0.1:5672
 
 BIN=bin/Release/net10.0
 ADAPTER_DLL=src/Instasent.SmppAdapter/$BIN/Instasent.SmppAdapter.dll
+ADAPTER_ENV_DLL=${LOAD_ADAPTER_ENV_DLL:-$ADAPTER_DLL}
 SIMULATOR_DLL=src/Instasent.SmppAdapter.Simulator/$BIN/Instasent.SmppAdapter.Simulator.dll
 BENCH_DLL=tests/Instasent.SmppAdapter.Benchmarks/$BIN/Instasent.SmppAdapter.Benchmarks.dll
 
@@ -144,10 +148,10 @@ start_bg simulator "$LOGS/simulator.log" dotnet "$SIMULATOR_DLL" --port "$SIM_PO
 SIMULATOR_PID=$BG_PID
 wait_port 127.0.0.1 "$SIM_PORT" 30 "$SIMULATOR_PID" || { show_log_tail simulator "$LOGS/simulator.log"; die "the simulator is not listening after 30 s"; }
 
-# start_adapter NAME VHOST PORT [NAME=VALUE...]: an adapter on its own virtual host; sets BG_PID.
+# start_adapter NAME VHOST PORT DLL [NAME=VALUE...]: an adapter on its own virtual host; sets BG_PID.
 start_adapter() {
-  local name=$1 vhost=$2 port=$3
-  shift 3
+  local name=$1 vhost=$2 port=$3 dll=$4
+  shift 4
   # The credentials go through the environment (local -x: exported to this call's children only), not env's arguments.
   local -x RabbitMq__Uri="$BROKER/$vhost" Smpp__Connections__0__Password=load123
   start_bg "$name" "$LOGS/$name.log" env \
@@ -156,14 +160,15 @@ start_adapter() {
     Smpp__Connections__0__SystemId=load \
     Smpp__Connections__0__Sessions=$SESSIONS Smpp__Connections__0__WindowSize=$WINDOW Smpp__Connections__0__MaxSubmitsPerSecond=0 \
     Logging__LogLevel__Microsoft.AspNetCore=Warning "$@" \
-    dotnet "$ADAPTER_DLL"
+    dotnet "$dll"
 }
 log "starting the adapter (Sessions $SESSIONS, WindowSize $WINDOW, no rate limit, http://127.0.0.1:$ADAPTER_PORT)"
-start_adapter adapter "$VHOST_ADAPTER" "$ADAPTER_PORT"
+start_adapter adapter "$VHOST_ADAPTER" "$ADAPTER_PORT" "$ADAPTER_DLL"
 ADAPTER_PID=$BG_PID
 if [ -n "$ADAPTER_ENV" ]; then
-  log "starting a second adapter with $ADAPTER_ENV (http://127.0.0.1:$ADAPTER_ENV_PORT)"
-  start_adapter adapter+env "$VHOST_ADAPTER_ENV" "$ADAPTER_ENV_PORT" Smpp__Connections__0__SystemId=loadenv "$ADAPTER_ENV"
+  log "starting a second adapter with $ADAPTER_ENV (http://127.0.0.1:$ADAPTER_ENV_PORT, $ADAPTER_ENV_DLL)"
+  [ -f "$ADAPTER_ENV_DLL" ] || die "LOAD_ADAPTER_ENV_DLL: no such file '$ADAPTER_ENV_DLL'"
+  start_adapter adapter+env "$VHOST_ADAPTER_ENV" "$ADAPTER_ENV_PORT" "$ADAPTER_ENV_DLL" Smpp__Connections__0__SystemId=loadenv "$ADAPTER_ENV"
   ADAPTER_ENV_PID=$BG_PID
 fi
 
@@ -220,9 +225,9 @@ field() { sed -nE "s/^result .*\\b$1=([^ ]+).*/\\1/p" "$2"; }
 #  1 variant  2 per_s  3-5 p50/p95/p99 ms  6 receipts/s  7 submit_sm  8-11 % of a core: service, simulator, broker,
 #  load generator  12 load average  13 ok  14 receipts unmatched  15-18 CPU us per command: service, simulator,
 #  broker, load generator
-declare -A VHOST=([adapter+receipts]=$VHOST_ADAPTER [adapter]=$VHOST_ADAPTER [adapter+env]=$VHOST_ADAPTER_ENV [bare-broker]=$VHOST_BASELINE [bare-one-hop]=$VHOST_ONE_HOP)
-declare -A EXTRA=([adapter+receipts]=--receipts [adapter]="" [adapter+env]="" [bare-broker]="" [bare-one-hop]="")
-declare -A SERVICE=([adapter+receipts]=ADAPTER_PID [adapter]=ADAPTER_PID [adapter+env]=ADAPTER_ENV_PID [bare-broker]=BASELINE_PID [bare-one-hop]=ONE_HOP_PID [kannel]=KANNEL_PIDS)
+declare -A VHOST=([adapter+receipts]=$VHOST_ADAPTER [adapter]=$VHOST_ADAPTER [adapter+env]=$VHOST_ADAPTER_ENV [adapter+env+receipts]=$VHOST_ADAPTER_ENV [bare-broker]=$VHOST_BASELINE [bare-one-hop]=$VHOST_ONE_HOP)
+declare -A EXTRA=([adapter+receipts]=--receipts [adapter]="" [adapter+env]="" [adapter+env+receipts]=--receipts [bare-broker]="" [bare-one-hop]="")
+declare -A SERVICE=([adapter+receipts]=ADAPTER_PID [adapter]=ADAPTER_PID [adapter+env]=ADAPTER_ENV_PID [adapter+env+receipts]=ADAPTER_ENV_PID [bare-broker]=BASELINE_PID [bare-one-hop]=ONE_HOP_PID [kannel]=KANNEL_PIDS)
 KANNEL_PIDS="$BEARERBOX_PID $SMSBOX_PID"
 run_variant() {
   local name=$1 out=$2 count=$3 sim_before sim_after svc0 svc1 sim0 sim1 brk0 brk1 unmatched0=0 unmatched="-" status=0
@@ -235,8 +240,9 @@ run_variant() {
   (sleep 4; top -b -d 1 -n 2 -c -w 220 | awk '/^top -/ { frame++ } frame == 2' | head -n 14) >"${out%.log}.top" 2>&1 &
   local top_pid=$!
   if [ "$name" = kannel ]; then
-    timeout $((TIMEOUT + 30)) dotnet "$BENCH_DLL" kannel-load --sendsms "http://127.0.0.1:$KANNEL_SENDSMS_PORT/cgi-bin/sendsms" \
-      --user "$KANNEL_USER" --password "$KANNEL_PASSWORD" --dlr-port "$KANNEL_DLR_PORT" --connections "$KANNEL_CONNECTIONS" \
+    # The password through the environment (kannel-load reads KANNEL_PASSWORD), not the command line.
+    KANNEL_PASSWORD=$KANNEL_PASSWORD timeout $((TIMEOUT + 30)) dotnet "$BENCH_DLL" kannel-load --sendsms "http://127.0.0.1:$KANNEL_SENDSMS_PORT/cgi-bin/sendsms" \
+      --user "$KANNEL_USER" --dlr-port "$KANNEL_DLR_PORT" --connections "$KANNEL_CONNECTIONS" \
       --count "$count" --label "$name" --timeout "$TIMEOUT" >"$out" 2>&1 || status=$?
   else
     # shellcheck disable=SC2086
@@ -272,7 +278,7 @@ run_variant() {
     "$(awk -v c="$loadgen_s" -v n="$count" 'BEGIN { printf "%.0f", 1e6 * c / n }')" >>"$LOGS/results.tsv"
 }
 
-VARIANTS=(adapter+receipts adapter ${ADAPTER_ENV:+adapter+env} bare-broker bare-one-hop)
+VARIANTS=(adapter+receipts ${ADAPTER_ENV:+adapter+env+receipts} adapter ${ADAPTER_ENV:+adapter+env} bare-broker bare-one-hop)
 [ "$KANNEL" = 1 ] && VARIANTS=(kannel "${VARIANTS[@]}")
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "warm-up: $WARMUP SendSms per variant, not counted"
@@ -301,7 +307,7 @@ echo
 echo "Load run: $COUNT SendSms per run (GSM 7-bit, 160 chars, plain JSON, publisher confirms), median of $REPEATS runs;"
 echo "adapter: Sessions $SESSIONS x WindowSize $WINDOW against the simulator on loopback; bare broker: the same hops without SMPP;"
 echo "bare-one-hop: one command consumed, one event published (MassTransit, no SMPP)"
-[ -z "$ADAPTER_ENV" ] || echo "adapter+env: the same adapter (no receipts) with $ADAPTER_ENV"
+[ -z "$ADAPTER_ENV" ] || echo "adapter+env, adapter+env+receipts: the adapter $ADAPTER_ENV_DLL with $ADAPTER_ENV"
 [ "$KANNEL" = 1 ] && echo "kannel: Kannel $(dpkg-query -W -f='${Version}' kannel) bearerbox + smsbox, the same binds and window; cmds/s are messages with receipts/s (first sendsms to last dlr-url callback), latency sendsms -> callback; $KANNEL_CONNECTIONS keep-alive sendsms connections"
 printf '%-17s %9s %11s %7s %9s %8s %8s %8s %10s %10s %16s\n' variant "cmds/s" "min-max" "ratio" "vs kannel" "p50 ms" "p95 ms" "p99 ms" "receipts/s" "unmatched" "submit_sm/sent"
 for v in "${VARIANTS[@]}"; do

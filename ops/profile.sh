@@ -18,7 +18,9 @@ COUNT=${1:-10000} WARMUP=${2:-3000}
 [[ $COUNT =~ ^[1-9][0-9]*$ && $WARMUP =~ ^[1-9][0-9]*$ ]] || die "usage: ops/profile.sh [COUNT (10000)] [WARMUP (3000)]"
 SIM_PORT=${PROFILE_SIMULATOR_PORT:-12776} SIM_CONTROL_PORT=${PROFILE_SIMULATOR_CONTROL_PORT:-18777} ADAPTER_PORT=${PROFILE_ADAPTER_PORT:-18082}
 VHOST=smpp-profile-$(date +%Y%m%d%H%M%S)-$$
-BROKER=amqp://guest:guest@127.0.0.1:5672
+# No user or password here: this URI reaches the bench tools' command lines. Every client (MassTransit, RabbitMQ.Client)
+# then logs in as guest, the local broker's loopback-only default user.
+BROKER=amqp://127.0.0.1:5672
 BIN=bin/Release/net10.0
 BENCH_DLL=tests/Instasent.SmppAdapter.Benchmarks/$BIN/Instasent.SmppAdapter.Benchmarks.dll
 TOOLS=$ROOT/.artifacts/tools
@@ -57,10 +59,11 @@ start_bg simulator "$OUT/simulator.log" dotnet src/Instasent.SmppAdapter.Simulat
 SIMULATOR_PID=$BG_PID
 wait_port 127.0.0.1 "$SIM_PORT" 30 "$SIMULATOR_PID" || die "the simulator is not listening"
 # W^X off as well: with it on, JIT code runs from an anonymous double mapping that perf cannot name.
-start_bg adapter "$OUT/adapter.log" env DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 \
+# The SMPP password through the environment of start_bg (bash exports it to the function's children), not env's arguments.
+Smpp__Connections__0__Password=load123 start_bg adapter "$OUT/adapter.log" env DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 \
   RabbitMq__Uri="$BROKER/$VHOST" Http__Urls="http://127.0.0.1:$ADAPTER_PORT" \
   Smpp__Connections__0__Name=instasent Smpp__Connections__0__Host=127.0.0.1 Smpp__Connections__0__Port="$SIM_PORT" \
-  Smpp__Connections__0__SystemId=load Smpp__Connections__0__Password=load123 \
+  Smpp__Connections__0__SystemId=load \
   Smpp__Connections__0__Sessions=2 Smpp__Connections__0__WindowSize=50 Smpp__Connections__0__MaxSubmitsPerSecond=0 \
   Logging__LogLevel__Microsoft.AspNetCore=Warning dotnet src/Instasent.SmppAdapter/$BIN/Instasent.SmppAdapter.dll
 ADAPTER_PID=$BG_PID

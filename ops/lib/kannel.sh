@@ -80,8 +80,9 @@ CONF
 
 # kannel_online_count: how many of bearerbox's SMSC binds are online (its admin status page).
 kannel_online_count() {
-  curl -fsS --max-time 2 "http://127.0.0.1:$KANNEL_ADMIN_PORT/status.txt?password=$KANNEL_ADMIN_PASSWORD" 2>/dev/null \
-    | grep -c '(online' || true
+  # The URL (it carries the admin password) through curl's config on stdin, not its command line; printf is a builtin.
+  printf 'url = "http://127.0.0.1:%s/status.txt?password=%s"\n' "$KANNEL_ADMIN_PORT" "$KANNEL_ADMIN_PASSWORD" \
+    | curl -fsS --max-time 2 --config - 2>/dev/null | grep -c '(online' || true
 }
 
 # kannel_wait_ready SESSIONS SECONDS PID...: true once every bind is online and smsbox's sendsms port answers.

@@ -7,18 +7,22 @@
 # share its Erlang cookie (/var/lib/rabbitmq/.erlang.cookie) and epmd.
 # shellcheck shell=bash
 
+# RABBIT_CLUSTER_PREFIX and RABBIT_CLUSTER_PORT_BASE make another cluster beside this one (ops/chaos.sh: chaosN@localhost
+# on 5811-5813, distribution 25811-25813, its own directories); the defaults are the cluster described above.
+RABBIT_CLUSTER_PREFIX=${RABBIT_CLUSTER_PREFIX:-rabbit}
+RABBIT_CLUSTER_PORT_BASE=${RABBIT_CLUSTER_PORT_BASE:-5700}
 RABBIT_CLUSTER_BASE=${RABBIT_CLUSTER_BASE:-/var/lib/rabbitmq/instasent-cluster}
 RABBIT_CLUSTER_NODES=3
 RABBIT_CLUSTER_TIMEOUT=${RABBIT_CLUSTER_TIMEOUT:-90}
 
-rabbitmq_cluster_node_name() { echo "rabbit$1@localhost"; }
-rabbitmq_cluster_amqp_port() { echo $((5700 + $1)); }
+rabbitmq_cluster_node_name() { echo "$RABBIT_CLUSTER_PREFIX$1@localhost"; }
+rabbitmq_cluster_amqp_port() { echo $((RABBIT_CLUSTER_PORT_BASE + $1)); }
 
 # _rabbitmq_cluster_env N: the environment that makes node N (both for rabbitmq-server and rabbitmqctl).
 _rabbitmq_cluster_env() {
-  local n=$1 dir="$RABBIT_CLUSTER_BASE/rabbit$1"
-  echo "RABBITMQ_NODENAME=rabbit$n@localhost" "RABBITMQ_NODE_IP_ADDRESS=127.0.0.1" \
-    "RABBITMQ_NODE_PORT=$((5700 + n))" "RABBITMQ_DIST_PORT=$((25700 + n))" \
+  local n=$1 dir="$RABBIT_CLUSTER_BASE/$RABBIT_CLUSTER_PREFIX$1"
+  echo "RABBITMQ_NODENAME=$RABBIT_CLUSTER_PREFIX$n@localhost" "RABBITMQ_NODE_IP_ADDRESS=127.0.0.1" \
+    "RABBITMQ_NODE_PORT=$((RABBIT_CLUSTER_PORT_BASE + n))" "RABBITMQ_DIST_PORT=$((20000 + RABBIT_CLUSTER_PORT_BASE + n))" \
     "RABBITMQ_MNESIA_BASE=$dir/mnesia" "RABBITMQ_LOG_BASE=$dir/log" "RABBITMQ_PID_FILE=$dir/rabbit.pid" \
     "RABBITMQ_CONFIG_FILE=$dir/rabbitmq.conf" "RABBITMQ_ADVANCED_CONFIG_FILE=$dir/advanced.config" \
     "RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins" \
@@ -30,47 +34,47 @@ _rabbitmq_cluster_ctl() {
   local n=$1
   shift
   # shellcheck disable=SC2046
-  as_root env $(_rabbitmq_cluster_env "$n") /usr/sbin/rabbitmqctl -n "rabbit$n@localhost" "$@"
+  as_root env $(_rabbitmq_cluster_env "$n") /usr/sbin/rabbitmqctl -n "$RABBIT_CLUSTER_PREFIX$n@localhost" "$@"
 }
 
-rabbitmq_cluster_node_up() { port_open 127.0.0.1 $((5700 + $1)); }
+rabbitmq_cluster_node_up() { port_open 127.0.0.1 $((RABBIT_CLUSTER_PORT_BASE + $1)); }
 
 # rabbitmq_cluster_start_node N: starts node N (its directory and config are made when missing) and waits for it.
 rabbitmq_cluster_start_node() {
-  local n=$1 dir="$RABBIT_CLUSTER_BASE/rabbit$1"
-  if rabbitmq_cluster_node_up "$n"; then log "rabbit$n@localhost already answers on 127.0.0.1:$((5700 + n))"; return 0; fi
+  local n=$1 dir="$RABBIT_CLUSTER_BASE/$RABBIT_CLUSTER_PREFIX$1"
+  if rabbitmq_cluster_node_up "$n"; then log "$RABBIT_CLUSTER_PREFIX$n@localhost already answers on 127.0.0.1:$((RABBIT_CLUSTER_PORT_BASE + n))"; return 0; fi
   as_root mkdir -p "$dir/mnesia" "$dir/log"
   # No plugins: the management UI of three nodes would fight the single broker's 15672.
   echo '[].' | as_root tee "$dir/enabled_plugins" >/dev/null
   as_root tee "$dir/rabbitmq.conf" >/dev/null <<CONF
-listeners.tcp.default = 127.0.0.1:$((5700 + n))
+listeners.tcp.default = 127.0.0.1:$((RABBIT_CLUSTER_PORT_BASE + n))
 loopback_users.guest = true
 CONF
   # The distribution port (inter-node traffic) on loopback too; by default Erlang listens on every interface.
   echo '[{kernel, [{inet_dist_use_interface, {127,0,0,1}}]}].' | as_root tee "$dir/advanced.config" >/dev/null
   as_root chown -R rabbitmq:rabbitmq "$RABBIT_CLUSTER_BASE"
-  log "starting rabbit$n@localhost on 127.0.0.1:$((5700 + n)) (detached; $dir)"
+  log "starting $RABBIT_CLUSTER_PREFIX$n@localhost on 127.0.0.1:$((RABBIT_CLUSTER_PORT_BASE + n)) (detached; $dir)"
   # shellcheck disable=SC2046
   as_root env $(_rabbitmq_cluster_env "$n") rabbitmq-server -detached >/dev/null 2>&1 || true
   _rabbitmq_cluster_ctl "$n" wait --timeout "$RABBIT_CLUSTER_TIMEOUT" "$dir/rabbit.pid" >/dev/null \
-    || die "rabbit$n@localhost did not start within ${RABBIT_CLUSTER_TIMEOUT}s (logs in $dir/log)"
+    || die "$RABBIT_CLUSTER_PREFIX$n@localhost did not start within ${RABBIT_CLUSTER_TIMEOUT}s (logs in $dir/log)"
 }
 
 # rabbitmq_cluster_stop_node N: stops node N's Erlang VM and waits until its process has exited.
 rabbitmq_cluster_stop_node() {
-  local n=$1 dir="$RABBIT_CLUSTER_BASE/rabbit$1"
+  local n=$1 dir="$RABBIT_CLUSTER_BASE/$RABBIT_CLUSTER_PREFIX$1"
   [ -f "$dir/rabbit.pid" ] || return 0
-  log "stopping rabbit$n@localhost"
+  log "stopping $RABBIT_CLUSTER_PREFIX$n@localhost"
   _rabbitmq_cluster_ctl "$n" stop --timeout "$RABBIT_CLUSTER_TIMEOUT" "$dir/rabbit.pid" >/dev/null 2>&1 || true
   as_root rm -f "$dir/rabbit.pid"
 }
 
-# rabbitmq_cluster_start: the three nodes, clustered with rabbit1@localhost. A cluster whose three nodes already
+# rabbitmq_cluster_start: the three nodes, clustered with the first node. A cluster whose three nodes already
 # answer is kept as it is; anything less is stopped and started fresh (an empty cluster, so runs do not leak state).
 rabbitmq_cluster_start() {
   local n up=0
   for n in 1 2 3; do rabbitmq_cluster_node_up "$n" && up=$((up + 1)); done
-  if [ "$up" = "$RABBIT_CLUSTER_NODES" ]; then log "the 3-node RabbitMQ cluster already answers on 127.0.0.1:5701-5703"; return 0; fi
+  if [ "$up" = "$RABBIT_CLUSTER_NODES" ]; then log "the 3-node RabbitMQ cluster already answers on 127.0.0.1:$((RABBIT_CLUSTER_PORT_BASE + 1))-$((RABBIT_CLUSTER_PORT_BASE + 3))"; return 0; fi
   rabbitmq_cluster_stop
   apt_install rabbitmq-server
   # The nodes boot in parallel (each takes seconds of Erlang start-up), then 2 and 3 join 1.
@@ -78,16 +82,16 @@ rabbitmq_cluster_start() {
   for n in 1 2 3; do (rabbitmq_cluster_start_node "$n") & pids+=($!); done
   for n in "${pids[@]}"; do wait "$n" || die "a cluster node did not start (logs under $RABBIT_CLUSTER_BASE)"; done
   for n in 2 3; do
-    log "rabbit$n@localhost joins rabbit1@localhost"
+    log "$RABBIT_CLUSTER_PREFIX$n@localhost joins ${RABBIT_CLUSTER_PREFIX}1@localhost"
     local step out
-    for step in stop_app "join_cluster rabbit1@localhost" start_app; do
+    for step in stop_app "join_cluster ${RABBIT_CLUSTER_PREFIX}1@localhost" start_app; do
       # The CLI logs harmless errors while a node restarts its app; show its output only when the step fails.
       # shellcheck disable=SC2086
-      out=$(_rabbitmq_cluster_ctl "$n" $step 2>&1) || die "rabbitmqctl -n rabbit$n@localhost $step failed: $out"
+      out=$(_rabbitmq_cluster_ctl "$n" $step 2>&1) || die "rabbitmqctl -n $RABBIT_CLUSTER_PREFIX$n@localhost $step failed: $out"
     done
   done
   _rabbitmq_cluster_ctl 1 await_online_nodes 3 --timeout "$RABBIT_CLUSTER_TIMEOUT" >/dev/null 2>&1 || true
-  log "the 3-node RabbitMQ cluster is up on 127.0.0.1:5701-5703"
+  log "the 3-node RabbitMQ cluster is up on 127.0.0.1:$((RABBIT_CLUSTER_PORT_BASE + 1))-$((RABBIT_CLUSTER_PORT_BASE + 3))"
 }
 
 # rabbitmq_cluster_stop: stops every node and deletes the cluster's directories.

@@ -88,6 +88,20 @@ internal sealed class SimulatorCommand : RootCommand
         "How message ids are written; hex-decimal: hex in submit_sm_resp, decimal in receipts (decimal-hex the other way)",
         Defaults.MessageIdFormat, MessageIdFormats);
 
+    private readonly Option<int?> _deliverAttempts = new("--deliver-attempts")
+    {
+        Description = $"Sends of one receipt or MO deliver_sm (refused or unanswered) before giving up on it [default: {Defaults.MaxDeliverAttempts}]",
+        HelpName = "n",
+        CustomParser = result => Count(result),
+    };
+
+    private readonly Option<TimeSpan?> _deliverRetryDelay = new("--deliver-retry-delay")
+    {
+        Description = $"Wait before sending a refused or unanswered deliver_sm again [default: {Seconds(Defaults.DeliverRetryDelay)}]",
+        HelpName = "duration",
+        CustomParser = Duration,
+    };
+
     private readonly Option<bool> _verbose = new("--verbose", "-v") { Description = "Log every PDU (costs throughput)" };
 
     private readonly Option<int?> _tps = new("--tps")
@@ -176,7 +190,7 @@ internal sealed class SimulatorCommand : RootCommand
         Option[] options =
         [
             _host, _port, _accounts, _controlPort, _controlHost, _receiptDelay, _receiptMix, _receiptForm, _messageIdFormat,
-            _verbose, _tps, _queueFull, _responseDelay, _dropResponses, _ignoreEnquireLink, _dropConnectionAfter, _malformedPdu,
+            _deliverAttempts, _deliverRetryDelay, _verbose, _tps, _queueFull, _responseDelay, _dropResponses, _ignoreEnquireLink, _dropConnectionAfter, _malformedPdu,
             _refuseBindsFor, _moEvery, _moAccount, _moFrom, _moTo, _moText, _moSegmentation,
         ];
         foreach (var option in options)
@@ -204,6 +218,8 @@ internal sealed class SimulatorCommand : RootCommand
             ReceiptMix = parseResult.GetValue(_receiptMix)!,
             ReceiptForm = parseResult.GetValue(_receiptForm) ?? Defaults.ReceiptForm,
             MessageIdFormat = parseResult.GetValue(_messageIdFormat) ?? Defaults.MessageIdFormat,
+            MaxDeliverAttempts = parseResult.GetValue(_deliverAttempts) ?? Defaults.MaxDeliverAttempts,
+            DeliverRetryDelay = parseResult.GetValue(_deliverRetryDelay) ?? Defaults.DeliverRetryDelay,
             Verbose = parseResult.GetValue(_verbose),
         };
         try

@@ -40,6 +40,9 @@ public sealed record SimulatorStats
     /// <summary>Receipts and MO waiting for a due time, a receiver-capable session or a free window slot.</summary>
     public long DeliveriesPending { get; init; }
 
+    /// <summary>Of those, the ones due now but waiting for a receiver-capable session of their account to bind (or a free window slot).</summary>
+    public long DeliveriesWaitingForReceiver { get; init; }
+
     public long EnquireLinksAnswered { get; init; }
     public long GenericNacksSent { get; init; }
     public long MalformedPdusSent { get; init; }

@@ -60,24 +60,10 @@ public sealed partial class SmscSimulator
         for (var i = 0; i < pdus.Length; i++)
         {
             var segment = split.Segments[i];
-            var pdu = new DeliverSm { EsmClass = segment.EsmClassFlags, DataCoding = segment.DataCoding };
+            var pdu = new DeliverSm();
             (pdu.SourceAddr, pdu.SourceAddrTon, pdu.SourceAddrNpi) = Address(from);
             (pdu.DestinationAddr, pdu.DestAddrTon, pdu.DestAddrNpi) = Address(to);
-            if (segment.InMessagePayload)
-            {
-                pdu.Tlvs.MessagePayload = segment.Bytes;
-            }
-            else
-            {
-                pdu.ShortMessage = segment.Bytes;
-            }
-
-            if (segment.Sar is { } sar)
-            {
-                pdu.Tlvs.SarMsgRefNum = sar.MsgRefNum;
-                pdu.Tlvs.SarTotalSegments = sar.TotalSegments;
-                pdu.Tlvs.SarSegmentSeqnum = sar.SegmentSeqnum;
-            }
+            segment.WriteTo(pdu);
             try
             {
                 PduCodec.GetEncodedLength(pdu);

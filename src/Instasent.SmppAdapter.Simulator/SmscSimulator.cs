@@ -51,7 +51,7 @@ public sealed partial class SmscSimulator : IAsyncDisposable
 
     public IPEndPoint EndPoint => new(IPAddress.Parse(Options.Host), Port);
 
-    public SimulatorStats Stats => Counters.Snapshot();
+    public SimulatorStats Stats => Counters.Snapshot() with { DeliveriesWaitingForReceiver = _accounts.Values.Sum(a => a.WaitingCount) };
 
     /// <summary>
     /// Raised for every submit_sm accepted, on the session's read loop before submit_sm_resp is written: keep handlers

@@ -16,6 +16,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Instasent.SmppAdapter;
 
@@ -52,18 +53,23 @@ public sealed class AdapterHost : IAsyncDisposable
     public static async Task<int> RunAsync(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
-        AdapterHost host;
         try
         {
-            host = Build(builder, null);
+            var host = Build(builder, null);
+            await host.App.RunAsync().ConfigureAwait(false);
+            return 0;
         }
         catch (AdapterConfigurationException e)
         {
             await Console.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
             return 2;
         }
-        await host.App.RunAsync().ConfigureAwait(false);
-        return 0;
+        catch (OptionsValidationException e)
+        {
+            // ValidateOnStart: the same lines, should the options be found invalid only when the host starts.
+            await Console.Error.WriteLineAsync(new AdapterConfigurationException(e.Failures.ToList()).Message).ConfigureAwait(false);
+            return 2;
+        }
     }
 
     /// <summary>
@@ -87,12 +93,13 @@ public sealed class AdapterHost : IAsyncDisposable
 
     private static AdapterHost Build(WebApplicationBuilder builder, Action<IServiceCollection>? configureServices)
     {
-        var options = AdapterOptionsReader.Read(builder.Configuration);
-        builder.WebHost.UseUrls(options.Http.Urls);
+        // Loaded now as well as through IOptions: the composition below depends on it (which store, which connections).
+        var options = AdapterOptionsBinding.Load(builder.Configuration);
+        ListenOn(builder, options.Http);
         var services = builder.Services;
         services.Configure<HostOptions>(h => h.ShutdownTimeout = options.Sending.ShutdownTimeout);
-        services.AddSingleton(options);
-        services.AddSingleton(options.Sending);
+        services.AddAdapterOptions(builder.Configuration);
+        services.AddSingleton(sp => sp.GetRequiredService<AdapterOptions>().Sending);
         services.TryAddSingleton(TimeProvider.System);
 
         // Bus first: its hosted service must start before (and stop after) the pool and the gate.
@@ -125,23 +132,71 @@ public sealed class AdapterHost : IAsyncDisposable
     }
 
     /// <summary>
+    /// Where Kestrel listens. <c>Http:Urls</c>, the adapter's own key, wins over the standard <c>urls</c>
+    /// (<c>ASPNETCORE_URLS</c>, <c>--urls</c>) and <c>http_ports</c>/<c>https_ports</c>; with none of them the adapter
+    /// listens on loopback only (<see cref="HttpOptions.Urls"/>). <c>Kestrel:Endpoints</c> (and every other
+    /// <c>Kestrel:*</c> setting) is Kestrel's own configuration and applies as in any ASP.NET Core service.
+    /// </summary>
+    private static void ListenOn(WebApplicationBuilder builder, HttpOptions http)
+    {
+        var configuration = builder.Configuration;
+        var standard = new[] { WebHostDefaults.ServerUrlsKey, WebHostDefaults.HttpPortsKey, WebHostDefaults.HttpsPortsKey }
+            .Any(key => !string.IsNullOrWhiteSpace(configuration[key])) || configuration.GetSection("Kestrel:Endpoints").GetChildren().Any();
+        if (!string.IsNullOrWhiteSpace(http.Urls) && (!string.IsNullOrWhiteSpace(configuration["Http:Urls"]) || !standard))
+        {
+            builder.WebHost.UseUrls(http.Urls);
+        }
+        else if (!standard)
+        {
+            // Http:Urls exported empty: the default, not Kestrel's own (localhost:5000).
+            builder.WebHost.UseUrls(new HttpOptions().Urls);
+        }
+    }
+
+    /// <summary>
+    /// How the adapter reads and writes every message (<see cref="LenientSendSmsConverter"/>, compact JSON): once per
+    /// process, before the first message is read or written. A test assembly that uses MassTransit's serializer options
+    /// itself calls it from a module initializer.
+    /// </summary>
+    public static void ConfigureMessageJson()
+    {
+        BusPolicy.AddJsonConverter(new LenientSendSmsConverter());
+        BusPolicy.WriteCompactJson();
+    }
+
+    /// <summary>
     /// MassTransit on RabbitMQ with publisher confirms. Each consumer's endpoint (name, concurrency, retry, serializer,
     /// filters) is set by its definition; a connection's queue is connected by <see cref="ConnectionQueueGate"/> only
     /// while the connection has a bound session, so it is left out of <c>ConfigureEndpoints</c>.
     /// </summary>
     private static void AddBus(IServiceCollection services, AdapterOptions options)
     {
-        BusPolicy.AddJsonConverter(new LenientSendSmsConverter());
+        ConfigureMessageJson();
         services.AddMassTransit(bus =>
         {
             // Secure by default: nothing calls out of the deployment unasked (MassTransit would report usage to its vendor).
-            bus.DisableUsageTelemetry();
+            if (!options.Telemetry.MassTransitUsageTelemetry)
+            {
+                bus.DisableUsageTelemetry();
+            }
             bus.AddConsumer<SendSmsRouter, SendSmsRouterDefinition>();
             bus.AddConsumer<SendSmsConsumer, SendSmsConsumerDefinition>().ExcludeFromConfigureEndpoints();
             bus.AddConsumer<InboundPartConsumer, InboundPartConsumerDefinition>();
             bus.UsingRabbitMq((context, cfg) =>
             {
-                cfg.Host(options.RabbitMq.Uri, host => host.PublisherConfirmation = true);
+                cfg.Host(options.RabbitMq.Uri, host =>
+                {
+                    host.PublisherConfirmation = true;
+                    // Credentials given apart (RabbitMq:Username, RabbitMq:PasswordFile…) win over any inside the URI.
+                    if (options.RabbitMq.Username is { Length: > 0 } username)
+                    {
+                        host.Username(username);
+                    }
+                    if (options.RabbitMq.Password is { Length: > 0 } password)
+                    {
+                        host.Password(password);
+                    }
+                });
                 cfg.ConfigureEndpoints(context);
             });
         });

@@ -24,7 +24,7 @@ internal static class KannelLoad
 {
     private const string Usage = """
         Usage: kannel-load --sendsms http://127.0.0.1:13013/cgi-bin/sendsms --count 20000
-                           [--user load] [--password load] [--dlr-port 18776] [--connections 8] [--label kannel]
+                           [--user load] [--password load (or KANNEL_PASSWORD)] [--dlr-port 18776] [--connections 8] [--label kannel]
                            [--timeout 300] [--quiet 5]
           --connections  keep-alive connections to smsbox, one request in flight on each
           --dlr-port     the delivery-report receiver listens on 127.0.0.1:<port>
@@ -132,7 +132,8 @@ internal static class KannelLoad
     {
         Uri? sendSms = null;
         int? count = null;
-        string user = "load", password = "load", label = "kannel";
+        // The password from the environment (KANNEL_PASSWORD) keeps it off the command line, where `ps` shows it.
+        string user = "load", password = Environment.GetEnvironmentVariable("KANNEL_PASSWORD") ?? "load", label = "kannel";
         int dlrPort = 18776, connections = 8, timeout = 300, quiet = 5;
         for (var i = 0; i < args.Length; i++)
         {

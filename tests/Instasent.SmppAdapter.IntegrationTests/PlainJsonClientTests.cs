@@ -26,7 +26,17 @@ public sealed class PlainJsonClientTests(RabbitMqBroker broker)
         await run.UntilAsync(() => Spans.Snapshot(spans).Any(a => a.DisplayName == "smpp submit_sm" && a.TraceId.ToHexString() == TraceId),
             "the submit_sm span in the caller's trace");
         var submit = Spans.Snapshot(spans).Single(a => a.DisplayName == "smpp submit" && a.TraceId.ToHexString() == TraceId);
-        Assert.Equal("node-1", submit.GetTagItem("messaging.message.id"));
+        Assert.Equal("node-1", submit.GetTagItem("smpp.adapter.message_id"));
+        // The adapter's own consume span for a traceparent from a bare AMQP client: the messaging conventions, the
+        // broker message's id rather than the caller's.
+        var routes = Spans.Snapshot(spans).Where(a => a.DisplayName == "smpp route" && a.TraceId.ToHexString() == TraceId).ToList();
+        Assert.Contains(routes, r => r.GetTagItem("messaging.destination.name") as string == "smpp-send-sms");
+        Assert.All(routes, route =>
+        {
+            Assert.Equal(("rabbitmq", "process"), (route.GetTagItem("messaging.system") as string, route.GetTagItem("messaging.operation.type") as string));
+            Assert.StartsWith("smpp-send-sms", route.GetTagItem("messaging.destination.name") as string);
+            Assert.NotEqual("node-1", route.GetTagItem("messaging.message.id"));
+        });
     }
 
     [Fact]

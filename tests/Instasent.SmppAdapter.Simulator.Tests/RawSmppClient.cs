@@ -119,22 +119,26 @@ internal sealed class RawSmppClient : IAsyncDisposable
         }
     }
 
-    /// <summary>True when nothing of type <typeparamref name="T"/> matching arrives within <paramref name="wait"/>.</summary>
-    public async Task<bool> NothingArrivesAsync<T>(TimeSpan wait, Func<T, bool>? match = null) where T : class
+    /// <summary>
+    /// Sends <paramref name="marker"/>, waits for its answer and returns what arrived before it that no test has taken.
+    /// The simulator answers one connection's PDUs in the order they arrive, so an answer it gave to anything sent
+    /// before the marker is in this list: absence proven by order, not by waiting.
+    /// </summary>
+    public async Task<IReadOnlyList<object>> ArrivedBeforeAnswerToAsync(Pdu marker)
     {
-        try
+        await RequestAsync(marker);
+        return [.. _setAside];
+    }
+
+    /// <summary>What arrived and no test has taken; once the connection has closed, all it will ever hold.</summary>
+    public IReadOnlyList<object> Untaken()
+    {
+        while (_inbox.Reader.TryRead(out var item))
         {
-            await ExpectAsync(match, wait);
-            return false;
+            _setAside.Add(item);
         }
-        catch (TimeoutException)
-        {
-            return true;
-        }
-        catch (IOException)
-        {
-            return true;
-        }
+
+        return [.. _setAside];
     }
 
     /// <summary>Answers <paramref name="deliver"/> with deliver_sm_resp and <paramref name="status"/>.</summary>

@@ -34,6 +34,15 @@ public class SimulatorCommandLineTests
     }
 
     [Fact]
+    public async Task Deliver_attempts_and_retry_delay_set_how_long_a_refused_deliver_sm_is_sent_again()
+    {
+        var run = await SimulatorRun.Of("--account", "myuser:mypass", "--deliver-attempts", "600", "--deliver-retry-delay", "500ms");
+
+        Assert.Equal(600, run.Started!.Options.MaxDeliverAttempts);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), run.Started.Options.DeliverRetryDelay);
+    }
+
+    [Fact]
     public async Task An_account_alone_listens_on_loopback_2775_with_the_library_defaults_no_faults_and_no_mo()
     {
         var run = await SimulatorRun.Of("--account", "myuser:mypass");
@@ -74,7 +83,7 @@ public class SimulatorCommandLineTests
         string[] options =
         [
             "--host", "--port", "--account", "--control-port", "--control-host", "--receipt-delay", "--receipt-mix",
-            "--receipt-form", "--message-id-format", "--verbose", "--tps", "--queue-full", "--response-delay", "--drop-responses",
+            "--receipt-form", "--message-id-format", "--deliver-attempts", "--deliver-retry-delay", "--verbose", "--tps", "--queue-full", "--response-delay", "--drop-responses",
             "--ignore-enquire-link", "--drop-connection-after", "--malformed-pdu", "--refuse-binds-for", "--mo-every",
             "--mo-account", "--mo-from", "--mo-to", "--mo-text", "--mo-segmentation",
         ];

@@ -120,7 +120,7 @@ public class SimulatorReceiptTests
         await using var simulator = await Sim.StartAsync();
         await using var transmitter = await RawSmppClient.BoundAsync(simulator.Port, Sim.Transmitter());
         var response = await transmitter.SubmitAsync(Sim.Submit());
-        await Task.Delay(200);
+        await SimulatorBindTests.WaitUntilAsync(() => simulator.Stats.DeliveriesWaitingForReceiver == 1);
 
         await using var receiver = await RawSmppClient.BoundAsync(simulator.Port, Sim.Receiver());
 
@@ -189,7 +189,12 @@ public class SimulatorReceiptTests
         await client.SubmitAsync(Sim.Submit(registeredDelivery: 0));
         await client.SubmitAsync(Sim.Submit(registeredDelivery: 2)); // failure only; the mix delivers everything
 
-        Assert.True(await client.NothingArrivesAsync<DeliverSm>(TimeSpan.FromMilliseconds(400)));
+        // A receipt is scheduled before its submit is answered, and only a scheduled receipt is ever sent.
         Assert.Equal(0, simulator.Stats.DeliveriesPending);
+        var asked = await client.SubmitAsync(Sim.Submit(registeredDelivery: 1));
+        Assert.Equal(1, simulator.Stats.DeliveriesPending);
+        var receipt = await client.ExpectAsync(IsReceipt);
+        Assert.Equal(asked.MessageId, receipt.Tlvs.ReceiptedMessageId);
+        Assert.Equal(1, simulator.Stats.ReceiptsSent);
     }
 }

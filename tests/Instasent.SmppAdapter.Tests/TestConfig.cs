@@ -24,5 +24,5 @@ internal static class TestConfig
         return new ConfigurationBuilder().AddInMemoryCollection(values).Build();
     }
 
-    public static AdapterOptions Options(IDictionary<string, string?>? overrides = null) => AdapterOptionsReader.Read(Build(overrides));
+    public static AdapterOptions Options(IDictionary<string, string?>? overrides = null) => AdapterOptionsBinding.Load(Build(overrides));
 }

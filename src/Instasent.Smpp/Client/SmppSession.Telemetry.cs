@@ -49,6 +49,11 @@ public sealed partial class SmppSession
         public const string MessageId = "smpp.message_id";
         public const string DestinationAddr = "smpp.destination_addr";
         public const string SessionId = "smpp.session_id";
+
+        // OpenTelemetry semantic conventions: the SMSC is the server of every SMPP span; error.type on a failure.
+        public const string ServerAddress = "server.address";
+        public const string ServerPort = "server.port";
+        public const string ErrorType = "error.type";
         public const string Sent = "sent";
         public const string Received = "received";
     }
@@ -148,6 +153,8 @@ public sealed partial class SmppSession
         {
             activity.SetTag(Tags.Connection, Options.ConnectionName);
             activity.SetTag(Tags.SessionId, SessionId);
+            activity.SetTag(Tags.ServerAddress, Options.Host);
+            activity.SetTag(Tags.ServerPort, Options.Port);
             if (request is ShortMessagePdu message)
             {
                 activity.SetTag(Tags.DestinationAddr, SmppTelemetry.MaskPhoneNumber(message.DestinationAddr));
@@ -164,6 +171,8 @@ public sealed partial class SmppSession
         {
             activity.SetTag(Tags.Connection, Options.ConnectionName);
             activity.SetTag(Tags.SessionId, SessionId);
+            activity.SetTag(Tags.ServerAddress, Options.Host);
+            activity.SetTag(Tags.ServerPort, Options.Port);
             activity.SetTag(Tags.SequenceNumber, request.SequenceNumber);
             if (request is DeliverSm deliver && deliver.Tlvs.ReceiptedMessageId is { } receipted)
             {
@@ -191,12 +200,13 @@ public sealed partial class SmppSession
             if (response.CommandStatus != CommandStatus.ESME_ROK)
             {
                 activity.SetStatus(ActivityStatusCode.Error, response.CommandStatus.Describe());
+                activity.SetTag(Tags.ErrorType, StatusTag(response.CommandStatus));
             }
         }
         if (failure is not null)
         {
             activity.SetStatus(ActivityStatusCode.Error, failure.Message);
-            activity.AddTag("error.type", failure.GetType().FullName);
+            activity.SetTag(Tags.ErrorType, failure.GetType().FullName);
         }
         activity.Dispose();
     }

@@ -1,9 +1,11 @@
+using Instasent.Smpp.Pdus;
+
 namespace Instasent.Smpp.Messages;
 
 /// <summary>
-/// One submit_sm worth of a message. Map it as: <see cref="Bytes"/> into short_message (or into the message_payload TLV
-/// when <see cref="InMessagePayload"/>), <see cref="EsmClassFlags"/> OR-ed into esm_class, <see cref="DataCoding"/> into
-/// data_coding, and when <see cref="Sar"/> is set its three numbers into the sar_* TLVs.
+/// One submit_sm worth of a message. <see cref="WriteTo"/> maps it into a PDU: <see cref="Bytes"/> into short_message (or
+/// into the message_payload TLV when <see cref="InMessagePayload"/>), <see cref="EsmClassFlags"/> OR-ed into esm_class,
+/// <see cref="DataCoding"/> into data_coding, and when <see cref="Sar"/> is set its three numbers into the sar_* TLVs.
 /// </summary>
 public sealed class MessageSegment
 {
@@ -44,6 +46,32 @@ public sealed class MessageSegment
 
     /// <summary>The SAR TLV values in <see cref="SegmentationMode.Sar"/> mode for a multi-segment message, else null.</summary>
     public SarNumbers? Sar { get; }
+
+    /// <summary>
+    /// Puts this segment into <paramref name="pdu"/> (a submit_sm or deliver_sm): esm_class flags, data_coding, the
+    /// octets in short_message or message_payload, and the SAR TLVs when there are any.
+    /// </summary>
+    public void WriteTo(ShortMessagePdu pdu)
+    {
+        ArgumentNullException.ThrowIfNull(pdu);
+        pdu.EsmClass |= EsmClassFlags;
+        pdu.DataCoding = DataCoding;
+        if (InMessagePayload)
+        {
+            // SMPP 3.4 §5.3.2.32: short_message must then be empty.
+            pdu.Tlvs.MessagePayload = Bytes;
+        }
+        else
+        {
+            pdu.ShortMessage = Bytes;
+        }
+        if (Sar is { } sar)
+        {
+            pdu.Tlvs.SarMsgRefNum = sar.MsgRefNum;
+            pdu.Tlvs.SarTotalSegments = sar.TotalSegments;
+            pdu.Tlvs.SarSegmentSeqnum = sar.SegmentSeqnum;
+        }
+    }
 }
 
 /// <summary>Values for the SAR TLVs (SMPP 3.4 §5.3.2.22-24): sar_msg_ref_num, sar_total_segments, sar_segment_seqnum.</summary>

@@ -1,18 +1,34 @@
+using System.ComponentModel.DataAnnotations;
 using Instasent.Smpp.Messages;
 using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Contracts;
+using Microsoft.Extensions.Configuration;
 
 namespace Instasent.SmppAdapter.Configuration;
 
-/// <summary>Everything the adapter reads from configuration (sections <c>Smpp</c>, <c>RabbitMq</c>, <c>Http</c>, <c>Telemetry</c>, <c>Adapter</c>).</summary>
+/// <summary>
+/// Everything the adapter reads from configuration, bound by <see cref="AdapterOptionsBinding"/>: each settable property
+/// is a key (its name, or its <see cref="ConfigurationKeyNameAttribute"/>), each <see cref="RangeAttribute"/> a rule.
+/// A property added here binds, is known (not refused as unknown) and is range-checked with nothing else to write.
+/// </summary>
 public sealed record AdapterOptions
 {
-    public required IReadOnlyList<SmppConnectionOptions> Connections { get; init; }
-    public required RabbitMqOptions RabbitMq { get; init; }
-    public required HttpOptions Http { get; init; }
-    public required TelemetryOptions Telemetry { get; init; }
-    public required SendingOptions Sending { get; init; }
+    [ConfigurationKeyName("Smpp:Connections")]
+    public IReadOnlyList<SmppConnectionOptions> Connections { get; init; } = [];
+    public RabbitMqOptions RabbitMq { get; init; } = new();
+    public HttpOptions Http { get; init; } = new();
+    public TelemetryOptions Telemetry { get; init; } = new();
+
+    [ConfigurationKeyName("Adapter")]
+    public SendingOptions Sending { get; init; } = new();
     public StoresOptions Stores { get; init; } = new();
+
+    /// <summary>
+    /// Whether <c>smpp-send-sms</c>'s consumer submits commands itself while the connection's queue is open
+    /// (<see cref="SendingOptions.DirectSubmit"/>): only with one connection, so a slow account can never hold the
+    /// shared queue's consumers while another waits.
+    /// </summary>
+    public bool DirectSubmit => Sending.DirectSubmit && Connections.Count == 1;
 
     /// <summary>The connection named <paramref name="name"/> (ordinal, case-insensitive); the first one when null or empty.</summary>
     public SmppConnectionOptions? FindConnection(string? name) =>
@@ -54,39 +70,68 @@ public sealed record AddressRule
 /// <summary>One SMPP account (<c>Smpp:Connections:N</c>).</summary>
 public sealed record SmppConnectionOptions
 {
-    public required int Index { get; init; }
+    /// <summary>The position in <c>Smpp:Connections</c> (set by the binding, not a key).</summary>
+    [NotAKey]
+    public int Index { get; init; }
     public string Name { get; init; } = "instasent";
     public string Host { get; init; } = "smpp.instasent.com";
+
+    [Range(1, 65535)]
     public int Port { get; init; } = 2775;
     public string SystemId { get; init; } = "";
     public string Password { get; init; } = "";
+
+    /// <summary>A key-per-file secret: the file's content replaces <see cref="Password"/>.</summary>
+    [SecretFile(nameof(Password))]
     public string? PasswordFile { get; init; }
     public string SystemType { get; init; } = "";
     public ConnectionBindType BindType { get; init; } = ConnectionBindType.Transceiver;
     public string InterfaceVersion { get; init; } = "3.4";
+
+    [Range(1, 64)]
     public int Sessions { get; init; } = 2;
+
+    [Range(1, 1000)]
     public int WindowSize { get; init; } = 50;
 
     /// <summary>deliver_sm handled at once per session; past it the session stops reading (TCP back-pressure on the SMSC).</summary>
+    [Range(1, 10_000)]
     public int MaxInboundInFlight { get; init; } = 64;
+
+    [Range(0, 100_000)]
     public int MaxSubmitsPerSecond { get; init; }
+
+    [Range(typeof(TimeSpan), "00:00:00.1", "01:00:00")]
     public TimeSpan EnquireLinkInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    [Range(typeof(TimeSpan), "00:00:00.05", "00:05:00")]
     public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    [Range(typeof(TimeSpan), "00:00:00.05", "00:05:00")]
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ReconnectDelayMin { get; init; } = TimeSpan.FromSeconds(1);
+
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ReconnectDelayMax { get; init; } = TimeSpan.FromMinutes(1);
+
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan BindFailureDelay { get; init; } = TimeSpan.FromMinutes(5);
     public SegmentationMode Segmentation { get; init; } = SegmentationMode.Udh8;
     public MessageIdFormat MessageIdFormat { get; init; } = MessageIdFormat.AsIs;
     public bool UseTls { get; init; }
     public bool TlsAllowUntrustedCertificate { get; init; }
     public UnknownOutcomePolicy UnknownOutcome { get; init; } = UnknownOutcomePolicy.Resend;
+
+    [Range(1, MessageSplitter.MaxSegmentsLimit)]
     public int MaxSegments { get; init; } = 10;
 
     /// <summary>
     /// The submit_sm priority_flag (SMPP 3.4 §5.2.14, 0..3) sent for a <c>priority: high</c> command; 0 (the default)
     /// leaves high and normal commands alike on the wire.
     /// </summary>
+    [Range(0, 3)]
     public byte HighPriorityFlag { get; init; }
 
     /// <summary>
@@ -95,10 +140,14 @@ public sealed record SmppConnectionOptions
     /// whenever it is above 0 and the window has two, and normal commands always keep at least one). See
     /// <see cref="HighPrioritySlots"/>.
     /// </summary>
+    [Range(0.0, 0.9)]
     public double HighPriorityWindowShare { get; init; } = 0.2;
 
     /// <summary>Shortest and longest numeric sender (digits, '+' not counted); Instasent documents 3-11 characters.</summary>
+    [Range(1, 20)]
     public int SourceNumberMinLength { get; init; } = 3;
+
+    [Range(1, 20)]
     public int SourceNumberMaxLength { get; init; } = 11;
 
     public AddressRule Source { get; init; } = new();
@@ -140,9 +189,25 @@ public sealed record RabbitMqOptions
 {
     public Uri Uri { get; init; } = new("amqp://guest:guest@127.0.0.1:5672/");
 
+    /// <summary>The broker user; when set it wins over a user inside <see cref="Uri"/>.</summary>
+    public string? Username { get; init; }
+
+    /// <summary>A key-per-file secret: the file's content replaces <see cref="Username"/>.</summary>
+    [SecretFile(nameof(Username))]
+    public string? UsernameFile { get; init; }
+
+    /// <summary>The broker password; when set it wins over a password inside <see cref="Uri"/>. Never printed.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>A key-per-file secret: the file's content replaces <see cref="Password"/>.</summary>
+    [SecretFile(nameof(Password))]
+    public string? PasswordFile { get; init; }
+
     /// <summary>Prefetch of each per-connection endpoint; null = derived from the connection's total window.</summary>
+    [Range(1, 65535)]
     public int? PrefetchCount { get; init; }
 
+    /// <summary>Never print a credential (records print every property by default).</summary>
     public override string ToString() => $"RabbitMq {{ Uri = {Uri.Scheme}://{Uri.Host}:{Uri.Port}{Uri.AbsolutePath} }}";
 }
 
@@ -156,6 +221,12 @@ public sealed record HttpOptions
 public sealed record TelemetryOptions
 {
     public bool ConsoleExporter { get; init; }
+
+    /// <summary>
+    /// Let MassTransit report usage to its vendor (a call out of the deployment at start). Off unless set: nothing calls
+    /// out of the deployment unasked.
+    /// </summary>
+    public bool MassTransitUsageTelemetry { get; init; }
 }
 
 /// <summary><c>Adapter:*</c>: retry budget, stores and shutdown (not in the fixed key list; all have working defaults).</summary>
@@ -165,37 +236,59 @@ public sealed record SendingOptions
     /// Longest a command spends in in-process retries (throttling back-off, resending unanswered segments) before it is
     /// handed back to its queue. RabbitMQ's consumer timeout defaults to 30 minutes; this stays far inside it.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.1", "00:10:00")]
     public TimeSpan RetryBudget { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>First back-off after ESME_RTHROTTLED / ESME_RMSGQFUL; doubles up to <see cref="ThrottleBackoffMax"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
     public TimeSpan ThrottleBackoffMin { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
     public TimeSpan ThrottleBackoffMax { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How many times a segment with an unknown outcome is resent before the command is handed back.</summary>
+    [Range(0, 10)]
     public int MaxUnknownOutcomeResends { get; init; } = 2;
 
     /// <summary>
     /// How many times a command may be handed back to its queue for want of a final outcome; the attempt after the last
     /// one ends in <c>SmsRejected</c> (<c>permanent: false</c>) instead. Hand-backs on shutdown do not count.
     /// </summary>
+    [Range(0, 1000)]
     public int MaxHandBacks { get; init; } = 10;
 
     /// <summary>How long a receipt waits for its submit_sm_resp to be recorded before it is published unmatched.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan ReceiptMatchWait { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// The deadline of every publish to the broker (outcomes, receipts, inbound SMS, session events). Past it a
     /// deliver_sm is answered ESME_RX_T_APPN (the SMSC sends it again) and a command is handed back.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.1", "00:05:00")]
     public TimeSpan PublishTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long final outcomes and receipt correlations are kept (the longest validity period).</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan StoreRetention { get; init; } = TimeSpan.FromHours(72);
+
+    [Range(100, 100_000_000)]
     public int IdempotencyMaxEntries { get; init; } = 1_000_000;
+
+    [Range(100, 100_000_000)]
     public int CorrelationMaxEntries { get; init; } = 2_000_000;
 
     /// <summary>Bounded drain on shutdown.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// With exactly one connection configured, the consumer of <c>smpp-send-sms</c> submits a command itself while that
+    /// connection's queue is open (a session is bound) instead of forwarding it to <c>smpp-send-sms.&lt;connection&gt;</c>:
+    /// one broker hop per command instead of two. While no session is bound it forwards as before, so commands still
+    /// wait in RabbitMQ. False keeps the router hop for every command (<c>Adapter:DirectSubmit</c>).
+    /// </summary>
+    public bool DirectSubmit { get; init; } = true;
 }
 
 /// <summary>Where the adapter keeps its state (<c>Stores:*</c>).</summary>
@@ -214,21 +307,31 @@ public sealed record StoresOptions
     public StoreProvider Provider { get; init; } = StoreProvider.Memory;
 
     /// <summary>A StackExchange.Redis configuration string (<c>Stores:Redis:Configuration</c>).</summary>
+    [ConfigurationKeyName("Redis:Configuration")]
     public string RedisConfiguration { get; init; } = "127.0.0.1:6379";
 
-    /// <summary>Read from <c>Stores:Redis:PasswordFile</c>; overrides a password in the configuration string. Never printed.</summary>
+    /// <summary><c>Stores:Redis:Password</c>; overrides a password in the configuration string. Never printed.</summary>
+    [ConfigurationKeyName("Redis:Password")]
     public string? RedisPassword { get; init; }
 
+    /// <summary>A key-per-file secret (<c>Stores:Redis:PasswordFile</c>): the file's content replaces <see cref="RedisPassword"/>.</summary>
+    [ConfigurationKeyName("Redis:PasswordFile")]
+    [SecretFile(nameof(RedisPassword))]
+    public string? RedisPasswordFile { get; init; }
+
     /// <summary>Every key and channel starts with it: one namespace per deployment sharing a server.</summary>
+    [ConfigurationKeyName("Redis:KeyPrefix")]
     public string KeyPrefix { get; init; } = "smpp-adapter:";
 
     /// <summary>How long a final outcome is remembered in Redis (a redelivery within it is answered, not resent).</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "90.00:00:00")]
     public TimeSpan OutcomeRetention { get; init; } = TimeSpan.FromDays(7);
 
     /// <summary>
     /// How long a claim lives without its holder releasing it; longer than any attempt (retry budget + shutdown drain
     /// + a margin), so only a replica that died holding it lets it lapse.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ClaimLease { get; init; } = DefaultClaimLease(new SendingOptions());
 
     public static TimeSpan DefaultClaimLease(SendingOptions sending) => sending.RetryBudget + sending.ShutdownTimeout + TimeSpan.FromSeconds(30);

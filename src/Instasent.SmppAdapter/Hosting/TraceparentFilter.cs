@@ -26,7 +26,8 @@ public sealed class TraceparentFilter<T> : IFilter<ConsumeContext<T>> where T : 
             return;
         }
         var links = Activity.Current is { } current ? new[] { new ActivityLink(current.Context) } : null;
-        using var span = AdapterTelemetry.Source.StartActivity("smpp route", ActivityKind.Consumer, parent, links: links);
+        var queue = context.ReceiveContext.InputAddress?.AbsolutePath.Split('/')[^1] ?? "";
+        using var span = AdapterTelemetry.StartConsumeSpan("smpp route", queue, context.MessageId?.ToString(), parent, links);
         await next.Send(context).ConfigureAwait(false);
     }
 

@@ -75,7 +75,8 @@ public sealed class DeliverSmHandler(
         var match = await correlations.FindAsync(connection.Name, key, options.Sending.ReceiptMatchWait, ct).ConfigureAwait(false);
         var now = time.GetUtcNow();
         ActivityLink[]? links = match is { SubmitContext: { } context } && context != default ? [new ActivityLink(context)] : null;
-        using var span = AdapterTelemetry.Source.StartActivity("smpp delivery_report", ActivityKind.Consumer, Activity.Current?.Context ?? default, links: links);
+        // Work inside the library's deliver_sm server span, not a broker consume: internal.
+        using var span = AdapterTelemetry.Source.StartActivity("smpp delivery_report", ActivityKind.Internal, Activity.Current?.Context ?? default, links: links);
         span?.SetTag("smpp.connection", connection.Name);
         span?.SetTag("smpp.message_id", receipt.MessageId);
         span?.SetTag("smpp.receipt_status", receipt.StateName);

@@ -16,6 +16,9 @@ namespace Instasent.SmppAdapter.Sending;
 public sealed class ConnectionQueueGate(SessionPool pool, IReceiveEndpointConnector connector, AdapterOptions options, ILogger<ConnectionQueueGate> logger)
     : IHostedService
 {
+    /// <summary>Logged once every queue's stop is queued behind what that queue was doing (a start, a stop), if any was busy.</summary>
+    public static readonly EventId StopQueued = new(1, nameof(StopQueued));
+
     private readonly Dictionary<string, State> _states = new(StringComparer.OrdinalIgnoreCase);
     private volatile bool _stopping;
 
@@ -51,6 +54,11 @@ public sealed class ConnectionQueueGate(SessionPool pool, IReceiveEndpointConnec
             connection.TransmitAvailabilityChanged -= OnAvailabilityChanged;
         }
         var closing = _states.Select(s => (Connection: s.Key, Task: Enqueue(s.Value, state => StopConsumingAsync(s.Key, state, cancellationToken), cancellationToken))).ToList();
+        if (closing.Any(c => !c.Task.IsCompleted))
+        {
+            logger.LogInformation(StopQueued, "Waiting for these connections' queues to finish starting or stopping: {Connections}",
+                string.Join(", ", closing.Where(c => !c.Task.IsCompleted).Select(c => c.Connection)));
+        }
         try
         {
             await Task.WhenAll(closing.Select(c => c.Task)).WaitAsync(cancellationToken).ConfigureAwait(false);

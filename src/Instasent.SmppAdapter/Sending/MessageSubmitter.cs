@@ -249,6 +249,7 @@ public sealed class MessageSubmitter(
         {
             span.SetTag("smpp.submit_action", action.ToString());
             span.SetStatus(ActivityStatusCode.Error, status?.Describe() ?? failure?.Message);
+            span.SetTag(AdapterTelemetry.ErrorType, status?.ToString() ?? failure?.GetType().FullName);
         }
     }
 
@@ -268,7 +269,8 @@ public sealed class MessageSubmitter(
         span.SetTag("smpp.destination_addr", SmppTelemetry.MaskPhoneNumber("+" + plan.Destination.Addr.TrimStart('+')));
         span.SetTag("smpp.segment", index + 1);
         span.SetTag("smpp.segments", total);
-        span.SetTag("messaging.message.id", plan.Command.MessageId);
+        // The caller's messageId is a business id: messaging.message.id is the broker message's own (MassTransit's spans).
+        span.SetTag(AdapterTelemetry.MessageId, plan.Command.MessageId);
         return span;
     }
 

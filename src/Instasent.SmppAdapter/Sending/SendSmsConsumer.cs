@@ -33,6 +33,15 @@ public sealed class SendSmsConsumer(
             await outcomes.RejectInvalidAsync(context, result).ConfigureAwait(false);
             return;
         }
+        await SubmitAsync(context, plan, started).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Decides a command already validated into <paramref name="plan"/>: called by <see cref="Consume"/>, and by
+    /// <see cref="SendSmsRouter"/> when it submits without the hop to the connection's queue.
+    /// </summary>
+    public async Task SubmitAsync(ConsumeContext<SendSms> context, SubmitPlan plan, long started)
+    {
         // Taken on arrival, before the idempotency claim: from here normal commands of the connection wait for this one
         // (a twin being submitted at the same moment, which this one then waits for, is high too).
         using var high = submitter.ExpectHigh(plan);

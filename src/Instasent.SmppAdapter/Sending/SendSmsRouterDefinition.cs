@@ -1,3 +1,4 @@
+using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Hosting;
 using MassTransit;
@@ -7,15 +8,30 @@ namespace Instasent.SmppAdapter.Sending;
 /// <summary>
 /// The router's endpoint: the public command queue <c>smpp-send-sms</c>, envelope or plain JSON, the caller's
 /// <c>traceparent</c> continued. Its consume topology binds <see cref="SendSms"/>'s pinned exchange
-/// (<c>smpp.send-sms</c>) to it, so MassTransit's <c>Publish</c> reaches the adapter, once.
+/// (<c>smpp.send-sms</c>) to it, so MassTransit's <c>Publish</c> reaches the adapter, once. When the router submits
+/// commands itself (<see cref="AdapterOptions.DirectSubmit"/>) its concurrency and prefetch are the connection's, as
+/// <see cref="SendSmsConsumerDefinition"/> sets them.
 /// </summary>
 public sealed class SendSmsRouterDefinition : ConsumerDefinition<SendSmsRouter>
 {
-    public SendSmsRouterDefinition() => EndpointName = SendSms.QueueName;
+    private readonly AdapterOptions _options;
+
+    public SendSmsRouterDefinition(AdapterOptions options)
+    {
+        _options = options;
+        EndpointName = SendSms.QueueName;
+    }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<SendSmsRouter> consumer,
         IRegistrationContext context)
     {
+        if (_options.DirectSubmit)
+        {
+            var connection = _options.Connections[0];
+            var window = connection.TransmitSessions * connection.WindowSize;
+            endpoint.ConcurrentMessageLimit = window;
+            endpoint.PrefetchCount = _options.RabbitMq.PrefetchCount ?? window;
+        }
         BusPolicy.AcceptPlainJson(endpoint);
         endpoint.UseMessageRetry(BusPolicy.Retry);
         consumer.Message<SendSms>(m => m.UseFilter(new TraceparentFilter<SendSms>()));

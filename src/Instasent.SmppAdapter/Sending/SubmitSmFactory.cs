@@ -26,29 +26,13 @@ public static class SubmitSmFactory
                 DestAddrTon = plan.Destination.Ton,
                 DestAddrNpi = plan.Destination.Npi,
                 DestinationAddr = plan.Destination.Addr,
-                // SMPP 3.4 §5.2.12: bit 6 (UDHI) when short_message starts with a UDH; default mode and type otherwise.
-                EsmClass = segment.EsmClassFlags,
                 ScheduleDeliveryTime = plan.ScheduleDeliveryTime,
                 ValidityPeriod = plan.ValidityPeriod,
                 RegisteredDelivery = plan.Command.RequestDeliveryReport ? RegisteredDelivery.SmscReceiptOnSuccessOrFailure : RegisteredDelivery.None,
-                DataCoding = segment.DataCoding,
                 PriorityFlag = plan.Command.Priority == SmsPriorities.High ? plan.Connection.HighPriorityFlag : (byte)0,
             };
-            if (segment.InMessagePayload)
-            {
-                // SMPP 3.4 §5.3.2.32: short_message must then be empty.
-                pdu.Tlvs.MessagePayload = segment.Bytes;
-            }
-            else
-            {
-                pdu.ShortMessage = segment.Bytes;
-            }
-            if (segment.Sar is { } sar)
-            {
-                pdu.Tlvs.SarMsgRefNum = sar.MsgRefNum;
-                pdu.Tlvs.SarTotalSegments = sar.TotalSegments;
-                pdu.Tlvs.SarSegmentSeqnum = sar.SegmentSeqnum;
-            }
+            // SMPP 3.4 §5.2.12: bit 6 (UDHI) of esm_class when short_message starts with a UDH; default mode and type otherwise.
+            segment.WriteTo(pdu);
             pdus[i] = pdu;
         }
         return pdus;

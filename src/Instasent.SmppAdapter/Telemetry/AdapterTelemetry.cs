@@ -27,5 +27,28 @@ public static class AdapterTelemetry
     public static readonly Histogram<double> SendDuration = Meter.CreateHistogram<double>("smpp.adapter.send.duration", "s", "From consuming a SendSms to its outcome published.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
 
+    /// <summary>The caller's <c>SendSms.messageId</c> on a span (a business id, so not <c>messaging.message.id</c>).</summary>
+    public const string MessageId = "smpp.adapter.message_id";
+
+    /// <summary>OpenTelemetry's <c>error.type</c>: the command_status name, or the exception's type, of a failure.</summary>
+    public const string ErrorType = "error.type";
+
     public static KeyValuePair<string, object?> Connection(string name) => new("smpp.connection", name);
+
+    /// <summary>
+    /// A consumer span of the adapter's own over a RabbitMQ queue, with the OpenTelemetry messaging attributes
+    /// MassTransit puts on its spans (system, operation, destination, the broker message's id).
+    /// </summary>
+    public static Activity? StartConsumeSpan(string name, string queue, string? brokerMessageId, ActivityContext parent, IEnumerable<ActivityLink>? links)
+    {
+        var span = Source.StartActivity(name, ActivityKind.Consumer, parent, links: links);
+        if (span is { IsAllDataRequested: true })
+        {
+            span.SetTag("messaging.system", "rabbitmq");
+            span.SetTag("messaging.operation.type", "process");
+            span.SetTag("messaging.destination.name", queue);
+            span.SetTag("messaging.message.id", brokerMessageId);
+        }
+        return span;
+    }
 }

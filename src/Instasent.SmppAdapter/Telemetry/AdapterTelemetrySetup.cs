@@ -25,6 +25,8 @@ internal static class AdapterTelemetrySetup
             .WithTracing(tracing =>
             {
                 tracing.AddSource(DiagnosticHeaders.DefaultListenerName, AdapterTelemetry.SmppLibraryName, AdapterTelemetry.Name);
+                // Before any exporter: they read the span as it is when it ends.
+                tracing.AddProcessor(new MessagingSpanConventions());
                 if (otlp)
                 {
                     tracing.AddOtlpExporter();

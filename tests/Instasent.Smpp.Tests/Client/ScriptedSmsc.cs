@@ -182,19 +182,22 @@ internal sealed class SmscConnection : IAsyncDisposable
         return pdu as T ?? throw new Xunit.Sdk.XunitException($"expected {typeof(T).Name}, received {pdu}");
     }
 
-    /// <summary>True when nothing reaches the test within <paramref name="quiet"/>.</summary>
-    public async Task<bool> NothingReceivedWithinAsync(TimeSpan quiet)
+    /// <summary>
+    /// Sends enquire_link, waits for its enquire_link_resp and returns what the ESME sent before it that the test has not
+    /// received. The session answers enquire_link itself through its one write loop, behind whatever it had queued by
+    /// then, so anything it had decided to send is in this list: absence proven by order, not by waiting.
+    /// </summary>
+    public async Task<IReadOnlyList<Pdu>> SentBeforeEnquireLinkRespAsync()
     {
-        using var cts = new CancellationTokenSource(quiet);
-        try
+        var marker = new EnquireLink();
+        await SendAsync(marker);
+        var before = new List<Pdu>();
+        while (await ReceiveAsync() is var pdu && !(pdu is EnquireLinkResp && pdu.SequenceNumber == marker.SequenceNumber))
         {
-            await _forTest.Reader.WaitToReadAsync(cts.Token);
-            return false;
+            before.Add(pdu);
         }
-        catch (OperationCanceledException)
-        {
-            return true;
-        }
+
+        return before;
     }
 
     /// <summary>Waits (bounded) until a PDU matching <paramref name="match"/> has been received, auto-answered or not.</summary>

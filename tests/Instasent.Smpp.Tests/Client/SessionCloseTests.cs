@@ -42,7 +42,7 @@ public class SessionCloseTests
             Assert.False(closed.WasSent);
         }
         Assert.Equal(SmppSessionState.Unbinding, session.State);
-        Assert.True(await connection.NothingReceivedWithinAsync(TimeSpan.FromMilliseconds(200)));
+        Assert.Empty(await connection.SentBeforeEnquireLinkRespAsync());
         foreach (var submit in sent)
         {
             await connection.AnswerAsync(submit);

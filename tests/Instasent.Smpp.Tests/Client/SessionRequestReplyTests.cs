@@ -60,13 +60,13 @@ public class SessionRequestReplyTests
         var first = await connection.ReceiveAsync<SubmitSm>();
         var second = await connection.ReceiveAsync<SubmitSm>();
 
-        Assert.True(await connection.NothingReceivedWithinAsync(TimeSpan.FromMilliseconds(200)));
+        Assert.Empty(await connection.SentBeforeEnquireLinkRespAsync());
         Assert.Equal(2, session.WindowInUse);
         Assert.All(submits, s => Assert.False(s.IsCompleted));
 
         await connection.AnswerAsync(first);
         var third = await connection.ReceiveAsync<SubmitSm>();
-        Assert.True(await connection.NothingReceivedWithinAsync(TimeSpan.FromMilliseconds(100)));
+        Assert.Empty(await connection.SentBeforeEnquireLinkRespAsync());
         foreach (var submit in new[] { second, third })
         {
             await connection.AnswerAsync(submit);
@@ -94,7 +94,7 @@ public class SessionRequestReplyTests
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Wait));
-        Assert.True(await connection.NothingReceivedWithinAsync(TimeSpan.FromMilliseconds(200)));
+        Assert.Empty(await connection.SentBeforeEnquireLinkRespAsync());
         Assert.Equal(1, session.WindowInUse);
         await connection.AnswerAsync(sent);
         await first.WaitAsync(Wait);
@@ -219,7 +219,7 @@ public class SessionRequestReplyTests
 
         Assert.Equal("responseTimeout", refused.ParamName);
         Assert.Equal(0, session.WindowInUse);
-        Assert.True(await connection.NothingReceivedWithinAsync(TimeSpan.FromMilliseconds(200)));
+        Assert.Empty(await connection.SentBeforeEnquireLinkRespAsync());
     }
 
     [Fact]
@@ -327,7 +327,7 @@ public class SessionRequestReplyTests
         var invalid = Assert.Throws<Instasent.Smpp.Codec.PduFieldException>(() => session.SubmitAsync(submit));
 
         Assert.Equal("source_addr", invalid.Field);
-        Assert.True(await connection.NothingReceivedWithinAsync(TimeSpan.FromMilliseconds(100)));
+        Assert.Empty(await connection.SentBeforeEnquireLinkRespAsync());
         Assert.Equal(0, session.WindowInUse);
     }
 }

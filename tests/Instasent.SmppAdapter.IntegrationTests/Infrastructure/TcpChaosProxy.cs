@@ -33,11 +33,11 @@ public sealed class TcpChaosProxy : IAsyncDisposable
     private TaskCompletionSource _flowing = NewGate(open: true);
     private long _bytesToTarget, _bytesFromTarget, _accepted, _held;
 
-    /// <summary>Starts listening on 127.0.0.1 (an ephemeral port) and forwarding to <paramref name="target"/>.</summary>
-    public TcpChaosProxy(EndPoint target)
+    /// <summary>Starts listening on 127.0.0.1 (<paramref name="port"/>, by default an ephemeral one) and forwarding to <paramref name="target"/>.</summary>
+    public TcpChaosProxy(EndPoint target, int port = 0)
     {
         _target = target;
-        EndPoint = new IPEndPoint(IPAddress.Loopback, Listen(0));
+        EndPoint = new IPEndPoint(IPAddress.Loopback, Listen(port));
     }
 
     /// <summary>Where clients connect: 127.0.0.1 and the port the proxy listens on.</summary>

@@ -70,7 +70,7 @@ public sealed class AdapterOptionsReaderTests
                 .AddConfiguration(TestConfig.Build())
                 .AddEnvironmentVariables("ADAPTERTEST_")
                 .Build();
-            Assert.Equal("fromenv", AdapterOptionsReader.Read(configuration).Connections[0].Password);
+            Assert.Equal("fromenv", AdapterOptionsBinding.Load(configuration).Connections[0].Password);
         }
         finally
         {
@@ -141,7 +141,7 @@ public sealed class AdapterOptionsReaderTests
     public void A_configuration_without_connections_is_refused()
     {
         var configuration = new ConfigurationBuilder().Build();
-        var e = Assert.Throws<AdapterConfigurationException>(() => AdapterOptionsReader.Read(configuration));
+        var e = Assert.Throws<AdapterConfigurationException>(() => AdapterOptionsBinding.Load(configuration));
         Assert.Contains(e.Problems, p => p.StartsWith("Smpp:Connections must hold at least one connection", StringComparison.Ordinal));
     }
 }

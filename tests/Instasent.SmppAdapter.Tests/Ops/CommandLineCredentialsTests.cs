@@ -10,19 +10,10 @@ namespace Instasent.SmppAdapter.Tests.Ops;
 public sealed partial class CommandLineCredentialsTests
 {
     /// <summary>
-    /// The known exceptions, all in the load and profiling harness on loopback: the benchmark tool takes its broker
-    /// only as --rabbitmq (the loopback-only guest of the local broker), and the Kannel injector and status probe the
-    /// throw-away passwords the harness generates, until those tools read them from the environment like the CLI does.
-    /// (The simulator's --account user:pass values are accounts of the fake SMSC itself, so they are not looked for.)
+    /// The known exceptions: none. (The simulator's --account user:pass values are accounts of the fake SMSC itself, so
+    /// they are not looked for.)
     /// </summary>
-    private static readonly (string File, string Pattern)[] Allowed =
-    [
-        ("ops/load.sh", @"\$BENCH_DLL""? bus-load( baseline)? +--rabbitmq ""\$BROKER/"),
-        ("ops/load.sh", @"\$BENCH_DLL""? kannel-load .*--password ""\$KANNEL_PASSWORD"""),
-        ("ops/lib/kannel.sh", @"status\.txt\?password=\$KANNEL_ADMIN_PASSWORD"),
-        ("ops/profile.sh", @"\$BENCH_DLL""? (bus-load|broker-trace) --rabbitmq ""\$BROKER/"),
-        ("ops/profile.sh", @"RabbitMq__Uri=""\$BROKER/\$VHOST"""),
-    ];
+    private static readonly (string File, string Pattern)[] Allowed = [];
 
     public static TheoryData<string> Scripts()
     {

@@ -1,5 +1,7 @@
+using Instasent.SmppAdapter.Sending;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Instasent.SmppAdapter.Tests.Sending;
 
@@ -38,7 +40,12 @@ public sealed class ConnectionQueueGateTests
     public async Task A_stop_while_the_queue_endpoint_is_starting_stops_it_only_once_it_is_ready()
     {
         var connector = new ManualEndpointConnector();
-        await using var adapter = await AdapterUnderTest.StartAsync(services: s => s.AddSingleton<IReceiveEndpointConnector>(connector), waitForBind: false);
+        var stopQueued = new StopQueuedListener();
+        await using var adapter = await AdapterUnderTest.StartAsync(services: s =>
+        {
+            s.AddSingleton<IReceiveEndpointConnector>(connector);
+            s.AddSingleton<ILoggerProvider>(stopQueued);
+        }, waitForBind: false);
         var endpoint = await connector.Next().WaitAsync(AdapterUnderTest.Wait);
         Assert.Equal("smpp-send-sms.instasent.high", endpoint.QueueName);
         Assert.False(adapter.Gate.IsOpen("instasent"));
@@ -48,7 +55,8 @@ public sealed class ConnectionQueueGateTests
         {
             var stopping = adapter.Host.StopAsync();
             // Stopping a RabbitMQ endpoint in the middle of its start can hang MassTransit for good: the gate must wait.
-            await Task.Delay(300);
+            // The gate says so once the stop is queued behind the start; a gate that did not wait would have stopped it by then.
+            Assert.Equal("instasent", await stopQueued.Connections.Task.WaitAsync(AdapterUnderTest.Wait));
             Assert.False(endpoint.StopCalled.Task.IsCompleted, "the endpoint was stopped before it was ready");
 
             endpoint.Ready.SetResult(null!);
@@ -87,6 +95,30 @@ public sealed class ConnectionQueueGateTests
         // Neither Ready nor the stop ever completes; the host's stop still returns (the bound is the test's hang guard).
         await adapter.Host.StopAsync().WaitAsync(AdapterUnderTest.Wait);
         Assert.False(endpoint.StopCalled.Task.IsCompleted, "an endpoint that never became ready was stopped mid-start");
+    }
+
+    /// <summary>Completes with the connections named when the gate reports <see cref="ConnectionQueueGate.StopQueued"/>.</summary>
+    private sealed class StopQueuedListener : ILoggerProvider, ILogger
+    {
+        public TaskCompletionSource<string> Connections { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ILogger CreateLogger(string categoryName) => categoryName == typeof(ConnectionQueueGate).FullName ? this : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId == ConnectionQueueGate.StopQueued && state is IReadOnlyList<KeyValuePair<string, object?>> values)
+            {
+                Connections.TrySetResult(values.Single(v => v.Key == "Connections").Value as string ?? "");
+            }
+        }
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public void Dispose()
+        {
+        }
     }
 
     private sealed class ManualEndpointConnector : IReceiveEndpointConnector
