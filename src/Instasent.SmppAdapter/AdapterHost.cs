@@ -118,6 +118,7 @@ public sealed class AdapterHost : IAsyncDisposable
         services.AddSingleton<SessionPool>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionPool>());
         services.AddSingleton<ConnectionQueueGate>();
+        services.AddSingleton<DirectSubmitSlots>();
         services.AddHostedService(sp => sp.GetRequiredService<ConnectionQueueGate>());
         services.AddSingleton<ShutdownDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());

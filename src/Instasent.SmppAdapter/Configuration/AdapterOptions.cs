@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Instasent.Smpp.Messages;
 using Instasent.Smpp.Pdus;
+using Instasent.SmppAdapter.Contracts;
 using Microsoft.Extensions.Configuration;
 
 namespace Instasent.SmppAdapter.Configuration;
@@ -140,6 +141,15 @@ public sealed record SmppConnectionOptions
     [Range(0, 3)]
     public byte HighPriorityFlag { get; init; }
 
+    /// <summary>
+    /// The share of the connection's window (<see cref="TransmitSessions"/> × <see cref="WindowSize"/>) that normal
+    /// commands may never take, so a <c>priority: high</c> command always finds a free slot (0..0.9; at least one slot
+    /// whenever it is above 0 and the window has two, and normal commands always keep at least one). See
+    /// <see cref="HighPrioritySlots"/>.
+    /// </summary>
+    [Range(0.0, 0.9)]
+    public double HighPriorityWindowShare { get; init; } = 0.2;
+
     /// <summary>Shortest and longest numeric sender (digits, '+' not counted); Instasent documents 3-11 characters.</summary>
     [Range(1, 20)]
     public int SourceNumberMinLength { get; init; } = 3;
@@ -159,8 +169,20 @@ public sealed record SmppConnectionOptions
     /// <summary>Bound sessions able to submit: one per session in either bind type.</summary>
     public int TransmitSessions => Sessions;
 
+    /// <summary>The total window of the connection: how many submit_sm may await their answer at once.</summary>
+    public int TotalWindow => TransmitSessions * WindowSize;
+
+    /// <summary>Window slots kept free for high-priority commands: <see cref="HighPriorityWindowShare"/> of the total window.</summary>
+    public int HighPrioritySlots => HighPriorityWindowShare <= 0 || TotalWindow < 2 ? 0 : Math.Clamp((int)Math.Ceiling(TotalWindow * HighPriorityWindowShare), 1, TotalWindow - 1);
+
     /// <summary>The internal queue this connection's commands wait in.</summary>
     public string QueueName => $"smpp-send-sms.{Name}";
+
+    /// <summary>Appended to <see cref="QueueName"/> for the queue of the connection's high-priority commands.</summary>
+    public const string HighQueueSuffix = ".high";
+
+    /// <summary>The internal queue this connection's <c>priority: high</c> commands wait in, consumed first.</summary>
+    public string HighQueueName => QueueName + HighQueueSuffix;
 
     /// <summary>
     /// Where commands for this connection are sent: the exchange bound to <see cref="QueueName"/>. Not
@@ -168,6 +190,9 @@ public sealed record SmppConnectionOptions
     /// that); the queue and its binding are declared by the router's endpoint (Hosting/QueueTopology), so they exist before anything is sent.
     /// </summary>
     public Uri QueueAddress => new($"exchange:{QueueName}");
+
+    /// <summary>The bus address of the queue for a command of <paramref name="priority"/>.</summary>
+    public Uri QueueAddressFor(string? priority) => priority == SmsPriorities.High ? new($"exchange:{HighQueueName}") : QueueAddress;
 
     /// <summary>Never print the password (records print every property by default).</summary>
     public override string ToString() => $"{Name} ({SystemId}@{Host}:{Port})";

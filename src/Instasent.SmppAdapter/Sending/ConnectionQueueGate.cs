@@ -8,10 +8,11 @@ using Microsoft.Extensions.Logging;
 namespace Instasent.SmppAdapter.Sending;
 
 /// <summary>
-/// Opens a connection's queue (<c>smpp-send-sms.&lt;connection&gt;</c>) while it has a bound transmit-capable session and
-/// closes it when the last one goes: an SMSC outage leaves the commands waiting in RabbitMQ, not in our memory, and
-/// rejects nothing; other connections carry on. Closed as well while the stores are unavailable (Redis down: no submit
-/// without an idempotency claim). How the queue is consumed is <see cref="SendSmsConsumerDefinition"/>'s
+/// Opens a connection's queues (<c>smpp-send-sms.&lt;connection&gt;</c> and its high lane,
+/// <c>smpp-send-sms.&lt;connection&gt;.high</c>) while it has a bound transmit-capable session and closes them when the
+/// last one goes: an SMSC outage leaves the commands waiting in RabbitMQ, not in our memory, and rejects nothing; other
+/// connections carry on. Closed as well while the stores are unavailable (Redis down: no submit without an idempotency
+/// claim). How the queues are consumed is <see cref="SendSmsConsumerDefinition"/>'s
 /// business; this class only decides when.
 /// </summary>
 public sealed class ConnectionQueueGate(
@@ -39,11 +40,11 @@ public sealed class ConnectionQueueGate(
         return Task.CompletedTask;
     }
 
-    /// <summary>True while the connection's queue is being consumed (its endpoint has started and not been stopped).</summary>
+    /// <summary>True while the connection's queues are being consumed (their endpoints have started and not been stopped).</summary>
     public bool IsOpen(string connection) => _states.TryGetValue(connection, out var state) && state.Consuming;
 
     /// <summary>
-    /// Stops consuming every connection queue: in-flight commands finish or are handed back first. A queue whose
+    /// Stops consuming every connection queue (both lanes): in-flight commands finish or are handed back first. A queue whose
     /// endpoint is still starting is stopped only once it is ready: stopping a RabbitMQ endpoint in the middle of its
     /// topology setup can leave MassTransit waiting forever on a channel it has already disposed. Bounded by
     /// <paramref name="cancellationToken"/> (the host's stop budget): past it, what has not stopped is named in a warning
@@ -123,45 +124,58 @@ public sealed class ConnectionQueueGate(
             // The stop queued behind this step closes the queue, within the stop budget.
             return;
         }
+        var queue = connection.Options.QueueName;
         try
         {
             var open = connection.HasBoundTransmitter && stores.IsAvailable;
-            if (open && state.Handle is null)
+            if (open && !state.Consuming)
             {
-                state.Handle = connector.ConnectReceiveEndpoint(connection.Options.QueueName, (context, endpoint) =>
-                    SendSmsConsumerDefinition.Configure(endpoint, context, connection.Options, options.RabbitMq));
-                await state.Handle.Ready.ConfigureAwait(false);
+                // The high queue first, and the normal one only once it is consuming: after an outage the high
+                // commands are delivered, and hold the normal lane back (PriorityLanes), before the backlog arrives.
+                foreach (var lane in Lanes(connection.Options))
+                {
+                    if (!state.Handles.ContainsKey(lane))
+                    {
+                        var handle = connector.ConnectReceiveEndpoint(lane, (context, endpoint) =>
+                            SendSmsConsumerDefinition.Configure(endpoint, context, connection.Options, options.RabbitMq,
+                                high: lane == connection.Options.HighQueueName));
+                        state.Handles[lane] = handle;
+                        await handle.Ready.ConfigureAwait(false);
+                    }
+                }
                 state.Consuming = true;
-                logger.LogInformation("Consuming {Queue}: {Connection} has a bound session and the stores answer", connection.Options.QueueName, connection.Name);
+                logger.LogInformation("Consuming {Queue} and {HighQueue}: {Connection} has a bound session and the stores answer", queue, connection.Options.HighQueueName, connection.Name);
             }
-            else if (!open && state.Handle is not null)
+            else if (!open && state.Handles.Count > 0)
             {
                 await CloseAsync(state, CancellationToken.None).ConfigureAwait(false);
-                logger.LogWarning("Stopped consuming {Queue}: {Reason}; commands wait in RabbitMQ", connection.Options.QueueName,
+                logger.LogWarning("Stopped consuming {Queue} and {HighQueue}: {Reason}; commands wait in RabbitMQ", queue, connection.Options.HighQueueName,
                     stores.IsAvailable ? $"{connection.Name} has no bound session" : $"the stores are unavailable ({stores.Reason})");
             }
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Could not switch consumption of {Queue}", connection.Options.QueueName);
+            logger.LogError(e, "Could not switch consumption of {Queue}", queue);
         }
     }
 
+    /// <summary>A connection's queues in the order they are opened: high, then normal.</summary>
+    private static string[] Lanes(SmppConnectionOptions connection) => [connection.HighQueueName, connection.QueueName];
+
     private static async Task CloseAsync(State state, CancellationToken cancellationToken)
     {
-        var handle = state.Handle;
-        state.Handle = null;
+        var handles = state.Handles.Values.ToList();
+        state.Handles.Clear();
         state.Consuming = false;
-        if (handle is not null)
-        {
-            await handle.StopAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await Task.WhenAll(handles.Select(h => h.StopAsync(cancellationToken))).ConfigureAwait(false);
     }
 
     private sealed class State
     {
         public readonly SemaphoreSlim Turn = new(1, 1);
-        public HostReceiveEndpointHandle? Handle;
+
+        /// <summary>The endpoint of each of the connection's queues that was connected (and not yet stopped).</summary>
+        public readonly Dictionary<string, HostReceiveEndpointHandle> Handles = new(StringComparer.Ordinal);
         public volatile bool Consuming;
     }
 }

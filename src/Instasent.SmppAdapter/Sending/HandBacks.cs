@@ -6,7 +6,7 @@ using MassTransit;
 namespace Instasent.SmppAdapter.Sending;
 
 /// <summary>
-/// Handing a command back to its connection's queue when this attempt cannot decide it: the broker holds it in between,
+/// Handing a command back to its connection's queue (the high one for a <c>priority: high</c> command) when this attempt cannot decide it: the broker holds it in between,
 /// so nothing is lost and no delayed-message plugin is needed.
 /// </summary>
 public static class HandBacks
@@ -28,7 +28,8 @@ public static class HandBacks
     public static async Task SendAsync(ConsumeContext<SendSms> context, SmppConnectionOptions connection, bool counts, SendingOptions options, TimeProvider time)
     {
         var count = Count(context) + (counts ? 1 : 0);
-        var endpoint = await context.GetSendEndpoint(connection.QueueAddress).ConfigureAwait(false);
+        // Back to the queue of its lane: a high command stays ahead of the normal backlog.
+        var endpoint = await context.GetSendEndpoint(connection.QueueAddressFor(context.Message.Priority)).ConfigureAwait(false);
         // Not the consume token (a stopping consumer must still be able to hand its command back), but a deadline.
         using var deadline = Deadline.After(options.PublishTimeout, time, CancellationToken.None);
         await endpoint.Send(context.Message, send =>

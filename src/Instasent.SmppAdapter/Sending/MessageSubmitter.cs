@@ -33,9 +33,18 @@ public sealed class MessageSubmitter(
 {
     private readonly ConcurrentDictionary<string, ConcatReferenceAllocator> _allocators = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// For a <c>priority: high</c> command, its ticket in the connection's high lane: from now until it is disposed, no
+    /// normal submit of the connection is admitted while the command waits (<see cref="PriorityLanes"/>). Null for a
+    /// normal command.
+    /// </summary>
+    public PriorityLanes.HighTicket? ExpectHigh(SubmitPlan plan) =>
+        plan.Command.Priority == SmsPriorities.High ? pool[plan.Connection.Name].Lanes.ExpectHigh() : null;
+
     /// <param name="plan">The validated command.</param>
+    /// <param name="high">The command's ticket from <see cref="ExpectHigh"/>, when it is a high-priority one.</param>
     /// <param name="cancellationToken">The consume context's token.</param>
-    public async Task<SubmitOutcome> SubmitAsync(SubmitPlan plan, CancellationToken cancellationToken)
+    public async Task<SubmitOutcome> SubmitAsync(SubmitPlan plan, PriorityLanes.HighTicket? high, CancellationToken cancellationToken)
     {
         var messageId = plan.Command.MessageId;
         try
@@ -50,7 +59,7 @@ public sealed class MessageSubmitter(
             var pdus = SubmitSmFactory.Create(plan, (ushort)(progress.Reference ?? 0));
             try
             {
-                return await SubmitSegmentsAsync(plan, progress, pdus, waiting.Token, onWire.Token).ConfigureAwait(false);
+                return await SubmitSegmentsAsync(plan, high, progress, pdus, waiting.Token, onWire.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (waiting.IsCancellationRequested || onWire.IsCancellationRequested)
             {
@@ -98,15 +107,15 @@ public sealed class MessageSubmitter(
         return reference;
     }
 
-    private async Task<SubmitOutcome> SubmitSegmentsAsync(SubmitPlan plan, SubmitProgress progress, IReadOnlyList<SubmitSm> pdus,
-        CancellationToken cancellationToken, CancellationToken onWire)
+    private async Task<SubmitOutcome> SubmitSegmentsAsync(SubmitPlan plan, PriorityLanes.HighTicket? high, SubmitProgress progress,
+        IReadOnlyList<SubmitSm> pdus, CancellationToken cancellationToken, CancellationToken onWire)
     {
         var connection = pool[plan.Connection.Name];
         var messageId = plan.Command.MessageId;
         var normalizer = new MessageIdNormalizer(plan.Connection.MessageIdFormat);
         var backoff = new Backoff(options.Sending.ThrottleBackoffMin, options.Sending.ThrottleBackoffMax);
         var maxResends = options.Sending.MaxUnknownOutcomeResends;
-        var session = await connection.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        SmppSession? session = null;
         for (var i = 0; i < pdus.Count; i++)
         {
             if (progress.SmscMessageIds[i] is { } accepted)
@@ -125,26 +134,43 @@ public sealed class MessageSubmitter(
                 // The waits below return at once when nothing holds them (a free limiter, a free window slot) without
                 // looking at the token: without this, a spent budget or a stopping adapter would not stop the resends.
                 cancellationToken.ThrowIfCancellationRequested();
-                if (session.State != SmppSessionState.Bound)
-                {
-                    session = await connection.AcquireAsync(cancellationToken).ConfigureAwait(false);
-                }
-                await connection.Limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
-                // Counted before the PDU is written: a crash while it is on the wire still counts it.
-                progress.UnansweredSends[i]++;
-                await progressStore.SaveAsync(messageId, progress, cancellationToken).ConfigureAwait(false);
-
-                using var span = StartSubmitSpan(plan, session, i, pdus.Count);
+                // A window slot of the command's lane, held until the answer: high commands go first, and normal ones
+                // never take the slots kept for them. Released before any back-off below.
+                var slot = await connection.Lanes.EnterAsync(high, cancellationToken).ConfigureAwait(false);
+                Activity? span = null;
                 SubmitSmResp? response = null;
                 SmppRequestException? failure = null;
                 try
                 {
-                    response = await session.SubmitAsync(Fresh(pdus[i]), onWire).ConfigureAwait(false);
+                    if (session?.State != SmppSessionState.Bound)
+                    {
+                        session = await connection.AcquireAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    await connection.Limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    // Counted before the PDU is written: a crash while it is on the wire still counts it.
+                    progress.UnansweredSends[i]++;
+                    await progressStore.SaveAsync(messageId, progress, cancellationToken).ConfigureAwait(false);
+
+                    span = StartSubmitSpan(plan, session, i, pdus.Count);
+                    try
+                    {
+                        response = await session.SubmitAsync(Fresh(pdus[i]), onWire).ConfigureAwait(false);
+                    }
+                    catch (SmppRequestException e)
+                    {
+                        failure = e;
+                    }
                 }
-                catch (SmppRequestException e)
+                catch
                 {
-                    failure = e;
+                    span?.Dispose();
+                    throw;
                 }
+                finally
+                {
+                    slot.Dispose();
+                }
+                using var ended = span;
                 var status = response?.CommandStatus ?? (failure as SmppGenericNackException)?.Status;
                 if (status is not null || failure is { WasSent: false })
                 {
@@ -190,6 +216,8 @@ public sealed class MessageSubmitter(
                 }
             }
         }
+        // Every segment may have been accepted by an earlier attempt: the outcome still names a bound session.
+        session ??= await connection.AcquireAsync(cancellationToken).ConfigureAwait(false);
         return new SubmitOutcome.Submitted(progress.SmscMessageIds!, session.SessionId, time.GetUtcNow());
     }
 

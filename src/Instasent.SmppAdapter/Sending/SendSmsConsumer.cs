@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Contracts;
+using Instasent.SmppAdapter.Sessions;
 using Instasent.SmppAdapter.Stores;
 using Instasent.SmppAdapter.Telemetry;
 using MassTransit;
@@ -42,10 +43,13 @@ public sealed class SendSmsConsumer(
     /// </summary>
     public async Task SubmitAsync(ConsumeContext<SendSms> context, SubmitPlan plan, long started)
     {
+        // Taken on arrival, before the idempotency claim: from here normal commands of the connection wait for this one
+        // (a twin being submitted at the same moment, which this one then waits for, is high too).
+        using var high = submitter.ExpectHigh(plan);
         string outcome;
         try
         {
-            outcome = await DecideAsync(context, plan, context.CancellationToken).ConfigureAwait(false);
+            outcome = await DecideAsync(context, plan, high, context.CancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (StoreAvailability.IsOutage(e))
         {
@@ -60,7 +64,7 @@ public sealed class SendSmsConsumer(
             AdapterTelemetry.Connection(plan.Connection.Name), new("outcome", outcome));
     }
 
-    private async Task<string> DecideAsync(ConsumeContext<SendSms> context, SubmitPlan plan, CancellationToken stopping)
+    private async Task<string> DecideAsync(ConsumeContext<SendSms> context, SubmitPlan plan, PriorityLanes.HighTicket? high, CancellationToken stopping)
     {
         var messageId = plan.Command.MessageId;
         var claim = await idempotency.ClaimAsync(messageId, stopping).ConfigureAwait(false);
@@ -85,6 +89,8 @@ public sealed class SendSmsConsumer(
             switch (claim.Status)
             {
                 case IdempotencyClaimStatus.Completed:
+                    // Nothing to submit: normal commands need not wait for this one's publish.
+                    high?.Dispose();
                     logger.LogInformation("{MessageId} already has a final outcome; publishing it again instead of submitting", messageId);
                     return await PublishOrHandBackAsync(context, plan, () => outcomes.RepublishAsync(context, claim.Outcome!), "duplicate").ConfigureAwait(false);
                 case IdempotencyClaimStatus.InFlight:
@@ -92,13 +98,15 @@ public sealed class SendSmsConsumer(
                     await HandBacks.SendAsync(context, plan.Connection, counts: false, sending, time).ConfigureAwait(false);
                     return "handed_back";
             }
-            var outcome = await submitter.SubmitAsync(plan, stopping).ConfigureAwait(false);
+            var outcome = await submitter.SubmitAsync(plan, high, stopping).ConfigureAwait(false);
+            // Out of the lane: normal commands need not wait for this one's outcome to be published.
+            high?.Dispose();
             if (outcome is SubmitOutcome.HandBack handBack)
             {
                 var handedBack = HandBacks.Count(context);
                 if (!handBack.Counts || handedBack < sending.MaxHandBacks)
                 {
-                    logger.LogWarning("{MessageId} handed back to {Queue}: {Reason}", messageId, plan.Connection.QueueName, handBack.Reason);
+                    logger.LogWarning("{MessageId} handed back to {Queue}: {Reason}", messageId, plan.Connection.QueueAddressFor(plan.Command.Priority), handBack.Reason);
                     await HandBacks.SendAsync(context, plan.Connection, handBack.Counts, sending, time).ConfigureAwait(false);
                     return "handed_back";
                 }

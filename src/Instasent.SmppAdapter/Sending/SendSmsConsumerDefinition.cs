@@ -5,20 +5,26 @@ using MassTransit;
 namespace Instasent.SmppAdapter.Sending;
 
 /// <summary>
-/// A connection's queue, <c>smpp-send-sms.&lt;connection&gt;</c>. There is one per connection, and it is consumed only
-/// while the connection has a bound session, so it is not created by <c>ConfigureEndpoints</c>:
-/// <see cref="ConnectionQueueGate"/> connects it through <see cref="Configure"/>. Concurrency and prefetch are the
-/// connection's total window (sessions × window), so the SMSC's window, not our process, bounds what is in flight.
+/// A connection's queues, <c>smpp-send-sms.&lt;connection&gt;</c> and its high lane <c>smpp-send-sms.&lt;connection&gt;.high</c>.
+/// They are consumed only while the connection has a bound session, so they are not created by <c>ConfigureEndpoints</c>:
+/// <see cref="ConnectionQueueGate"/> connects each through <see cref="Configure"/>. Concurrency and prefetch are the
+/// connection's total window (sessions × window), so the SMSC's window, not our process, bounds what is in flight; the
+/// connection's <see cref="Sessions.PriorityLanes"/> then decide which of the two lanes' commands take the window's slots.
 /// </summary>
 public sealed class SendSmsConsumerDefinition : ConsumerDefinition<SendSmsConsumer>
 {
-    /// <summary>Sets up <paramref name="endpoint"/> as <paramref name="connection"/>'s queue.</summary>
-    public static void Configure(IReceiveEndpointConfigurator endpoint, IRegistrationContext context, SmppConnectionOptions connection, RabbitMqOptions rabbitMq)
+    /// <summary>Sets up <paramref name="endpoint"/> as one of <paramref name="connection"/>'s queues (its high one when <paramref name="high"/>).</summary>
+    public static void Configure(IReceiveEndpointConfigurator endpoint, IRegistrationContext context, SmppConnectionOptions connection,
+        RabbitMqOptions rabbitMq, bool high)
     {
-        var window = connection.TransmitSessions * connection.WindowSize;
-        endpoint.ConcurrentMessageLimit = window;
-        endpoint.PrefetchCount = rabbitMq.PrefetchCount ?? window;
-        QueueTopology.Apply(endpoint, connection.QueueName, rabbitMq);
+        var window = connection.TotalWindow;
+        // The high lane takes twice as much: the commands it holds beyond the window wait in the lane, and while any
+        // does, no normal command takes a slot. A high backlog therefore drains as one, not interleaved with normal
+        // commands whenever one high command's acknowledgement and the next one's delivery cross.
+        var lane = (high ? 2 : 1) * (rabbitMq.PrefetchCount ?? window);
+        endpoint.ConcurrentMessageLimit = high ? lane : window;
+        endpoint.PrefetchCount = lane;
+        QueueTopology.Apply(endpoint, high ? connection.HighQueueName : connection.QueueName, rabbitMq);
         endpoint.ConfigureConsumer<SendSmsConsumer>(context);
     }
 

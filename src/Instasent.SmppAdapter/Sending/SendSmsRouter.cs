@@ -7,11 +7,15 @@ namespace Instasent.SmppAdapter.Sending;
 
 /// <summary>
 /// Consumes <c>smpp-send-sms</c>: rejects bad input (permanent <see cref="SmsRejected"/>, acknowledged) and forwards
-/// valid commands to their connection's queue (<c>smpp-send-sms.&lt;connection&gt;</c>), so a connection with no bound
+/// valid commands to their connection's queue (<c>smpp-send-sms.&lt;connection&gt;</c>, or
+/// <c>smpp-send-sms.&lt;connection&gt;.high</c> for a <c>priority: high</c> command), so a connection with no bound
 /// session holds its own backlog and never blocks another. MassTransit carries the trace and headers over the hop.
-/// With one connection configured (<see cref="AdapterOptions.DirectSubmit"/>) a command whose connection queue is open
-/// is submitted here instead, saving the hop (a persistent, confirmed publish, its delivery and its ack); while the
-/// queue is closed (no bound session, or stopping) commands are still forwarded, so they wait in RabbitMQ.
+/// With one connection configured (<see cref="AdapterOptions.DirectSubmit"/>) a normal command whose connection queue is
+/// open is submitted here instead, saving the hop (a persistent, confirmed publish, its delivery and its ack), as long as
+/// one of the <see cref="DirectSubmitSlots"/> (the connection's normal share of the window) is free. When none is, the
+/// command is forwarded: the router keeps draining <c>smpp-send-sms</c> at broker speed, so a backlog builds in the
+/// connection's queue, where a high command (always forwarded to its lane) overtakes it, never in front of the router.
+/// While the queue is closed (no bound session, or stopping) commands are forwarded too, so they wait in RabbitMQ.
 /// </summary>
 /// <remarks>
 /// The forward has the deadline of every publish (<c>Adapter:PublishTimeout</c>): a broker that blocks publishers (a
@@ -19,7 +23,7 @@ namespace Instasent.SmppAdapter.Sending;
 /// retries the command is returned to its queue (BusPolicy.RequeueWhenPublishesTimeOut), not parked in _error.
 /// </remarks>
 public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher outcomes, AdapterOptions options, ConnectionQueueGate gate,
-    SendSmsConsumer consumer, TimeProvider time) : IConsumer<SendSms>
+    SendSmsConsumer consumer, DirectSubmitSlots directSlots, TimeProvider time) : IConsumer<SendSms>
 {
     public async Task Consume(ConsumeContext<SendSms> context)
     {
@@ -30,12 +34,21 @@ public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher o
             await outcomes.RejectInvalidAsync(context, result).ConfigureAwait(false);
             return;
         }
-        if (options.DirectSubmit && gate.IsOpen(plan.Connection.Name))
+        // A high command always goes to its lane's queue, so it is served high first there.
+        if (options.DirectSubmit && plan.Command.Priority != SmsPriorities.High && gate.IsOpen(plan.Connection.Name)
+            && directSlots.TryTake())
         {
-            await consumer.SubmitAsync(context, plan, started).ConfigureAwait(false);
+            try
+            {
+                await consumer.SubmitAsync(context, plan, started).ConfigureAwait(false);
+            }
+            finally
+            {
+                directSlots.Return();
+            }
             return;
         }
-        var endpoint = await context.GetSendEndpoint(plan.Connection.QueueAddress).ConfigureAwait(false);
+        var endpoint = await context.GetSendEndpoint(plan.Connection.QueueAddressFor(plan.Command.Priority)).ConfigureAwait(false);
         using var deadline = Deadline.After(options.Sending.PublishTimeout, time, context.CancellationToken);
         await endpoint.Send(context.Message, send => QueueTopology.Mandatory(send), deadline.Token).ConfigureAwait(false);
     }

@@ -27,10 +27,10 @@ public sealed class SendSmsRouterDefinition : ConsumerDefinition<SendSmsRouter>
     {
         if (_options.DirectSubmit)
         {
-            var connection = _options.Connections[0];
-            var window = connection.TransmitSessions * connection.WindowSize;
-            endpoint.ConcurrentMessageLimit = window;
-            endpoint.PrefetchCount = _options.RabbitMq.PrefetchCount ?? window;
+            // Room to submit a window's worth itself (DirectSubmitSlots) and to keep forwarding past it.
+            var window = _options.Connections[0].TotalWindow;
+            endpoint.ConcurrentMessageLimit = 2 * window;
+            endpoint.PrefetchCount = _options.RabbitMq.PrefetchCount ?? 2 * window;
         }
         BusPolicy.AcceptPlainJson(endpoint);
         endpoint.UseMessageRetry(BusPolicy.Retry);
@@ -41,6 +41,7 @@ public sealed class SendSmsRouterDefinition : ConsumerDefinition<SendSmsRouter>
         foreach (var connection in _options.Connections)
         {
             QueueTopology.Declare(endpoint, connection.QueueName, _options.RabbitMq);
+            QueueTopology.Declare(endpoint, connection.HighQueueName, _options.RabbitMq);
         }
         consumer.Message<SendSms>(m => m.UseFilter(new TraceparentFilter<SendSms>()));
     }

@@ -8,8 +8,9 @@ namespace Instasent.SmppAdapter.Sessions;
 /// <summary>
 /// The sessions of one connection (account): <c>Sessions</c> transceivers, or as many transmitters plus as many
 /// receivers, each kept bound by a <see cref="SessionSupervisor"/>; dispatch to the least busy bound transmitter; one
-/// <see cref="SubmitRateLimiter"/> shared by all of them, drawing on the account's budget (<see cref="IAccountBudgets"/>);
-/// each session binds only while it holds one of the account's bind slots.
+/// <see cref="SubmitRateLimiter"/> shared by all of them, drawing on the account's budget (<see cref="IAccountBudgets"/>),
+/// and one <see cref="PriorityLanes"/> (the total window, high first); each session binds only while it holds one of the
+/// account's bind slots.
 /// </summary>
 public sealed class ConnectionSessions : IAsyncDisposable
 {
@@ -28,6 +29,7 @@ public sealed class ConnectionSessions : IAsyncDisposable
         Limiter = new SubmitRateLimiter(options.MaxSubmitsPerSecond, sending.ThrottleBackoffMin, sending.ThrottleBackoffMax, time,
             budgets.SubmitTokens(options));
         var slots = budgets.BindSlots(options);
+        Lanes = new PriorityLanes(options.TotalWindow, options.HighPrioritySlots);
         var bindTypes = options.BindType == ConnectionBindType.Transceiver
             ? [BindType.Transceiver]
             : new[] { BindType.Transmitter, BindType.Receiver };
@@ -45,6 +47,9 @@ public sealed class ConnectionSessions : IAsyncDisposable
     public string Name => Options.Name;
 
     public SubmitRateLimiter Limiter { get; }
+
+    /// <summary>The connection's window, shared by the high and normal lanes.</summary>
+    public PriorityLanes Lanes { get; }
 
     /// <summary>Raised with true when the first transmit-capable session binds and false when the last one goes.</summary>
     public event Action<ConnectionSessions, bool>? TransmitAvailabilityChanged;

@@ -17,7 +17,9 @@ public sealed partial class QueueReferencesTests
     {
         Assert.Equal(
             ["smpp-inbound-parts", "smpp-inbound-parts_error", "smpp-send-sms", "smpp-send-sms.backup-2",
-                "smpp-send-sms.backup-2_error", "smpp-send-sms.instasent", "smpp-send-sms.instasent_error", "smpp-send-sms_error"],
+                "smpp-send-sms.backup-2.high", "smpp-send-sms.backup-2.high_error", "smpp-send-sms.backup-2_error",
+                "smpp-send-sms.instasent", "smpp-send-sms.instasent.high", "smpp-send-sms.instasent.high_error",
+                "smpp-send-sms.instasent_error", "smpp-send-sms_error"],
             OwnedQueues().Order(StringComparer.Ordinal));
     }
 
@@ -65,13 +67,16 @@ public sealed partial class QueueReferencesTests
         Assert.False(Selects("""x{queue="smpp-send-sms"}""", "smpp-send-sms_error"));
     }
 
-    /// <summary>The router's, each connection's and the inbound queue, with their MassTransit _error queues.</summary>
+    /// <summary>The router's, each connection's two (normal and high) and the inbound queue, with their MassTransit _error queues.</summary>
     private static IReadOnlyList<string> OwnedQueues()
     {
         var router = ConstantIn("src/Instasent.SmppAdapter.Contracts/SendSms.cs", QueueNameConstant());
         var inbound = ConstantIn("src/Instasent.SmppAdapter/Inbound/InboundSmsPart.cs", QueueNameConstant());
         var connectionPrefix = ConstantIn("src/Instasent.SmppAdapter/Configuration/AdapterOptions.cs", ConnectionQueue());
-        var consumed = new[] { router, inbound }.Concat(Connections.Select(c => connectionPrefix + c)).ToList();
+        var highSuffix = ConstantIn("src/Instasent.SmppAdapter/Configuration/AdapterOptions.cs", HighQueueSuffixConstant());
+        var consumed = new[] { router, inbound }
+            .Concat(Connections.SelectMany(c => new[] { connectionPrefix + c, connectionPrefix + c + highSuffix }))
+            .ToList();
         return consumed.Concat(consumed.Select(q => q + "_error")).ToList();
     }
 
@@ -117,6 +122,9 @@ public sealed partial class QueueReferencesTests
 
     [GeneratedRegex("""QueueName => \$"(?<name>[^"{]+)\{Name\}";""")]
     private static partial Regex ConnectionQueue();
+
+    [GeneratedRegex("""const string HighQueueSuffix = "(?<name>[^"]+)";""")]
+    private static partial Regex HighQueueSuffixConstant();
 
     [GeneratedRegex(@"\{[^}]*\}")]
     private static partial Regex Selector();

@@ -1,0 +1,39 @@
+using Instasent.SmppAdapter.Configuration;
+
+namespace Instasent.SmppAdapter.Sending;
+
+/// <summary>
+/// How many commands <see cref="SendSmsRouter"/> may be submitting itself at once (<see cref="AdapterOptions.DirectSubmit"/>):
+/// the connection's window less the share kept for high commands. Taken without waiting: a router that finds none free
+/// forwards the command to the connection's queue instead of holding it, so <c>smpp-send-sms</c> never queues behind
+/// the SMSC and a high command published behind a campaign reaches its lane at once.
+/// </summary>
+public sealed class DirectSubmitSlots(AdapterOptions options)
+{
+    private readonly int _capacity = options.Connections.Count == 0
+        ? 0
+        : Math.Max(1, options.Connections[0].TotalWindow - options.Connections[0].HighPrioritySlots);
+    private int _taken;
+
+    /// <summary>The most commands submitted by the router at once.</summary>
+    public int Capacity => _capacity;
+
+    /// <summary>Takes a slot if one is free; each true is followed by one <see cref="Return"/>.</summary>
+    public bool TryTake()
+    {
+        while (true)
+        {
+            var taken = Volatile.Read(ref _taken);
+            if (taken >= _capacity)
+            {
+                return false;
+            }
+            if (Interlocked.CompareExchange(ref _taken, taken + 1, taken) == taken)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void Return() => Interlocked.Decrement(ref _taken);
+}
