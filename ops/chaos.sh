@@ -212,7 +212,7 @@ for ROW in "${ROWS[@]}"; do
   wait_adapter_ready 120
   started=$(date +%s)
   start_bg chaos-load "$ROW_DIR/load.log" timeout $((SECONDS_PER_ROW + DRAIN + 120)) dotnet "$BENCH_DLL" chaos-load \
-    --rabbitmq "amqp://guest:guest@127.0.0.1:$BROKER_PORT/$VHOST" --rate "$RATE" --seconds "$SECONDS_PER_ROW" --drain "$DRAIN" \
+    --rabbitmq "amqp://127.0.0.1:$BROKER_PORT/$VHOST" --rate "$RATE" --seconds "$SECONDS_PER_ROW" --drain "$DRAIN" \
     --label "$ROW" --simulator "http://127.0.0.1:$SIM_CONTROL_PORT" --snapshots "$ROW_DIR/snapshots" --progress 15
   LOAD_PID=$BG_PID
   after "$FAULT_AT"

@@ -103,7 +103,7 @@ wait_http_ok "http://127.0.0.1:$ADAPTER_PORT/health/ready" 120 "$ADAPTER_PID" ||
 log "adapter ready (pid $ADAPTER_PID); load: $RATE SendSms/s for $MINUTES min"
 
 start_bg chaos-load "$LOGS/load.log" timeout $((MINUTES * 60 + 300)) dotnet "$BENCH_DLL" chaos-load \
-  --rabbitmq "amqp://guest:guest@127.0.0.1:5672/$VHOST" --rate "$RATE" --seconds $((MINUTES * 60)) --drain 120 \
+  --rabbitmq "amqp://127.0.0.1:5672/$VHOST" --rate "$RATE" --seconds $((MINUTES * 60)) --drain 120 \
   --label soak --simulator "http://127.0.0.1:$SIM_CONTROL_PORT" --progress 60
 LOAD_PID=$BG_PID
 
