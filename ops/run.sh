@@ -36,7 +36,7 @@ Where things listen (each port must be free, or the script stops and says which 
   SIMULATOR_CONTROL_PORT   default 8775
   Stores__Provider         Memory (default: nothing to start) or Redis: then a local Redis is started on
                            127.0.0.1:6379 (REDIS_PORT) when none answers there, and stopped at the end
-Any other adapter setting (README, "Configuration") can be exported and reaches the adapter unchanged.
+Any other adapter setting (docs/configuration.md) can be exported and reaches the adapter unchanged.
 USAGE
 }
 

@@ -11,7 +11,7 @@ using StackExchange.Redis;
 namespace Instasent.SmppAdapter.IntegrationTests.Stores;
 
 /// <summary>
-/// What the Redis stores cost: the bytes each kind of key takes (<c>MEMORY USAGE</c>, printed for the README's sizing),
+/// What the Redis stores cost: the bytes each kind of key takes (<c>MEMORY USAGE</c>, printed for docs/scaling.md's sizing),
 /// and the round-trip and error metrics every Redis operation reports.
 /// </summary>
 [Collection(RedisCollection.Name)]
