@@ -1,4 +1,6 @@
 using Instasent.SmppAdapter.Contracts;
+using Instasent.SmppAdapter.Sending;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Instasent.SmppAdapter.Tests.Sending;
 
@@ -53,5 +55,57 @@ public sealed class DirectSubmitTests
         }
 
         Assert.Equal(direct, TestConfig.Options(config).DirectSubmit);
+    }
+
+    [Fact]
+    public async Task With_every_direct_slot_taken_the_router_forwards_the_command_to_the_connections_queue()
+    {
+        await using var adapter = await AdapterUnderTest.StartAsync();
+        var slots = adapter.Host.Services.GetRequiredService<DirectSubmitSlots>();
+        var taken = 0;
+        while (taken < slots.Capacity + 1 && slots.TryTake())
+        {
+            taken++;
+        }
+        try
+        {
+            await adapter.SendAsync(Command("direct-full"));
+
+            var submitted = await adapter.PublishedAsync<SmsSubmitted>(m => m.MessageId == "direct-full");
+
+            // Sent by the test, then forwarded by the router: a backlog builds in the connection's queue, not in front of the router.
+            Assert.Equal(2, adapter.Sent<SendSms>().Count(s => s.Message.MessageId == "direct-full"));
+            Assert.Single(adapter.Smsc.RecentSubmits(), s => s.MessageId == submitted.SmscMessageIds[0]);
+        }
+        finally
+        {
+            for (var i = 0; i < taken; i++)
+            {
+                slots.Return();
+            }
+        }
+
+        Assert.Equal(slots.Capacity, taken);
+    }
+
+    [Theory]
+    [InlineData(2, 50, "0.2", 80)]
+    [InlineData(1, 10, "0", 10)]
+    [InlineData(1, 1, "0.5", 1)]
+    public void The_router_submits_at_most_the_window_less_the_high_share_itself(int sessions, int window, string share, int capacity)
+    {
+        var options = TestConfig.Options(new Dictionary<string, string?>
+        {
+            ["Smpp:Connections:0:Sessions"] = sessions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Smpp:Connections:0:WindowSize"] = window.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Smpp:Connections:0:HighPriorityWindowShare"] = share,
+        });
+        var slots = new DirectSubmitSlots(options);
+
+        Assert.Equal(capacity, slots.Capacity);
+        Assert.All(Enumerable.Range(0, capacity), _ => Assert.True(slots.TryTake()));
+        Assert.False(slots.TryTake());
+        slots.Return();
+        Assert.True(slots.TryTake());
     }
 }
