@@ -84,8 +84,9 @@ public sealed class TracingTests(RabbitMqBroker broker)
     public async Task Spans_follow_the_OpenTelemetry_conventions_server_on_SMPP_spans_messaging_on_broker_spans_error_type_on_failures()
     {
         var spans = new List<Activity>();
-        await using var run = await AdapterOnBroker.StartAsync(broker, services: s =>
-            s.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+        // The router hop on (DirectSubmit off), so the trace has every kind of broker span: publish, forward, two consumes.
+        await using var run = await AdapterOnBroker.StartAsync(broker, new Dictionary<string, string?> { ["Adapter:DirectSubmit"] = "false" },
+            services: s => s.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
         run.Smsc.Faults.RefuseSegment = 2;
         run.Smsc.Faults.RefuseSegmentStatus = CommandStatus.ESME_RINVDSTADR;
 
