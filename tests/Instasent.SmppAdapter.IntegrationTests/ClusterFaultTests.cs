@@ -67,10 +67,11 @@ public sealed class ClusterFaultTests(RabbitMqCluster cluster)
     public async Task A_memory_alarm_holds_every_publish_past_PublishTimeout_and_once_cleared_each_command_has_one_outcome_and_was_sent_once()
     {
         const int count = 40;
-        var held = TimeSpan.FromSeconds(30);
+        // Long enough for every submit to be on the wire and the alarm raised (rabbitmqctl on a busy machine takes seconds).
+        var held = TimeSpan.FromSeconds(75);
         var config = ClusterConfig();
         config["Adapter:PublishTimeout"] = "00:00:01";
-        config["Smpp:Connections:0:ResponseTimeout"] = "00:01:30";
+        config["Smpp:Connections:0:ResponseTimeout"] = "00:03:00";
         await using var run = await AdapterOnBroker.StartAsync(await cluster.CreateVirtualHostAsync(), config,
             new SimulatorOptions { ReceiptDelay = TimeSpan.FromMilliseconds(50), DeliverRetryDelay = TimeSpan.FromMilliseconds(500) });
         var ids = Enumerable.Range(0, count).Select(i => $"alarm-{i:D3}").ToList();
