@@ -42,15 +42,20 @@ public static class SmsClient
     // <docs:csharp-registration>
     /// <summary>The bus of a service that sends SMS: its own queue for <see cref="SmsOutcomes"/>, bound to the event exchanges.</summary>
     public static IServiceCollection AddSmsClient(this IServiceCollection services, Uri broker) =>
-        services.AddMassTransit(bus =>
-        {
-            bus.AddConsumer<SmsOutcomes>();
-            bus.UsingRabbitMq((context, rabbit) =>
+        services
+            // Subscribe before you publish: the service starts only once its queue is bound to the event exchanges, so an
+            // outcome published a millisecond after your first command is not missed (events are not kept for a queue
+            // that does not exist yet).
+            .Configure<MassTransitHostOptions>(host => host.WaitUntilStarted = true)
+            .AddMassTransit(bus =>
             {
-                rabbit.Host(broker);            // e.g. amqp://user:password@rabbitmq:5672/
-                rabbit.ConfigureEndpoints(context);
+                bus.AddConsumer<SmsOutcomes>();
+                bus.UsingRabbitMq((context, rabbit) =>
+                {
+                    rabbit.Host(broker);        // e.g. amqp://user:password@rabbitmq:5672/
+                    rabbit.ConfigureEndpoints(context);
+                });
             });
-        });
     // </docs:csharp-registration>
 
     // <docs:csharp-publish>
