@@ -300,12 +300,27 @@ internal sealed class SessionSupervisor
         if (renewing is not null)
         {
             await renewing.CancelAsync().ConfigureAwait(false);
-            await _renewal.ConfigureAwait(false);
+            try
+            {
+                await _renewal.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The renewal loop ends by its cancellation: the expected way.
+            }
             renewing.Dispose();
         }
         if (Interlocked.Exchange(ref _lease, null) is { } lease)
         {
-            await lease.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await lease.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Redis unreachable (a partition, a shutdown): the lease lapses by itself within BindSlotLease.
+                _logger.LogWarning("Could not give bind slot back, it lapses by itself: {Error}", e.Message);
+            }
         }
     }
 
