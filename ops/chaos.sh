@@ -95,9 +95,7 @@ stop_row_processes() {
   [ -n "$SIMULATOR_PID" ] && stop_pid simulator "$SIMULATOR_PID" 10
   LOAD_PID="" ADAPTER_PID="" PROXY_PID="" SIMULATOR_PID=""
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 log "logs: $LOGS"
 
 # --- build once, private broker and Redis ---------------------------------------------------------------------
@@ -108,10 +106,7 @@ for p in "$SIM_PORT:the simulator" "$SIM_CONTROL_PORT:the simulator's control AP
   require_free_port 127.0.0.1 "${p%%:*}" "${p#*:}"
 done
 log "building the adapter, the simulator and the benchmarks (Release; $LOGS/build.log)"
-for project in src/Instasent.SmppAdapter src/Instasent.SmppAdapter.Simulator tests/Instasent.SmppAdapter.Benchmarks; do
-  dotnet build "$project/$(basename "$project").csproj" -c Release -nologo -v quiet >>"$LOGS/build.log" 2>&1 \
-    || { show_log_tail build "$LOGS/build.log" 40; die "building $project failed"; }
-done
+build_release "$LOGS/build.log" src/Instasent.SmppAdapter src/Instasent.SmppAdapter.Simulator tests/Instasent.SmppAdapter.Benchmarks
 redis_ensure
 if ! rabbitmq_cluster_node_up 1; then
   apt_install rabbitmq-server

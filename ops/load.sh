@@ -87,8 +87,7 @@ SIMULATOR_DLL=src/Instasent.SmppAdapter.Simulator/$BIN/Instasent.SmppAdapter.Sim
 BENCH_DLL=tests/Instasent.SmppAdapter.Benchmarks/$BIN/Instasent.SmppAdapter.Benchmarks.dll
 
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/smpp-adapter-load.XXXXXX")
-ADAPTER_PID="" ADAPTER_ENV_PID="" SIMULATOR_PID="" BASELINE_PID="" ONE_HOP_PID="" BEARERBOX_PID="" SMSBOX_PID="" VHOSTS_CREATED=()
-rmqctl() { as_root env RABBITMQ_NODENAME=rabbit@localhost ERL_EPMD_ADDRESS=127.0.0.1 /usr/sbin/rabbitmqctl -q "$@"; }
+ADAPTER_PID="" ADAPTER_ENV_PID="" SIMULATOR_PID="" BASELINE_PID="" ONE_HOP_PID="" BEARERBOX_PID="" SMSBOX_PID=""
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
@@ -101,14 +100,12 @@ cleanup() {
   [ -n "$SMSBOX_PID" ] && stop_pid smsbox "$SMSBOX_PID" 10
   [ -n "$BEARERBOX_PID" ] && stop_pid bearerbox "$BEARERBOX_PID" 15
   [ -n "$SIMULATOR_PID" ] && stop_pid simulator "$SIMULATOR_PID" 10
-  for vhost in "${VHOSTS_CREATED[@]}"; do rmqctl delete_vhost "$vhost" >/dev/null 2>&1 || log "could not delete vhost $vhost"; done
+  vhosts_delete
   rabbitmq_stop_if_ours
   log "logs: $LOGS"
   exit "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 log "logs: $LOGS"
 
 # --- ports, broker, vhosts, build ------------------------------------------------------------------------------
@@ -125,19 +122,12 @@ fi
 rabbitmq_ensure
 [ -x /usr/sbin/rabbitmqctl ] || die "rabbitmqctl is needed to create the load run's virtual hosts (a broker in Docker is not supported here)"
 for vhost in "$VHOST_ADAPTER" "$VHOST_BASELINE" "$VHOST_ONE_HOP" ${ADAPTER_ENV:+"$VHOST_ADAPTER_ENV"}; do
-  rmqctl add_vhost "$vhost" >/dev/null || die "could not create the virtual host $vhost with rabbitmqctl"
-  VHOSTS_CREATED+=("$vhost")
-  rmqctl set_permissions -p "$vhost" guest '.*' '.*' '.*' >/dev/null
+  vhost_create "$vhost"
 done
 log "virtual hosts: ${VHOSTS_CREATED[*]}"
 
 log "building the adapter, the simulator and the benchmarks (Release; $LOGS/build.log)"
-for project in src/Instasent.SmppAdapter src/Instasent.SmppAdapter.Simulator tests/Instasent.SmppAdapter.Benchmarks; do
-  if ! dotnet build "$project/$(basename "$project").csproj" -c Release -nologo -v quiet >>"$LOGS/build.log" 2>&1; then
-    show_log_tail build "$LOGS/build.log" 40
-    die "building $project failed"
-  fi
-done
+build_release "$LOGS/build.log" src/Instasent.SmppAdapter src/Instasent.SmppAdapter.Simulator tests/Instasent.SmppAdapter.Benchmarks
 
 # --- the processes under test ----------------------------------------------------------------------------------
 log "starting the simulator on 127.0.0.1:$SIM_PORT (receipts 100 ms after submit_sm, control API on $SIM_CONTROL_PORT)"

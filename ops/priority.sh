@@ -56,8 +56,7 @@ SIMULATOR_DLL=src/Instasent.SmppAdapter.Simulator/$BIN/Instasent.SmppAdapter.Sim
 BENCH_DLL=tests/Instasent.SmppAdapter.Benchmarks/$BIN/Instasent.SmppAdapter.Benchmarks.dll
 
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/smpp-adapter-priority.XXXXXX")
-ADAPTER_PID="" SIMULATOR_PID="" LOAD_PID="" VHOSTS_CREATED=()
-rmqctl() { as_root env RABBITMQ_NODENAME=rabbit@localhost ERL_EPMD_ADDRESS=127.0.0.1 /usr/sbin/rabbitmqctl -q "$@"; }
+ADAPTER_PID="" SIMULATOR_PID="" LOAD_PID=""
 stop_scenario() {
   [ -n "$LOAD_PID" ] && stop_pid priority-load "$LOAD_PID" 10
   [ -n "$ADAPTER_PID" ] && stop_pid adapter "$ADAPTER_PID" 45
@@ -69,14 +68,12 @@ cleanup() {
   trap - EXIT INT TERM
   [ -n "$ADAPTER_PID$SIMULATOR_PID$LOAD_PID" ] && log "stopping what this script started"
   stop_scenario
-  for vhost in "${VHOSTS_CREATED[@]}"; do rmqctl delete_vhost "$vhost" >/dev/null 2>&1 || log "could not delete vhost $vhost"; done
+  vhosts_delete
   rabbitmq_stop_if_ours
   log "logs: $LOGS"
   exit "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 log "logs: $LOGS"
 
 require_free_port 127.0.0.1 "$SIM_PORT" "the SMSC simulator (PRIORITY_SIMULATOR_PORT)"
@@ -86,19 +83,12 @@ rabbitmq_ensure
 [ -x /usr/sbin/rabbitmqctl ] || die "rabbitmqctl is needed to create the run's virtual hosts (a broker in Docker is not supported here)"
 
 log "building the adapter, the simulator and the benchmarks (Release; $LOGS/build.log)"
-for project in src/Instasent.SmppAdapter src/Instasent.SmppAdapter.Simulator tests/Instasent.SmppAdapter.Benchmarks; do
-  if ! dotnet build "$project/$(basename "$project").csproj" -c Release -nologo -v quiet >>"$LOGS/build.log" 2>&1; then
-    show_log_tail build "$LOGS/build.log" 40
-    die "building $project failed"
-  fi
-done
+build_release "$LOGS/build.log" src/Instasent.SmppAdapter src/Instasent.SmppAdapter.Simulator tests/Instasent.SmppAdapter.Benchmarks
 
 # scenario NAME HIGH_AFTER: one measured run on its own virtual host; prints priority-load's figures.
 scenario() {
   local name=$1 high_after=$2 vhost=smpp-priority-$RUN_ID-$1 status=0
-  rmqctl add_vhost "$vhost" >/dev/null || die "could not create the virtual host $vhost with rabbitmqctl"
-  VHOSTS_CREATED+=("$vhost")
-  rmqctl set_permissions -p "$vhost" guest '.*' '.*' '.*' >/dev/null
+  vhost_create "$vhost"
 
   log "$name: starting the adapter with no SMSC to bind to (http://127.0.0.1:$ADAPTER_PORT)"
   # Credentials through the environment (local -x: exported to this function's children only), not on command lines.

@@ -25,34 +25,28 @@ BIN=bin/Release/net10.0
 BENCH_DLL=tests/Instasent.SmppAdapter.Benchmarks/$BIN/Instasent.SmppAdapter.Benchmarks.dll
 TOOLS=$ROOT/.artifacts/tools
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/smpp-adapter-profile.XXXXXX")
-SIMULATOR_PID="" ADAPTER_PID="" TRACE_PID="" VHOST_CREATED=0
-rmqctl() { as_root env RABBITMQ_NODENAME=rabbit@localhost ERL_EPMD_ADDRESS=127.0.0.1 /usr/sbin/rabbitmqctl -q "$@"; }
+SIMULATOR_PID="" ADAPTER_PID="" TRACE_PID=""
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
   [ -n "$TRACE_PID" ] && stop_pid broker-trace "$TRACE_PID" 10
   [ -n "$ADAPTER_PID" ] && stop_pid adapter "$ADAPTER_PID" 45
   [ -n "$SIMULATOR_PID" ] && stop_pid simulator "$SIMULATOR_PID" 10
-  [ "$VHOST_CREATED" = 1 ] && { rmqctl delete_vhost "$VHOST" >/dev/null 2>&1 || log "could not delete vhost $VHOST"; }
+  vhosts_delete
   rabbitmq_stop_if_ours
   log "output: $OUT"
   exit "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 
 command -v perf >/dev/null || apt_install linux-perf
 [ -x "$TOOLS/dotnet-counters" ] || dotnet tool install --tool-path "$TOOLS" dotnet-counters --version 10.0.750501 >/dev/null
 require_free_port 127.0.0.1 "$SIM_PORT" "the simulator (PROFILE_SIMULATOR_PORT)"
 require_free_port 127.0.0.1 "$ADAPTER_PORT" "the adapter (PROFILE_ADAPTER_PORT)"
 rabbitmq_ensure
-rmqctl add_vhost "$VHOST" >/dev/null && VHOST_CREATED=1
-rmqctl set_permissions -p "$VHOST" guest '.*' '.*' '.*' >/dev/null
+vhost_create "$VHOST"
 rmqctl trace_on -p "$VHOST" >/dev/null
-for project in src/Instasent.SmppAdapter src/Instasent.SmppAdapter.Simulator tests/Instasent.SmppAdapter.Benchmarks; do
-  dotnet build "$project/$(basename "$project").csproj" -c Release -nologo -v quiet >>"$OUT/build.log" 2>&1 || die "building $project failed ($OUT/build.log)"
-done
+build_release "$OUT/build.log" src/Instasent.SmppAdapter src/Instasent.SmppAdapter.Simulator tests/Instasent.SmppAdapter.Benchmarks
 
 start_bg simulator "$OUT/simulator.log" dotnet src/Instasent.SmppAdapter.Simulator/$BIN/Instasent.SmppAdapter.Simulator.dll --port "$SIM_PORT" \
   --account load:load123:10 --control-port "$SIM_CONTROL_PORT" --receipt-delay 100ms

@@ -122,9 +122,7 @@ cleanup() {
   log "logs: $LOGS"
   exit "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 log "logs: $LOGS"
 
 # --- ports, broker, build --------------------------------------------------------------------------------------
@@ -149,12 +147,7 @@ fi
 if [ "${Stores__Provider:-Memory}" = Redis ]; then redis_ensure; fi
 
 log "building the adapter, the simulator and the CLI (Release; $LOGS/build.log)"
-for project in src/Instasent.SmppAdapter src/Instasent.SmppAdapter.Simulator src/Instasent.SmppAdapter.Cli; do
-  if ! dotnet build "$project/$(basename "$project").csproj" -c Release -nologo -v quiet >>"$LOGS/build.log" 2>&1; then
-    show_log_tail build "$LOGS/build.log" 40
-    die "building $project failed"
-  fi
-done
+build_release "$LOGS/build.log" src/Instasent.SmppAdapter src/Instasent.SmppAdapter.Simulator src/Instasent.SmppAdapter.Cli
 
 # --- events first, so even the session binds are shown ---------------------------------------------------------
 start_bg "events tail" "$LOGS/events.log" dotnet "$CLI_DLL" events

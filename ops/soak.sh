@@ -50,23 +50,20 @@ ADAPTER_DLL=src/Instasent.SmppAdapter/$BIN/Instasent.SmppAdapter.dll
 SIMULATOR_DLL=src/Instasent.SmppAdapter.Simulator/$BIN/Instasent.SmppAdapter.Simulator.dll
 BENCH_DLL=tests/Instasent.SmppAdapter.Benchmarks/$BIN/Instasent.SmppAdapter.Benchmarks.dll
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/smpp-adapter-soak.XXXXXX")
-ADAPTER_PID="" SIMULATOR_PID="" LOAD_PID="" VHOST_CREATED=0
-rmqctl() { as_root env RABBITMQ_NODENAME=rabbit@localhost ERL_EPMD_ADDRESS=127.0.0.1 /usr/sbin/rabbitmqctl -q "$@"; }
+ADAPTER_PID="" SIMULATOR_PID="" LOAD_PID=""
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
   [ -n "$LOAD_PID" ] && stop_pid chaos-load "$LOAD_PID" 10
   [ -n "$ADAPTER_PID" ] && stop_pid adapter "$ADAPTER_PID" 45
   [ -n "$SIMULATOR_PID" ] && stop_pid simulator "$SIMULATOR_PID" 10
-  [ "$VHOST_CREATED" = 1 ] && { rmqctl delete_vhost "$VHOST" >/dev/null 2>&1 || log "could not delete vhost $VHOST"; }
+  vhosts_delete
   redis_stop_if_ours
   rabbitmq_stop_if_ours
   log "logs: $LOGS"
   exit "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 log "logs: $LOGS"
 
 command -v curl >/dev/null || apt_install curl
@@ -74,15 +71,10 @@ require_free_port 127.0.0.1 "$SIM_PORT" "the simulator"
 require_free_port 127.0.0.1 "$SIM_CONTROL_PORT" "the simulator's control API"
 require_free_port 127.0.0.1 "$ADAPTER_PORT" "the adapter's HTTP endpoint"
 log "building the adapter, the simulator and the benchmarks (Release; $LOGS/build.log)"
-for project in src/Instasent.SmppAdapter src/Instasent.SmppAdapter.Simulator tests/Instasent.SmppAdapter.Benchmarks; do
-  dotnet build "$project/$(basename "$project").csproj" -c Release -nologo -v quiet >>"$LOGS/build.log" 2>&1 \
-    || { show_log_tail build "$LOGS/build.log" 40; die "building $project failed"; }
-done
+build_release "$LOGS/build.log" src/Instasent.SmppAdapter src/Instasent.SmppAdapter.Simulator tests/Instasent.SmppAdapter.Benchmarks
 rabbitmq_ensure
 redis_ensure
-rmqctl add_vhost "$VHOST" >/dev/null
-VHOST_CREATED=1
-rmqctl set_permissions -p "$VHOST" guest '.*' '.*' '.*' >/dev/null
+vhost_create "$VHOST"
 
 start_bg simulator "$LOGS/simulator.log" dotnet "$SIMULATOR_DLL" --port "$SIM_PORT" --account soak:soak123:4 \
   --control-port "$SIM_CONTROL_PORT" --receipt-delay 1s --deliver-attempts 300 --deliver-retry-delay 1s

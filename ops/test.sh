@@ -44,16 +44,34 @@ print_hang_dumps() {
 }
 
 # run_tests PROJECT FILTER: one test project, its hung host (if any) explained.
+# What failed is gathered and printed again at the end, so the last lines of a long CI log say it.
 run_tests() {
-  local proj=$1 filter=$2 started
+  local proj=$1 filter=$2 started output
   started="$(mktemp)"
-  dotnet test "$proj" -c Release --no-build --nologo --filter "$filter" \
-    --logger "console;verbosity=normal" --blame-hang-timeout 5m -- RunConfiguration.TreatNoTestsAsError=false || status=1
+  output="$(mktemp)"
+  if ! dotnet test "$proj" -c Release --no-build --nologo --filter "$filter" \
+    --logger "console;verbosity=normal" --blame-hang-timeout 5m -- RunConfiguration.TreatNoTestsAsError=false 2>&1 | tee "$output"; then
+    status=1
+    FAILED+=("$(basename "$(dirname "$proj")") ($filter):")
+    while IFS= read -r line; do FAILED+=("  $line"); done < <(grep -E '^\s+Failed [A-Za-z]' "$output" | sed -E 's/^\s+//' | head -40)
+  fi
   print_hang_dumps "$(dirname "$proj")/TestResults" "$started"
-  rm -f "$started"
+  rm -f "$started" "$output"
+}
+
+# report: the failures gathered, last, and the suite's status.
+report() {
+  if [ "$status" = 0 ]; then
+    log "every test project and check passed"
+  else
+    log "FAILED:"
+    printf '    %s\n' "${FAILED[@]}" >&2
+  fi
+  exit "$status"
 }
 
 status=0
+FAILED=()
 for proj in tests/*.Tests/*.csproj tests/*.IntegrationTests/*.csproj; do
   [ -f "$proj" ] || continue
   log "testing $(basename "$(dirname "$proj")")"
@@ -65,5 +83,5 @@ log "testing on a 3-node RabbitMQ cluster (Category=Cluster)"
 run_tests tests/Instasent.SmppAdapter.IntegrationTests/Instasent.SmppAdapter.IntegrationTests.csproj "Category=Cluster"
 # The README's run command, end to end (broker, simulator, adapter, CLI, samples, receipts, inbound).
 log "checking ops/run.sh end to end (ops/test-run.sh)"
-ops/test-run.sh || status=1
-exit $status
+ops/test-run.sh || { status=1; FAILED+=("ops/test-run.sh (ops/run.sh end to end)"); }
+report

@@ -82,3 +82,21 @@ show_log_tail() {
   printf -- '--- last %s lines of %s (%s) ---\n' "$lines" "$name" "$file" >&2
   tail -n "$lines" "$file" 2>/dev/null | sed 's/^/    /' >&2 || true
 }
+
+# on_exit FUNCTION: FUNCTION runs once when the script ends, however it ends; Ctrl-C and SIGTERM end it with 130/143.
+on_exit() {
+  trap "$1" EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+
+# build_release LOGFILE PROJECT_DIR...: builds each project (Release) into its bin/, output to LOGFILE; on failure
+# shows the log's tail and ends the script.
+build_release() {
+  local logfile=$1 project
+  shift
+  for project in "$@"; do
+    dotnet build "$project/$(basename "$project").csproj" -c Release -nologo -v quiet >>"$logfile" 2>&1 \
+      || { show_log_tail build "$logfile" 40; die "building $project failed"; }
+  done
+}

@@ -86,3 +86,23 @@ rabbitmq_stop_if_ours() {
       /usr/sbin/rabbitmqctl stop "$RABBIT_PIDFILE" >/dev/null 2>&1 || true
   fi
 }
+
+# rmqctl ARGS...: rabbitmqctl, quiet, on the local node (rabbit@localhost). A script on another node (ops/chaos.sh)
+# defines its own after sourcing this file.
+rmqctl() { as_root env RABBITMQ_NODENAME=rabbit@localhost ERL_EPMD_ADDRESS=127.0.0.1 /usr/sbin/rabbitmqctl -q "$@"; }
+
+# vhost_create NAME: a private virtual host that guest may use, remembered for vhosts_delete (a run's queues never
+# meet another run's).
+VHOSTS_CREATED=()
+vhost_create() {
+  rmqctl add_vhost "$1" >/dev/null || die "could not create the virtual host $1 with rabbitmqctl"
+  VHOSTS_CREATED+=("$1")
+  rmqctl set_permissions -p "$1" guest '.*' '.*' '.*' >/dev/null
+}
+
+# vhosts_delete: deletes every virtual host vhost_create made (for a script's cleanup).
+vhosts_delete() {
+  local vhost
+  for vhost in "${VHOSTS_CREATED[@]}"; do rmqctl delete_vhost "$vhost" >/dev/null 2>&1 || log "could not delete vhost $vhost"; done
+  VHOSTS_CREATED=()
+}

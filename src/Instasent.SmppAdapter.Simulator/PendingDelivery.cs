@@ -1,5 +1,3 @@
-using Instasent.Smpp.Pdus;
-
 namespace Instasent.SmppAdapter.Simulator;
 
 internal enum DeliveryKind

@@ -1,5 +1,3 @@
-using Instasent.Smpp.Pdus;
-
 namespace Instasent.SmppAdapter.Simulator;
 
 /// <summary>A submit_sm the simulator accepted, with the message_id it answered, so tests can assert what arrived.</summary>

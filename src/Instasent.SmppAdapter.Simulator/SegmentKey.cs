@@ -1,5 +1,4 @@
 using Instasent.Smpp.Messages;
-using Instasent.Smpp.Pdus;
 
 namespace Instasent.SmppAdapter.Simulator;
 

@@ -1,6 +1,4 @@
 using System.Net;
-using Instasent.Smpp.Pdus;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Instasent.SmppAdapter.Simulator;

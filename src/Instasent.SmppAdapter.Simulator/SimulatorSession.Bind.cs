@@ -1,5 +1,3 @@
-using Instasent.Smpp.Pdus;
-using Microsoft.Extensions.Logging;
 using SmppVersion = Instasent.Smpp.Pdus.InterfaceVersion;
 
 namespace Instasent.SmppAdapter.Simulator;

@@ -1,5 +1,3 @@
-using Instasent.Smpp.Pdus;
-
 namespace Instasent.SmppAdapter.Simulator;
 
 // deliver_sm (receipts and MO) this session carries: sequence numbers, the ones awaiting deliver_sm_resp, and their answers.

@@ -1,7 +1,4 @@
 using System.Net.Sockets;
-using Instasent.Smpp.Codec;
-using Instasent.Smpp.Pdus;
-using Microsoft.Extensions.Logging;
 
 namespace Instasent.SmppAdapter.Simulator;
 

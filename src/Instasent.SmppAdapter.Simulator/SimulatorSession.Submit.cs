@@ -1,5 +1,3 @@
-using Instasent.Smpp.Pdus;
-
 namespace Instasent.SmppAdapter.Simulator;
 
 // submit_sm: bind state, faults, throttling and Instasent's field rules, then a message_id and its receipt.

@@ -1,9 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using Instasent.Smpp.Codec;
-using Instasent.Smpp.Pdus;
-using Microsoft.Extensions.Logging;
 
 namespace Instasent.SmppAdapter.Simulator;
 

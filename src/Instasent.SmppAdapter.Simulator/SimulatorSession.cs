@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using Instasent.Smpp.Pdus;
 
 namespace Instasent.SmppAdapter.Simulator;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using Instasent.Smpp.Pdus;
 
 namespace Instasent.SmppAdapter.Simulator;
 

@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
-using Instasent.Smpp.Codec;
 using Instasent.Smpp.Messages;
-using Instasent.Smpp.Pdus;
 using Instasent.Smpp.Text;
-using Microsoft.Extensions.Logging;
 
 namespace Instasent.SmppAdapter.Simulator;
 

@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Instasent.Smpp.Pdus;
-using Microsoft.Extensions.Logging;
 
 namespace Instasent.SmppAdapter.Simulator;
 

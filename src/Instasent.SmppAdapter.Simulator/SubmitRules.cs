@@ -1,5 +1,4 @@
 using Instasent.Smpp.Messages;
-using Instasent.Smpp.Pdus;
 using Instasent.Smpp.Text;
 
 namespace Instasent.SmppAdapter.Simulator;

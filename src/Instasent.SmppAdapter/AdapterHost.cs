@@ -1,4 +1,3 @@
-using Instasent.Smpp.Client;
 using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Hosting;
 using Instasent.SmppAdapter.Inbound;
@@ -6,7 +5,6 @@ using Instasent.SmppAdapter.Sending;
 using Instasent.SmppAdapter.Sessions;
 using Instasent.SmppAdapter.Stores;
 using Instasent.SmppAdapter.Telemetry;
-using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;

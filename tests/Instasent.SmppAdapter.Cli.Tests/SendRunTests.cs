@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Instasent.SmppAdapter.Cli;
 using Instasent.SmppAdapter.Contracts;
+using Instasent.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Instasent.SmppAdapter.Cli.Tests;
@@ -210,20 +211,14 @@ public sealed class SendRunTests
     /// </summary>
     private async Task<SendSummary> TimeOutAsync(Task<SendSummary> run, FakeTimeProvider time, int outcomesPrinted)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (_out.Lines().Length < outcomesPrinted && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-        }
-
+        await Eventually.TrueAsync(() => _out.Lines().Length >= outcomesPrinted, $"{outcomesPrinted} outcome lines", TimeSpan.FromSeconds(20));
         Assert.Equal(outcomesPrinted, _out.Lines().Length);
-        while (!run.IsCompleted && DateTime.UtcNow < deadline)
+        await Eventually.TrueAsync(() =>
         {
             time.Advance(Ms(301));
-            await Task.WhenAny(run, Task.Delay(20));
-        }
-
-        return await run.WaitAsync(TimeSpan.FromSeconds(1));
+            return run.IsCompleted;
+        }, "the run to end once the fake clock is past its timeout", TimeSpan.FromSeconds(20));
+        return await run;
     }
 
     private static SendPlan Plan(int count, bool waitOutcome = true, bool waitReceipts = false, TimeSpan? timeout = null) => new(

@@ -1,7 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Instasent.Smpp.Messages;
-using Instasent.Smpp.Pdus;
-using Instasent.SmppAdapter.Contracts;
 using Microsoft.Extensions.Configuration;
 
 namespace Instasent.SmppAdapter.Configuration;

@@ -1,4 +1,3 @@
-using Instasent.Smpp.Pdus;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 

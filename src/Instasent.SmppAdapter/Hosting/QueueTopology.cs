@@ -1,5 +1,4 @@
 using Instasent.SmppAdapter.Configuration;
-using MassTransit;
 using MassTransit.RabbitMqTransport.Configuration;
 
 namespace Instasent.SmppAdapter.Hosting;

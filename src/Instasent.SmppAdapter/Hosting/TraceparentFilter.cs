@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Instasent.SmppAdapter.Telemetry;
-using MassTransit;
 
 namespace Instasent.SmppAdapter.Hosting;
 

@@ -1,14 +1,8 @@
 using System.Diagnostics;
-using Instasent.Smpp.Client;
-using Instasent.Smpp.Messages;
-using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Configuration;
-using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Hosting;
 using Instasent.SmppAdapter.Stores;
 using Instasent.SmppAdapter.Telemetry;
-using MassTransit;
-using Microsoft.Extensions.Logging;
 
 namespace Instasent.SmppAdapter.Inbound;
 

@@ -2,7 +2,6 @@ using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Stores;
 using Instasent.SmppAdapter.Telemetry;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Instasent.SmppAdapter.Inbound;
 

@@ -1,13 +1,9 @@
 using System.Security.Cryptography;
-using Instasent.Smpp.Messages;
 using Instasent.Smpp.Text;
 using Instasent.SmppAdapter.Configuration;
-using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Hosting;
 using Instasent.SmppAdapter.Stores;
 using Instasent.SmppAdapter.Telemetry;
-using MassTransit;
-using Microsoft.Extensions.Logging;
 
 namespace Instasent.SmppAdapter.Inbound;
 

@@ -1,6 +1,5 @@
 using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Hosting;
-using MassTransit;
 
 namespace Instasent.SmppAdapter.Inbound;
 

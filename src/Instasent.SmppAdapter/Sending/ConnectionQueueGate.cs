@@ -1,9 +1,7 @@
 using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Sessions;
 using Instasent.SmppAdapter.Stores;
-using MassTransit;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Instasent.SmppAdapter.Sending;
 

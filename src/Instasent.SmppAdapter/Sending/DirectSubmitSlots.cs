@@ -8,32 +8,21 @@ namespace Instasent.SmppAdapter.Sending;
 /// forwards the command to the connection's queue instead of holding it, so <c>smpp-send-sms</c> never queues behind
 /// the SMSC and a high command published behind a campaign reaches its lane at once.
 /// </summary>
-public sealed class DirectSubmitSlots(AdapterOptions options)
+public sealed class DirectSubmitSlots(AdapterOptions options) : IDisposable
 {
-    private readonly int _capacity = options.Connections.Count == 0
-        ? 0
-        : Math.Max(1, options.Connections[0].TotalWindow - options.Connections[0].HighPrioritySlots);
-    private int _taken;
+    private readonly SemaphoreSlim _free = new(CapacityOf(options));
 
     /// <summary>The most commands submitted by the router at once.</summary>
-    public int Capacity => _capacity;
+    public int Capacity { get; } = CapacityOf(options);
 
-    /// <summary>Takes a slot if one is free; each true is followed by one <see cref="Return"/>.</summary>
-    public bool TryTake()
-    {
-        while (true)
-        {
-            var taken = Volatile.Read(ref _taken);
-            if (taken >= _capacity)
-            {
-                return false;
-            }
-            if (Interlocked.CompareExchange(ref _taken, taken + 1, taken) == taken)
-            {
-                return true;
-            }
-        }
-    }
+    /// <summary>Takes a slot if one is free, without waiting; each true is followed by one <see cref="Return"/>.</summary>
+    public bool TryTake() => _free.Wait(0);
 
-    public void Return() => Interlocked.Decrement(ref _taken);
+    public void Return() => _free.Release();
+
+    public void Dispose() => _free.Dispose();
+
+    private static int CapacityOf(AdapterOptions options) => options.Connections.Count == 0
+        ? 0
+        : Math.Max(1, options.Connections[0].TotalWindow - options.Connections[0].HighPrioritySlots);
 }

@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using Instasent.SmppAdapter.Contracts;
 
 namespace Instasent.SmppAdapter.Sending;
 

@@ -1,15 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Instasent.Smpp.Client;
-using Instasent.Smpp.Messages;
-using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Configuration;
-using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Hosting;
 using Instasent.SmppAdapter.Sessions;
 using Instasent.SmppAdapter.Stores;
 using Instasent.SmppAdapter.Telemetry;
-using Microsoft.Extensions.Logging;
 
 namespace Instasent.SmppAdapter.Sending;
 

@@ -1,10 +1,7 @@
-using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Configuration;
-using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Hosting;
 using Instasent.SmppAdapter.Stores;
 using Instasent.SmppAdapter.Telemetry;
-using MassTransit;
 
 namespace Instasent.SmppAdapter.Sending;
 

@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using Instasent.SmppAdapter.Configuration;
-using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Sessions;
 using Instasent.SmppAdapter.Stores;
 using Instasent.SmppAdapter.Telemetry;
-using MassTransit;
-using Microsoft.Extensions.Logging;
 
 namespace Instasent.SmppAdapter.Sending;
 

@@ -1,7 +1,5 @@
 using Instasent.SmppAdapter.Configuration;
-using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Hosting;
-using MassTransit;
 
 namespace Instasent.SmppAdapter.Sending;
 

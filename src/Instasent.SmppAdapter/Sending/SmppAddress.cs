@@ -1,5 +1,3 @@
-using Instasent.Smpp.Client;
-using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Configuration;
 
 namespace Instasent.SmppAdapter.Sending;

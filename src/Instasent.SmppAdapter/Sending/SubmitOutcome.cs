@@ -1,6 +1,3 @@
-using Instasent.Smpp.Pdus;
-using Instasent.SmppAdapter.Contracts;
-
 namespace Instasent.SmppAdapter.Sending;
 
 /// <summary>What became of one command's segments.</summary>

@@ -1,6 +1,5 @@
 using Instasent.Smpp.Text;
 using Instasent.SmppAdapter.Configuration;
-using Instasent.SmppAdapter.Contracts;
 
 namespace Instasent.SmppAdapter.Sending;
 

@@ -1,7 +1,3 @@
-using Instasent.Smpp.Messages;
-using Instasent.Smpp.Pdus;
-using Instasent.SmppAdapter.Contracts;
-
 namespace Instasent.SmppAdapter.Sending;
 
 /// <summary>

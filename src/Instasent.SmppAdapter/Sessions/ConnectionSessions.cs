@@ -1,7 +1,5 @@
-using Instasent.Smpp.Client;
 using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Stores;
-using Microsoft.Extensions.Logging;
 
 namespace Instasent.SmppAdapter.Sessions;
 

@@ -1,10 +1,7 @@
 using Instasent.SmppAdapter.Configuration;
-using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Hosting;
 using Instasent.SmppAdapter.Sessions;
-using MassTransit;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Instasent.SmppAdapter.Sessions;
 

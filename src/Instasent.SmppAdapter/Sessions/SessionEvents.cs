@@ -1,7 +1,4 @@
-using Instasent.Smpp.Client;
-using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Configuration;
-using Instasent.SmppAdapter.Contracts;
 
 namespace Instasent.SmppAdapter.Sessions;
 

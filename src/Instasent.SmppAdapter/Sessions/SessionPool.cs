@@ -1,8 +1,6 @@
-using Instasent.Smpp.Client;
 using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Stores;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Instasent.SmppAdapter.Sessions;
 

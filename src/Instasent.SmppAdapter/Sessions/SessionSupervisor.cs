@@ -1,9 +1,6 @@
-using Instasent.Smpp.Client;
-using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Stores;
 using Instasent.SmppAdapter.Telemetry;
-using Microsoft.Extensions.Logging;
 
 namespace Instasent.SmppAdapter.Sessions;
 

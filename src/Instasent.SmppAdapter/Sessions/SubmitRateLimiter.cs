@@ -1,5 +1,4 @@
 using System.Threading.RateLimiting;
-using Instasent.Smpp.Pdus;
 using Instasent.SmppAdapter.Stores;
 
 namespace Instasent.SmppAdapter.Sessions;

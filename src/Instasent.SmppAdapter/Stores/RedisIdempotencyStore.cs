@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Instasent.SmppAdapter.Configuration;
-using Instasent.SmppAdapter.Contracts;
 using StackExchange.Redis;
 
 namespace Instasent.SmppAdapter.Stores;

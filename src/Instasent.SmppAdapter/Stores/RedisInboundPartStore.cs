@@ -11,7 +11,8 @@ namespace Instasent.SmppAdapter.Stores;
 /// <see cref="SendingOptions.InboundPartExpiry"/> twice over (the reporter takes them at once); fingerprints
 /// <see cref="SendingOptions.StoreRetention"/>.
 /// </summary>
-public sealed class RedisInboundPartStore : IInboundPartStore
+public sealed class RedisInboundPartStore(IConnectionMultiplexer redis, StoresOptions stores, SendingOptions options, TimeProvider time)
+    : IInboundPartStore
 {
     // Returns {status, part1, part2, ...} with status 'pending', 'complete', 'duplicate' or 'busy'.
     private static readonly LuaScript AddScript = LuaScript.Prepare("""
@@ -69,22 +70,11 @@ public sealed class RedisInboundPartStore : IInboundPartStore
         return out
         """);
 
-    private readonly IConnectionMultiplexer _redis;
-    private readonly SendingOptions _options;
-    private readonly TimeProvider _time;
-    private readonly RedisStoreKeys _keys;
-
-    public RedisInboundPartStore(IConnectionMultiplexer redis, StoresOptions stores, SendingOptions options, TimeProvider time)
-    {
-        _redis = redis;
-        _options = options;
-        _time = time;
-        _keys = new RedisStoreKeys(stores.KeyPrefix);
-    }
+    private readonly RedisStoreKeys _keys = new(stores.KeyPrefix);
 
     public async ValueTask<InboundPartAdded> AddAsync(InboundPartEntry part, CancellationToken cancellationToken)
     {
-        var result = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(AddScript, new
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(AddScript, new
         {
             parts = _keys.InboundParts(part.MessageKey),
             done = _keys.InboundPublished(part.MessageKey),
@@ -96,8 +86,8 @@ public sealed class RedisInboundPartStore : IInboundPartStore
             fingerprint = part.Fingerprint,
             value = part.Value,
             owner = part.Owner,
-            expiresAtMs = (_time.GetUtcNow() + _options.InboundPartExpiry).ToUnixTimeMilliseconds(),
-            keepMs = (long)(_options.InboundPartExpiry * 2).TotalMilliseconds,
+            expiresAtMs = (time.GetUtcNow() + options.InboundPartExpiry).ToUnixTimeMilliseconds(),
+            keepMs = (long)(options.InboundPartExpiry * 2).TotalMilliseconds,
         }).ConfigureAwait(false))!;
         return ((string)result[0]!) switch
         {
@@ -109,22 +99,22 @@ public sealed class RedisInboundPartStore : IInboundPartStore
     }
 
     public async ValueTask PublishedAsync(string messageKey, CancellationToken cancellationToken) =>
-        await _redis.GetDatabase().ScriptEvaluateAsync(PublishedScript, new
+        await redis.GetDatabase().ScriptEvaluateAsync(PublishedScript, new
         {
             parts = _keys.InboundParts(messageKey),
             done = _keys.InboundPublished(messageKey),
             pending = _keys.InboundPending,
             messageKey,
-            doneMs = (long)_options.StoreRetention.TotalMilliseconds,
+            doneMs = (long)options.StoreRetention.TotalMilliseconds,
         }).ConfigureAwait(false);
 
     public async ValueTask<IReadOnlyList<ExpiredInboundMessage>> TakeExpiredAsync(int max, CancellationToken cancellationToken)
     {
-        var result = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(TakeExpiredScript, new
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(TakeExpiredScript, new
         {
             pending = _keys.InboundPending,
             partsPrefix = _keys.InboundParts("").ToString(),
-            nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds(),
+            nowMs = time.GetUtcNow().ToUnixTimeMilliseconds(),
             max,
         }).ConfigureAwait(false))!;
         var expired = new List<ExpiredInboundMessage>(result.Length / 5);

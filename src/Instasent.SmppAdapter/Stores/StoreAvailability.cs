@@ -1,7 +1,6 @@
 using Instasent.SmppAdapter.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Instasent.SmppAdapter.Stores;

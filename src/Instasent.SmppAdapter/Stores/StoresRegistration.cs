@@ -7,24 +7,28 @@ namespace Instasent.SmppAdapter.Stores;
 /// <summary>The stores <see cref="StoresOptions.Provider"/> names: in-memory, or Redis over one shared connection.</summary>
 public static class StoresRegistration
 {
+    /// <summary>Each store the adapter keeps state in, with its in-memory and its Redis implementation.</summary>
+    private static readonly (Type Store, Type InMemory, Type Redis)[] Stores =
+    [
+        (typeof(IIdempotencyStore), typeof(InMemoryIdempotencyStore), typeof(RedisIdempotencyStore)),
+        (typeof(ICorrelationStore), typeof(InMemoryCorrelationStore), typeof(RedisCorrelationStore)),
+        (typeof(ISubmitProgressStore), typeof(InMemorySubmitProgressStore), typeof(RedisSubmitProgressStore)),
+        (typeof(IInboundPartStore), typeof(InMemoryInboundPartStore), typeof(RedisInboundPartStore)),
+        (typeof(IAccountBudgets), typeof(InMemoryAccountBudgets), typeof(RedisAccountBudgets)),
+    ];
+
     public static IServiceCollection AddAdapterStores(this IServiceCollection services, AdapterOptions options)
     {
-        if (options.Stores.Provider == StoreProvider.Memory)
+        var inMemory = options.Stores.Provider == StoreProvider.Memory;
+        if (!inMemory)
         {
-            services.AddSingleton<IIdempotencyStore, InMemoryIdempotencyStore>();
-            services.AddSingleton<ICorrelationStore, InMemoryCorrelationStore>();
-            services.AddSingleton<ISubmitProgressStore, InMemorySubmitProgressStore>();
-            services.AddSingleton<IInboundPartStore, InMemoryInboundPartStore>();
-            services.AddSingleton<IAccountBudgets, InMemoryAccountBudgets>();
-            return services;
+            services.AddSingleton(options.Stores);
+            services.AddSingleton<IConnectionMultiplexer>(_ => Connect(options.Stores));
         }
-        services.AddSingleton(options.Stores);
-        services.AddSingleton<IConnectionMultiplexer>(_ => Connect(options.Stores));
-        services.AddSingleton<IIdempotencyStore, RedisIdempotencyStore>();
-        services.AddSingleton<ICorrelationStore, RedisCorrelationStore>();
-        services.AddSingleton<ISubmitProgressStore, RedisSubmitProgressStore>();
-        services.AddSingleton<IInboundPartStore, RedisInboundPartStore>();
-        services.AddSingleton<IAccountBudgets, RedisAccountBudgets>();
+        foreach (var (store, memoryImplementation, redisImplementation) in Stores)
+        {
+            services.AddSingleton(store, inMemory ? memoryImplementation : redisImplementation);
+        }
         return services;
     }
 

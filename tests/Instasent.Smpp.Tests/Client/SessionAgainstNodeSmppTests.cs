@@ -1,6 +1,7 @@
 using Instasent.Smpp.Client;
 using Instasent.Smpp.Pdus;
 using Instasent.Smpp.TestSupport.Peers;
+using Instasent.Testing;
 using static Instasent.Smpp.Tests.Client.ClientTestSupport;
 
 namespace Instasent.Smpp.Tests.Client;
@@ -75,12 +76,7 @@ public class SessionAgainstNodeSmppTests
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => session.SubmitAsync(Submit()).AsTask())).WaitAsync(Wait);
 
-        var deadline = DateTime.UtcNow + Wait;
-        while (receipts.Count < 10 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
+        await Eventually.TrueAsync(() => receipts.Count >= 10, "10 receipts", Wait);
         Assert.Equal(responses.Select(r => r.MessageId).Order(), receipts.Order());
     }
 

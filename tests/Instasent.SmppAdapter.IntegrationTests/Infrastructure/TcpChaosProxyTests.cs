@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Instasent.Testing;
 
 namespace Instasent.SmppAdapter.IntegrationTests.Infrastructure;
 
@@ -74,7 +75,7 @@ public sealed class TcpChaosProxyTests : IAsyncLifetime
 
         _proxy.Stall();
         await client.SendAsync(Encoding.ASCII.GetBytes("ping"));
-        await WaitUntilAsync(() => _proxy.HeldBytes == 4, "the proxy holds the 4 bytes sent during the stall");
+        await Eventually.TrueAsync(() => _proxy.HeldBytes == 4, "the proxy holds the 4 bytes sent during the stall", Wait);
 
         // The bytes are in the proxy's hands, so the server has seen only the first round trip.
         Assert.Equal(5, _echo.ReceivedBytes);
@@ -175,15 +176,6 @@ public sealed class TcpChaosProxyTests : IAsyncLifetime
         return Encoding.ASCII.GetString(buffer);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        using var cts = new CancellationTokenSource(Wait);
-        while (!condition())
-        {
-            try { await Task.Delay(TimeSpan.FromMilliseconds(10), cts.Token); }
-            catch (OperationCanceledException) { throw new TimeoutException($"not within {Wait.TotalSeconds} s: {what}"); }
-        }
-    }
 
     /// <summary>Echoes every byte back on each connection it accepts on 127.0.0.1, and counts them.</summary>
     private sealed class EchoServer : IAsyncDisposable

@@ -100,7 +100,7 @@ public sealed class DirectSubmitTests
             ["Smpp:Connections:0:WindowSize"] = window.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Smpp:Connections:0:HighPriorityWindowShare"] = share,
         });
-        var slots = new DirectSubmitSlots(options);
+        using var slots = new DirectSubmitSlots(options);
 
         Assert.Equal(capacity, slots.Capacity);
         Assert.All(Enumerable.Range(0, capacity), _ => Assert.True(slots.TryTake()));
