@@ -26,17 +26,19 @@ internal static class BusLoad
 {
     private const string Usage = """
         Usage: bus-load --rabbitmq amqp://guest:guest@127.0.0.1:5672/vhost --count 20000
-                        [--label adapter] [--receipts] [--in-flight 256] [--timeout 180]
+                        [--label adapter] [--receipts] [--in-flight 256] [--timeout 180] [--rate N]
                bus-load baseline --rabbitmq URI [--connection instasent] [--concurrency 100] [--hops 2]
           --receipts    requestDeliveryReport true, and wait for one SmsDeliveryReported per command as well
           --in-flight   publishes awaiting their confirm at once
           --timeout     seconds, from the first publish, for every outcome (and receipt) to arrive
+          --rate        publish N commands a second on a fixed schedule (still at most --in-flight awaiting their
+                        confirm) instead of as fast as confirms allow: latency below saturation
           --hops        2: the adapter's router hop, then the connection's queue; 1: consume smpp-send-sms itself
         """;
 
     private static readonly string[] EventExchanges = [ContractNames.SmsSubmitted, ContractNames.SmsRejected, ContractNames.SmsDeliveryReported];
 
-    private sealed record Settings(Uri Broker, int Count, string Label, bool Receipts, int InFlight, TimeSpan Timeout);
+    private sealed record Settings(Uri Broker, int Count, string Label, bool Receipts, int InFlight, TimeSpan Timeout, int? Rate);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -105,10 +107,17 @@ internal static class BusLoad
         var completed = true;
         try
         {
-            await LoadWorkers.ForEachIndexAsync(settings.Count, settings.InFlight, PublishAsync);
+            if (settings.Rate is { } rate)
+            {
+                await PublishOnScheduleAsync(settings.Count, rate, settings.InFlight, PublishAsync, deadline.Token);
+            }
+            else
+            {
+                await LoadWorkers.ForEachIndexAsync(settings.Count, settings.InFlight, PublishAsync);
+            }
             var published = Stopwatch.GetElapsedTime(started);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"bus-load {settings.Label}: {settings.Count} SendSms published in {published.TotalSeconds:0.00} s ({settings.Count / published.TotalSeconds:0}/s, confirms included, {settings.InFlight} in flight); nacked {nacked}"));
+                $"bus-load {settings.Label}: {settings.Count} SendSms published in {published.TotalSeconds:0.00} s ({settings.Count / published.TotalSeconds:0}/s{(settings.Rate is { } r ? $", scheduled at {r}/s" : "")}, confirms included, {settings.InFlight} in flight); nacked {nacked}"));
             await tracker.Done.WaitAsync(deadline.Token);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
@@ -122,6 +131,39 @@ internal static class BusLoad
         var report = tracker.Report(started);
         report.Print(settings, cpu);
         return completed && report.AllExactlyOnce && nacked == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Publishes command i at <c>i / rate</c> seconds from the start (a late one goes at once, so the average rate holds),
+    /// at most <paramref name="inFlight"/> awaiting their confirm.
+    /// </summary>
+    private static async Task PublishOnScheduleAsync(int count, int rate, int inFlight, Func<int, Task> publish, CancellationToken cancellationToken)
+    {
+        using var slots = new SemaphoreSlim(inFlight);
+        var pending = new List<Task>(count);
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < count; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / rate) - Stopwatch.GetElapsedTime(start);
+            if (due > TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(due, cancellationToken);
+            }
+            await slots.WaitAsync(cancellationToken);
+            var index = i;
+            pending.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    await publish(index);
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }, cancellationToken));
+        }
+        await Task.WhenAll(pending);
     }
 
     private static ReadOnlyMemory<byte> Body(string messageId, int i, bool receipts)
@@ -153,6 +195,7 @@ internal static class BusLoad
         var receipts = false;
         var inFlight = 256;
         double timeout = 180;
+        int? rate = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -165,11 +208,12 @@ internal static class BusLoad
                 case "--receipts": receipts = true; break;
                 case "--in-flight": inFlight = Int("--in-flight"); break;
                 case "--timeout": timeout = Int("--timeout"); break;
+                case "--rate": rate = Int("--rate"); break;
                 default: throw new ArgumentException($"unknown argument {args[i]}");
             }
         }
         return new Settings(broker ?? throw new ArgumentException("--rabbitmq is required"), count ?? throw new ArgumentException("--count is required"),
-            label, receipts, inFlight, TimeSpan.FromSeconds(timeout));
+            label, receipts, inFlight, TimeSpan.FromSeconds(timeout), rate);
     }
 
     /// <summary>

@@ -18,7 +18,8 @@ public sealed class TracingTests(RabbitMqBroker broker)
     public async Task The_trace_runs_publish_then_consume_then_submit_sm_and_each_receipt_links_to_its_submit_span(bool directSubmit)
     {
         var spans = new List<Activity>();
-        var config = new Dictionary<string, string?> { ["Adapter:DirectSubmit"] = directSubmit.ToString() };
+        // The receipt spans start traces of their own (linked to the submit): recorded only when the adapter starts traces.
+        var config = new Dictionary<string, string?> { ["Adapter:DirectSubmit"] = directSubmit.ToString(), ["Telemetry:StartTraces"] = "true" };
         await using var run = await AdapterOnBroker.StartAsync(broker, config, services: s =>
             s.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans).AddSource("UpstreamTest")));
 
@@ -85,7 +86,7 @@ public sealed class TracingTests(RabbitMqBroker broker)
     {
         var spans = new List<Activity>();
         // The router hop on (DirectSubmit off), so the trace has every kind of broker span: publish, forward, two consumes.
-        await using var run = await AdapterOnBroker.StartAsync(broker, new Dictionary<string, string?> { ["Adapter:DirectSubmit"] = "false" },
+        await using var run = await AdapterOnBroker.StartAsync(broker, new Dictionary<string, string?> { ["Adapter:DirectSubmit"] = "false", ["Telemetry:StartTraces"] = "true" },
             services: s => s.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
         run.Smsc.Faults.RefuseSegment = 2;
         run.Smsc.Faults.RefuseSegmentStatus = CommandStatus.ESME_RINVDSTADR;

@@ -261,6 +261,17 @@ public sealed record TelemetryOptions
     public bool ConsoleExporter { get; init; }
 
     /// <summary>
+    /// Whether the adapter records traces no caller sampled: a command published without a trace context (or with an
+    /// unsampled one), a receipt, an inbound SMS. Unset: yes when spans are exported (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c> or
+    /// <see cref="ConsoleExporter"/>), else no, so an adapter that exports nothing spends nothing on spans. A trace its
+    /// caller sampled (a <c>traceparent</c> with the sampled flag) is always recorded and carried on, flag included.
+    /// </summary>
+    public bool? StartTraces { get; init; }
+
+    /// <summary><see cref="StartTraces"/> as it applies: set, or whether an exporter is configured.</summary>
+    public bool StartsTraces(bool otlpExporter) => StartTraces ?? (otlpExporter || ConsoleExporter);
+
+    /// <summary>
     /// Let MassTransit report usage to its vendor (a call out of the deployment at start). Off unless set: nothing calls
     /// out of the deployment unasked.
     /// </summary>

@@ -82,10 +82,13 @@ public sealed class DeliverSmHandler(
         ActivityLink[]? links = match is { SubmitContext: { } context } && context != default ? [new ActivityLink(context)] : null;
         // Work inside the library's deliver_sm server span, not a broker consume: internal.
         using var span = AdapterTelemetry.Source.StartActivity("smpp delivery_report", ActivityKind.Internal, Activity.Current?.Context ?? default, links: links);
-        span?.SetTag("smpp.connection", connection.Name);
-        span?.SetTag("smpp.message_id", receipt.MessageId);
-        span?.SetTag("smpp.receipt_status", receipt.StateName);
-        span?.SetTag("matched", match is not null);
+        if (span is { IsAllDataRequested: true })
+        {
+            span.SetTag("smpp.connection", connection.Name);
+            span.SetTag("smpp.message_id", receipt.MessageId);
+            span.SetTag("smpp.receipt_status", receipt.StateName);
+            span.SetTag("matched", match is not null);
+        }
 
         await bus.Publish(new SmsDeliveryReported
         {

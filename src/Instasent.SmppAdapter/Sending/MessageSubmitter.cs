@@ -270,7 +270,7 @@ public sealed class MessageSubmitter(
 
     private static void Trace(Activity? span, SubmitSmResp? response, CommandStatus? status, SmppRequestException? failure, SegmentAction action)
     {
-        if (span is null)
+        if (span is not { IsAllDataRequested: true })
         {
             return;
         }
@@ -297,9 +297,9 @@ public sealed class MessageSubmitter(
     private static Activity? StartSubmitSpan(SubmitPlan plan, SmppSession session, int index, int total)
     {
         var span = AdapterTelemetry.Source.StartActivity("smpp submit", ActivityKind.Internal);
-        if (span is null)
+        if (span is not { IsAllDataRequested: true })
         {
-            return null;
+            return span;
         }
         span.SetTag("smpp.connection", plan.Connection.Name);
         span.SetTag("smpp.session_id", session.SessionId);

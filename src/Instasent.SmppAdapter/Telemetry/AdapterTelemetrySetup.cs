@@ -13,6 +13,7 @@ namespace Instasent.SmppAdapter.Telemetry;
 /// OpenTelemetry: traces from MassTransit, <c>Instasent.Smpp</c> and <c>Instasent.SmppAdapter</c>; metrics from their
 /// meters and the runtime. OTLP only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the exporter reads the standard
 /// <c>OTEL_*</c> variables itself); console when <c>Telemetry:ConsoleExporter=true</c>; Prometheus at <c>/metrics</c>.
+/// With no span exporter, traces no caller sampled are not recorded (<see cref="TelemetryOptions.StartTraces"/>).
 /// </summary>
 internal static class AdapterTelemetrySetup
 {
@@ -27,6 +28,12 @@ internal static class AdapterTelemetrySetup
                 tracing.AddSource(DiagnosticHeaders.DefaultListenerName, AdapterTelemetry.SmppLibraryName, AdapterTelemetry.Name);
                 // Before any exporter: they read the span as it is when it ends.
                 tracing.AddProcessor(new MessagingSpanConventions());
+                if (!options.StartsTraces(otlp))
+                {
+                    // Only what a caller sampled is recorded. A trace the caller did not sample (or no trace) gets no
+                    // recorded span here; a sampled one is followed as with the default sampler (ParentBased(AlwaysOn)).
+                    tracing.SetSampler(new ParentBasedSampler(new AlwaysOffSampler()));
+                }
                 if (otlp)
                 {
                     tracing.AddOtlpExporter();

@@ -12,7 +12,8 @@ public sealed class TelemetryTests
     public async Task One_trace_runs_from_the_published_SendSms_through_every_submit_sm_and_the_receipt_links_to_the_submit()
     {
         var spans = new List<Activity>();
-        await using var adapter = await AdapterUnderTest.StartAsync(services: s =>
+        // The receipt's span starts a trace of its own (linked to the submit): recorded only when the adapter starts traces.
+        await using var adapter = await AdapterUnderTest.StartAsync(StartTraces, services: s =>
             s.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
 
         using var upstreamSource = new ActivitySource("UpstreamTest");
@@ -48,6 +49,46 @@ public sealed class TelemetryTests
         Assert.All(reports, r => Assert.Contains(r.Links, l => wrappers.Any(w => w.SpanId == l.Context.SpanId && w.TraceId == l.Context.TraceId)));
         Assert.DoesNotContain(all.SelectMany(a => a.TagObjects), t => t.Value is string v && v.Contains(new string('t', 20), StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// With no span exporter configured (none here: the in-memory exporter is the test's, added in code), the adapter
+    /// records a trace only when its caller sampled it: a command with no trace context leaves no span, a sampled one is
+    /// followed through submit_sm. The unsampled command's outcome is awaited first; its "smpp submit" span would have
+    /// ended (and been exported) before that outcome was published.
+    /// </summary>
+    [Fact]
+    public async Task Without_an_exporter_only_traces_the_caller_sampled_are_recorded()
+    {
+        var spans = new List<Activity>();
+        await using var adapter = await AdapterUnderTest.StartAsync(services: s =>
+            s.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+        var sampledTrace = ActivityTraceId.CreateRandom();
+
+        var previous = Activity.Current;
+        Activity.Current = null;
+        try
+        {
+            var endpoint = await adapter.Harness.Bus.GetSendEndpoint(new Uri($"queue:{SendSms.QueueName}"));
+            await endpoint.Send(new SendSms { MessageId = "untraced-1", From = "Instasent", To = "+34600000001", Text = "hi" });
+            await adapter.PublishedAsync<SmsSubmitted>(m => m.MessageId == "untraced-1");
+            await endpoint.Send(new SendSms { MessageId = "sampled-1", From = "Instasent", To = "+34600000001", Text = "hi" },
+                (SendContext<SendSms> send) => send.Headers.Set(TraceparentFilterHeader, $"00-{sampledTrace}-{ActivitySpanId.CreateRandom()}-01"));
+        }
+        finally
+        {
+            Activity.Current = previous;
+        }
+        await adapter.PublishedAsync<SmsSubmitted>(m => m.MessageId == "sampled-1");
+        await adapter.UntilAsync(() => Snapshot(spans).Any(a => a.DisplayName == "smpp submit" && a.TraceId == sampledTrace), "the sampled command's submit span");
+
+        var submits = Snapshot(spans).Where(a => a.DisplayName == "smpp submit").ToList();
+        Assert.Contains(submits, a => Equals(a.GetTagItem(Instasent.SmppAdapter.Telemetry.AdapterTelemetry.MessageId), "sampled-1") && a.Recorded);
+        Assert.DoesNotContain(submits, a => Equals(a.GetTagItem(Instasent.SmppAdapter.Telemetry.AdapterTelemetry.MessageId), "untraced-1"));
+    }
+
+    private static readonly Dictionary<string, string?> StartTraces = new() { ["Telemetry:StartTraces"] = "true" };
+
+    private const string TraceparentFilterHeader = Instasent.SmppAdapter.Hosting.TraceparentFilter<SendSms>.Header;
 
     private static List<Activity> Snapshot(List<Activity> spans)
     {
