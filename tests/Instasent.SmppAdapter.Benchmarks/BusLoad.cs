@@ -343,10 +343,10 @@ internal static class BusLoad
             }
 
             Console.WriteLine(string.Create(inv, $"throughput: {perSecond:0} commands/s, first publish to last outcome ({ToLastOutcome.TotalSeconds:0.00} s)"));
-            Console.WriteLine(string.Create(inv, $"latency publish->outcome ms: p50 {P50:0} p95 {P95:0} p99 {P99:0} max {Max:0}"));
+            Console.WriteLine(string.Create(inv, $"latency publish->outcome ms: p50 {P50:0.0} p95 {P95:0.0} p99 {P99:0.0} max {Max:0.0}"));
             Console.WriteLine(string.Create(inv, $"events from other runs ignored: {Foreign}; load generator cpu: {cpu.TotalSeconds:0.00} s"));
             Console.WriteLine(string.Create(inv,
-                $"result label={settings.Label} count={Count} seconds={ToLastOutcome.TotalSeconds:0.000} span_s={Math.Max(ToLastOutcome.TotalSeconds, ToLastReceipt.TotalSeconds):0.000} per_s={perSecond:0} p50_ms={P50:0} p95_ms={P95:0} p99_ms={P99:0} receipts_per_s={receiptsPerSecond:0} outcomes={Outcomes} duplicates={Duplicates} missing={Missing} rejected={Rejected} receipts={Receipts} ok={(AllExactlyOnce ? 1 : 0)} loadgen_cpu_s={cpu.TotalSeconds:0.00}"));
+                $"result label={settings.Label} count={Count} seconds={ToLastOutcome.TotalSeconds:0.000} span_s={Math.Max(ToLastOutcome.TotalSeconds, ToLastReceipt.TotalSeconds):0.000} per_s={perSecond:0} p50_ms={P50:0.0} p95_ms={P95:0.0} p99_ms={P99:0.0} receipts_per_s={receiptsPerSecond:0} outcomes={Outcomes} duplicates={Duplicates} missing={Missing} rejected={Rejected} receipts={Receipts} ok={(AllExactlyOnce ? 1 : 0)} loadgen_cpu_s={cpu.TotalSeconds:0.00}"));
         }
     }
 }

@@ -268,6 +268,12 @@ public sealed record TelemetryOptions
     /// </summary>
     public bool? StartTraces { get; init; }
 
+    /// <summary>
+    /// Collect MassTransit's own metrics (per-message receive, consume and send counters and durations, meter
+    /// <c>MassTransit</c>) besides the adapter's. On by default; the adapter's dashboards and alerts do not use them.
+    /// </summary>
+    public bool MassTransitMetrics { get; init; } = true;
+
     /// <summary><see cref="StartTraces"/> as it applies: set, or whether an exporter is configured.</summary>
     public bool StartsTraces(bool otlpExporter) => StartTraces ?? (otlpExporter || ConsoleExporter);
 

@@ -45,7 +45,11 @@ internal static class AdapterTelemetrySetup
             })
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(InstrumentationOptions.MeterName, AdapterTelemetry.SmppLibraryName, AdapterTelemetry.Name);
+                metrics.AddMeter(AdapterTelemetry.SmppLibraryName, AdapterTelemetry.Name);
+                if (options.MassTransitMetrics)
+                {
+                    metrics.AddMeter(InstrumentationOptions.MeterName);
+                }
                 metrics.AddRuntimeInstrumentation();
                 metrics.AddPrometheusExporter();
                 if (otlp)
