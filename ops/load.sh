@@ -26,7 +26,7 @@ cd "$ROOT"
 usage() {
   cat <<'USAGE'
 Usage: ops/load.sh [--count N] [--repeats R] [--warmup N] [--timeout SECONDS] [--adapter-env NAME=VALUE] [--kannel]
-                   [--help]
+                   [--latency N] [--help]
 
   --count N          SendSms per run (default 20000)
   --repeats R        runs of each variant; the table shows medians (default 3)
@@ -40,6 +40,9 @@ Usage: ops/load.sh [--count N] [--repeats R] [--warmup N] [--timeout SECONDS] [-
                      build as the second adapter (e.g. main's, built elsewhere): a before/after in one run
   --kannel           also run Kannel (installs Debian's kannel if missing) as the variant kannel, interleaved with the
                      others; its configuration and logs are in the run's log directory
+  --latency N        after the runs, N more SendSms with receipts to the adapter at a fixed rate, half the median
+                     adapter+receipts rate: publish -> SmsSubmitted latency below saturation (p50/p95/p99), and the
+                     adapter's resident memory after every command of the whole run
 
 Ports (must be free; not those of ops/run.sh and CI): LOAD_SIMULATOR_PORT 12775, LOAD_SIMULATOR_CONTROL_PORT 18775,
 LOAD_ADAPTER_PORT 18080; with --kannel LOAD_KANNEL_ADMIN_PORT 13100, LOAD_KANNEL_BOX_PORT 13101,
@@ -50,7 +53,7 @@ managed with rabbitmqctl.
 USAGE
 }
 
-COUNT=20000 REPEATS=3 WARMUP=5000 TIMEOUT=300 ADAPTER_ENV="" KANNEL=0
+COUNT=20000 REPEATS=3 WARMUP=5000 TIMEOUT=300 ADAPTER_ENV="" KANNEL=0 LATENCY=0
 positive() { [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive whole number (was '${2:-}')"; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -60,6 +63,7 @@ while [ $# -gt 0 ]; do
     --timeout) positive "$1" "${2:-}"; TIMEOUT=$2; shift 2 ;;
     --adapter-env) [[ ${2:-} =~ ^[A-Za-z_][A-Za-z0-9_]*=.*$ ]] || die "--adapter-env needs NAME=VALUE (was '${2:-}')"; ADAPTER_ENV=$2; shift 2 ;;
     --kannel) KANNEL=1; shift ;;
+    --latency) positive "$1" "${2:-}"; LATENCY=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
@@ -339,3 +343,21 @@ else
   exit 1
 fi
 echo "top snapshots (5 s into each run): $LOGS/run-*.top"
+
+# --- latency below saturation, and memory (--latency) ----------------------------------------------------------
+if [ "$LATENCY" -gt 0 ]; then
+  rate=$(col adapter+receipts 2 | median | awk '{ printf "%d", ($1 > 1 ? $1 / 2 : 1) }')
+  log "latency: $LATENCY SendSms with receipts to the adapter at $rate/s (half its median rate with receipts)"
+  rss_before=$(awk '/^VmRSS/ { print $2 }' "/proc/$ADAPTER_PID/status")
+  timeout $((TIMEOUT + LATENCY / rate + 60)) dotnet "$BENCH_DLL" bus-load --rabbitmq "$BROKER/$VHOST_ADAPTER" --count "$LATENCY" \
+    --label latency --receipts --rate "$rate" --timeout $((TIMEOUT + LATENCY / rate)) >"$LOGS/latency.log" 2>&1 \
+    || { sed 's/^/    /' "$LOGS/latency.log" >&2; die "the latency run failed; see $LOGS/latency.log"; }
+  rss_after=$(awk '/^VmRSS/ { print $2 }' "/proc/$ADAPTER_PID/status")
+  with_receipts=$((WARMUP + COUNT * REPEATS + LATENCY)) without=$((WARMUP + COUNT * REPEATS))
+  echo
+  echo "Latency at a fixed $rate SendSms/s with receipts ($LATENCY commands; publish -> SmsSubmitted, ms):"
+  grep -E '^(latency|outcomes|receipts|throughput)' "$LOGS/latency.log" | sed 's/^/  /'
+  awk -v b="$rss_before" -v a="$rss_after" -v r="$with_receipts" -v n="$without" 'BEGIN {
+    printf "adapter resident memory: %.0f MB after %d commands with receipts and %d without (%.0f MB before the latency run)\n", a / 1024, r, n, b / 1024 }'
+  grep -q ' ok=1 ' "$LOGS/latency.log" || die "the latency run did not get exactly one outcome and one receipt per messageId"
+fi
