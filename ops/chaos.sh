@@ -8,19 +8,23 @@
 #
 # Everything breakable is private to this script: the broker is the node chaos1@localhost (AMQP 127.0.0.1:5811,
 # distribution 25811, /var/lib/rabbitmq/instasent-chaos, made by ops/lib/rabbitmq-cluster.sh), Redis runs on 6391.
-# The shared broker on 5672 and Redis on 6379 are not touched.
+# The row cluster-node has a 3-node cluster of its own, chaosc1..3@localhost (AMQP 127.0.0.1:5821-5823, distribution
+# 25821-25823, /var/lib/rabbitmq/instasent-chaos-cluster), started only when that row runs. The shared broker on 5672,
+# the test cluster on 5701-5703 and Redis on 6379 are not touched.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/processes.sh"
-export RABBIT_CLUSTER_PREFIX=${CHAOS_RABBIT_PREFIX:-chaos} RABBIT_CLUSTER_PORT_BASE=${CHAOS_RABBIT_PORT_BASE:-5810}
-export RABBIT_CLUSTER_BASE=${CHAOS_RABBIT_BASE:-/var/lib/rabbitmq/instasent-chaos}
+# The two private brokers, as ops/lib/rabbitmq-cluster.sh names them (prefix, port base, directory): use_broker picks one.
+SINGLE_BROKER=("${CHAOS_RABBIT_PREFIX:-chaos}" "${CHAOS_RABBIT_PORT_BASE:-5810}" "${CHAOS_RABBIT_BASE:-/var/lib/rabbitmq/instasent-chaos}")
+CLUSTER_BROKER=("${CHAOS_CLUSTER_PREFIX:-chaosc}" "${CHAOS_CLUSTER_PORT_BASE:-5820}" "${CHAOS_CLUSTER_BASE:-/var/lib/rabbitmq/instasent-chaos-cluster}")
+export RABBIT_CLUSTER_PREFIX=${SINGLE_BROKER[0]} RABBIT_CLUSTER_PORT_BASE=${SINGLE_BROKER[1]} RABBIT_CLUSTER_BASE=${SINGLE_BROKER[2]}
 . "$(dirname "$0")/lib/rabbitmq-cluster.sh"
 REDIS_PORT=${CHAOS_REDIS_PORT:-6391}
 . "$(dirname "$0")/lib/redis.sh"
 ROOT=$(repo_root)
 cd "$ROOT"
 
-ALL_ROWS=(baseline smsc-kill link-cut link-stall throttle-resp throttle-nack slow-resp missing-resp malformed-resp binds-refused adapter-kill broker-restart memory-alarm)
+ALL_ROWS=(baseline smsc-kill link-cut link-stall throttle-resp throttle-nack slow-resp missing-resp malformed-resp binds-refused adapter-kill broker-restart cluster-node memory-alarm)
 usage() {
   cat <<USAGE
 Usage: ops/chaos.sh [--rows ROW,ROW...] [--rate N] [--seconds S] [--drain S] [--keep-broker] [--help]
@@ -29,7 +33,7 @@ Usage: ops/chaos.sh [--rows ROW,ROW...] [--rate N] [--seconds S] [--drain S] [--
   --rate      SendSms per second during a row (default 40; every 4th is two segments)
   --seconds   how long each row publishes (default 60); the fault starts 10 s in
   --drain     seconds after the last publish to wait for every outcome and receipt (default 150)
-  --keep-broker  leave the private broker node running at the end (it is stopped when this script started it)
+  --keep-broker  leave the private broker node (and cluster) running at the end (stopped when this script started them)
 
 Rows (the fault; everything else stays healthy):
   baseline        none
@@ -44,9 +48,12 @@ Rows (the fault; everything else stays healthy):
   binds-refused   binds refused (ESME_RBINDFAIL) for 20 s and every connection dropped
   adapter-kill    the adapter SIGKILLed at 10 s and started again
   broker-restart  the broker node stopped at 10 s and started again
+  cluster-node    on a 3-node cluster of its own, quorum queues, the adapter given all three nodes: the node leading
+                  smpp-send-sms SIGKILLed at 10 s and started again 15 s later (the load is on another node)
   memory-alarm    the broker's memory high watermark set to 0.0001 for 30 s (publishers blocked), then 0.4
 
-Ports: simulator 12790 (control 18790), proxy 12791 (control 18792), adapter HTTP 18791, Redis 6391, broker 5811.
+Ports: simulator 12790 (control 18790), proxy 12791 (control 18792), adapter HTTP 18791, Redis 6391, broker 5811,
+cluster (row cluster-node) 5821-5823.
 USAGE
 }
 
@@ -75,15 +82,28 @@ ADAPTER_DLL=src/Instasent.SmppAdapter/$BIN/Instasent.SmppAdapter.dll
 SIMULATOR_DLL=src/Instasent.SmppAdapter.Simulator/$BIN/Instasent.SmppAdapter.Simulator.dll
 BENCH_DLL=tests/Instasent.SmppAdapter.Benchmarks/$BIN/Instasent.SmppAdapter.Benchmarks.dll
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/smpp-adapter-chaos.XXXXXX")
-ADAPTER_PID="" SIMULATOR_PID="" PROXY_PID="" LOAD_PID="" BROKER_STARTED=0 VHOST="" ROW_DIR=""
+ADAPTER_PID="" SIMULATOR_PID="" PROXY_PID="" LOAD_PID="" BROKER_STARTED=0 CLUSTER_STARTED=0 VHOST="" ROW_DIR=""
+BROKER=single LOAD_NODE=1
 
-rmqctl() { _rabbitmq_cluster_ctl 1 -q "$@"; }
+# use_broker single|cluster: the private broker that rmqctl, the adapter and the load talk to from now on.
+use_broker() {
+  local -n chosen="${1^^}_BROKER"
+  BROKER=$1 RABBIT_CLUSTER_PREFIX=${chosen[0]} RABBIT_CLUSTER_PORT_BASE=${chosen[1]} RABBIT_CLUSTER_BASE=${chosen[2]}
+  BROKER_PORT=$(rabbitmq_cluster_amqp_port 1)
+}
+# rmqctl ARGS: rabbitmqctl against the first node of the current broker that answers (a cluster node may be down).
+rmqctl() {
+  local n
+  for n in 1 2 3; do rabbitmq_cluster_node_up "$n" && { _rabbitmq_cluster_ctl "$n" -q "$@"; return; }; done
+  return 1
+}
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
   stop_row_processes
-  [ -n "$VHOST" ] && rabbitmq_cluster_node_up 1 && { rmqctl delete_vhost "$VHOST" >/dev/null 2>&1 || true; }
-  if [ "$BROKER_STARTED" = 1 ] && [ "$KEEP_BROKER" = 0 ]; then rabbitmq_cluster_stop_node 1; fi
+  [ -n "$VHOST" ] && { rmqctl delete_vhost "$VHOST" >/dev/null 2>&1 || true; }
+  if [ "$BROKER_STARTED" = 1 ] && [ "$KEEP_BROKER" = 0 ]; then use_broker single; rabbitmq_cluster_stop_node 1; fi
+  if [ "$CLUSTER_STARTED" = 1 ] && [ "$KEEP_BROKER" = 0 ]; then use_broker cluster; rabbitmq_cluster_stop; fi
   redis_stop_if_ours
   log "logs: $LOGS"
   exit "$status"
@@ -108,12 +128,22 @@ done
 log "building the adapter, the simulator and the benchmarks (Release; $LOGS/build.log)"
 build_release "$LOGS/build.log" src/Instasent.SmppAdapter src/Instasent.SmppAdapter.Simulator tests/Instasent.SmppAdapter.Benchmarks
 redis_ensure
-if ! rabbitmq_cluster_node_up 1; then
-  apt_install rabbitmq-server
-  rabbitmq_cluster_start_node 1
-  BROKER_STARTED=1
+# Each private broker only when a row needs it.
+if printf '%s\n' "${ROWS[@]}" | grep -qvx cluster-node; then
+  use_broker single
+  if ! rabbitmq_cluster_node_up 1; then
+    apt_install rabbitmq-server
+    rabbitmq_cluster_start_node 1
+    BROKER_STARTED=1
+  fi
+  log "broker: $(rabbitmq_cluster_node_name 1) on 127.0.0.1:$BROKER_PORT"
 fi
-log "broker: $(rabbitmq_cluster_node_name 1) on 127.0.0.1:$BROKER_PORT"
+if printf '%s\n' "${ROWS[@]}" | grep -qx cluster-node; then
+  use_broker cluster
+  rabbitmq_cluster_node_up 1 && rabbitmq_cluster_node_up 2 && rabbitmq_cluster_node_up 3 || CLUSTER_STARTED=1
+  rabbitmq_cluster_start
+  log "cluster: $(rabbitmq_cluster_node_name 1)..3 on 127.0.0.1:$(rabbitmq_cluster_amqp_port 1)-$(rabbitmq_cluster_amqp_port 3)"
+fi
 
 # --- the processes of one row ------------------------------------------------------------------------------------
 start_simulator() {
@@ -124,7 +154,12 @@ start_simulator() {
 }
 start_adapter() {
   local -x RabbitMq__Uri="amqp://guest:guest@127.0.0.1:$BROKER_PORT/$VHOST" Smpp__Connections__0__Password=chaos123
-  start_bg adapter "$ROW_DIR/adapter.log" env \
+  local cluster=()
+  # On the cluster: quorum queues, and every node to connect to (node 1 first).
+  [ "$BROKER" = cluster ] && cluster=(RabbitMq__QueueType=quorum
+    "RabbitMq__ClusterNodes__0=127.0.0.1:$(rabbitmq_cluster_amqp_port 1)" "RabbitMq__ClusterNodes__1=127.0.0.1:$(rabbitmq_cluster_amqp_port 2)"
+    "RabbitMq__ClusterNodes__2=127.0.0.1:$(rabbitmq_cluster_amqp_port 3)")
+  start_bg adapter "$ROW_DIR/adapter.log" env "${cluster[@]}" \
     Http__Urls="http://127.0.0.1:$ADAPTER_PORT" \
     Smpp__Connections__0__Name=instasent Smpp__Connections__0__Host=127.0.0.1 Smpp__Connections__0__Port="$PROXY_PORT" \
     Smpp__Connections__0__SystemId=chaos Smpp__Connections__0__Sessions=$SESSIONS Smpp__Connections__0__WindowSize=$WINDOW \
@@ -182,10 +217,28 @@ inject() {
     broker-restart)
       rabbitmq_cluster_stop_node 1; log "broker stopped"
       rabbitmq_cluster_start_node 1; log "broker up again" ;;
+    cluster-node)
+      local leader pid_file
+      leader=$(leader_node) || die "smpp-send-sms of $VHOST has no leader"
+      [ "$leader" != "$LOAD_NODE" ] || die "smpp-send-sms moved to node $LOAD_NODE, the node the load is on"
+      pid_file="$RABBIT_CLUSTER_BASE/$RABBIT_CLUSTER_PREFIX$leader/rabbit.pid"
+      log "SIGKILL $(rabbitmq_cluster_node_name "$leader"), the leader of smpp-send-sms (pid $(as_root cat "$pid_file"))"
+      as_root kill -KILL "$(as_root cat "$pid_file")"; as_root rm -f "$pid_file"
+      after 15
+      rabbitmq_cluster_start_node "$leader"
+      log "$(rabbitmq_cluster_node_name "$leader") up again; smpp-send-sms now led by node $(leader_node || echo '?')" ;;
     memory-alarm)
       rmqctl set_vm_memory_high_watermark 0.0001 >/dev/null; log "broker: memory high watermark 0.0001 (alarm)"; after 30
       rmqctl set_vm_memory_high_watermark 0.4 >/dev/null; log "broker: memory high watermark 0.4" ;;
   esac
+}
+
+# leader_node: the node (1..3) of the current broker leading smpp-send-sms of $VHOST.
+leader_node() {
+  local name n
+  name=$(rabbitmq_cluster_queue_leader smpp-send-sms "$VHOST") || return 1
+  for n in 1 2 3; do [ "$name" = "$(rabbitmq_cluster_node_name "$n")" ] && { echo "$n"; return 0; }; done
+  return 1
 }
 
 # --- the rows ---------------------------------------------------------------------------------------------------
@@ -196,6 +249,8 @@ for ROW in "${ROWS[@]}"; do
   ROW_DIR="$LOGS/$ROW"
   mkdir -p "$ROW_DIR/snapshots"
   VHOST="chaos-$RUN_ID-$ROW"
+  if [ "$ROW" = cluster-node ]; then use_broker cluster; else use_broker single; fi
+  LOAD_NODE=1
   log "row $ROW: vhost $VHOST, logs $ROW_DIR"
   rmqctl add_vhost "$VHOST" >/dev/null
   rmqctl set_permissions -p "$VHOST" guest '.*' '.*' '.*' >/dev/null
@@ -205,9 +260,15 @@ for ROW in "${ROWS[@]}"; do
   wait_file_line "$ROW_DIR/proxy.log" '^tcp-proxy ready' 60 "$PROXY_PID" || { show_log_tail tcp-proxy "$ROW_DIR/proxy.log"; die "the proxy did not start"; }
   start_adapter
   wait_adapter_ready 120
+  if [ "$BROKER" = cluster ]; then
+    # The load publishes and listens on a node that will stay up: not the one leading the command queue.
+    LOAD_NODE=$(leader_node) || die "smpp-send-sms of $VHOST has no leader"
+    LOAD_NODE=$((LOAD_NODE % 3 + 1))
+    log "row $ROW: smpp-send-sms led by node $(leader_node); the load is on node $LOAD_NODE"
+  fi
   started=$(date +%s)
   start_bg chaos-load "$ROW_DIR/load.log" timeout $((SECONDS_PER_ROW + DRAIN + 120)) dotnet "$BENCH_DLL" chaos-load \
-    --rabbitmq "amqp://127.0.0.1:$BROKER_PORT/$VHOST" --rate "$RATE" --seconds "$SECONDS_PER_ROW" --drain "$DRAIN" \
+    --rabbitmq "amqp://127.0.0.1:$(rabbitmq_cluster_amqp_port "$LOAD_NODE")/$VHOST" --rate "$RATE" --seconds "$SECONDS_PER_ROW" --drain "$DRAIN" \
     --label "$ROW" --simulator "http://127.0.0.1:$SIM_CONTROL_PORT" --snapshots "$ROW_DIR/snapshots" --progress 15
   LOAD_PID=$BG_PID
   after "$FAULT_AT"

@@ -10,6 +10,7 @@ public sealed class SimulatorFaults
     private volatile bool _queueFull;
     private long _responseDelayTicks;
     private volatile bool _dropResponses;
+    private int _holdResponses;
     private volatile bool _ignoreEnquireLink;
     private int _dropConnectionAfterPdus;
     private int _sendMalformedPduNext;
@@ -44,6 +45,27 @@ public sealed class SimulatorFaults
         get => TimeSpan.FromTicks(Volatile.Read(ref _responseDelayTicks));
         set => Volatile.Write(ref _responseDelayTicks, Math.Max(0, value.Ticks));
     }
+
+    /// <summary>
+    /// A gate a test opens: while set, every answer to a submit_sm (submit_sm_resp, or a generic_nack) is held; the submit
+    /// itself is handled as usual (accepted and counted, its receipt scheduled). Clearing it sends every held answer at
+    /// once, in the order they were held. Unlike <see cref="ResponseDelay"/> it takes no clock: what is held stays held
+    /// until the test says so, however slow the machine.
+    /// </summary>
+    public bool HoldResponses
+    {
+        get => Volatile.Read(ref _holdResponses) != 0;
+        set
+        {
+            if (Interlocked.Exchange(ref _holdResponses, value ? 1 : 0) != 0 && !value)
+            {
+                HoldReleased?.Invoke();
+            }
+        }
+    }
+
+    /// <summary>Raised when <see cref="HoldResponses"/> goes from set to clear: the simulator sends what it held.</summary>
+    internal event Action? HoldReleased;
 
     /// <summary>submit_sm is read and then ignored: no response, no message, no receipt.</summary>
     public bool DropResponses
@@ -159,6 +181,7 @@ public sealed class SimulatorFaults
         QueueFull = false;
         ResponseDelay = TimeSpan.Zero;
         DropResponses = false;
+        HoldResponses = false;
         IgnoreEnquireLink = false;
         DropConnectionAfterPdus = 0;
         SendMalformedPduNext = false;
@@ -178,6 +201,7 @@ public sealed class SimulatorFaults
         QueueFull = QueueFull,
         ResponseDelay = ResponseDelay,
         DropResponses = DropResponses,
+        HoldResponses = HoldResponses,
         IgnoreEnquireLink = IgnoreEnquireLink,
         DropConnectionAfterPdus = DropConnectionAfterPdus,
         SendMalformedPduNext = SendMalformedPduNext,
@@ -211,6 +235,11 @@ public sealed class SimulatorFaults
         if (update.DropResponses is { } drop)
         {
             DropResponses = drop;
+        }
+
+        if (update.HoldResponses is { } hold)
+        {
+            HoldResponses = hold;
         }
 
         if (update.IgnoreEnquireLink is { } ignore)
@@ -282,6 +311,7 @@ public sealed record FaultSettings
     public bool? QueueFull { get; init; }
     public TimeSpan? ResponseDelay { get; init; }
     public bool? DropResponses { get; init; }
+    public bool? HoldResponses { get; init; }
     public bool? IgnoreEnquireLink { get; init; }
     public int? DropConnectionAfterPdus { get; init; }
     public bool? SendMalformedPduNext { get; init; }

@@ -53,6 +53,10 @@ internal sealed partial class SimulatorSession
 
     private void Answer(Pdu submitResponse)
     {
+        if (_simulator.TryHoldResponse(this, submitResponse))
+        {
+            return;
+        }
         var delay = Faults.ResponseDelay;
         if (delay > TimeSpan.Zero)
         {

@@ -22,6 +22,9 @@ public sealed record SimulatorStats
     /// <summary>submit_sm swallowed by <see cref="SimulatorFaults.DropResponses"/>.</summary>
     public long SubmitsUnanswered { get; init; }
 
+    /// <summary>Answers to submit_sm held right now by <see cref="SimulatorFaults.HoldResponses"/>.</summary>
+    public long ResponsesHeld { get; init; }
+
     /// <summary>Receipt deliver_sm written, resends included.</summary>
     public long ReceiptsSent { get; init; }
 
@@ -60,6 +63,7 @@ internal sealed class StatsCounters
     public long BindsAccepted;
     public long SubmitsAccepted;
     public long SubmitsUnanswered;
+    public long ResponsesHeld;
     public long ReceiptsSent;
     public long ReceiptsAcknowledged;
     public long MoSent;
@@ -99,6 +103,7 @@ internal sealed class StatsCounters
         SubmitsAccepted = Interlocked.Read(ref SubmitsAccepted),
         SubmitsRefused = ByName(SubmitsRefused),
         SubmitsUnanswered = Interlocked.Read(ref SubmitsUnanswered),
+        ResponsesHeld = Interlocked.Read(ref ResponsesHeld),
         ReceiptsSent = Interlocked.Read(ref ReceiptsSent),
         ReceiptsAcknowledged = Interlocked.Read(ref ReceiptsAcknowledged),
         MoSent = Interlocked.Read(ref MoSent),

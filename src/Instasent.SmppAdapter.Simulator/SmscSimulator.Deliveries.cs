@@ -19,6 +19,7 @@ public sealed partial class SmscSimulator
     private readonly PriorityQueue<Timed, long> _timed = new();
     private readonly Lock _timedLock = new();
     private readonly ConcurrentDictionary<MoTracker, byte> _moInFlight = new();
+    private readonly List<Timed> _held = [];
     private TaskCompletionSource? _wakeSignal;
     private long _wakeAt = long.MinValue;
     private int _nextMoReference;
@@ -293,6 +294,40 @@ public sealed partial class SmscSimulator
             mo.Abandoned($"MO segment abandoned: {reason}");
             _moInFlight.TryRemove(mo, out _);
         }
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="response"/> while <see cref="SimulatorFaults.HoldResponses"/> is set; false when it is not.
+    /// Checked and added under the lock <see cref="ReleaseHeldResponses"/> drains under, so nothing is held after a release.
+    /// </summary>
+    internal bool TryHoldResponse(SimulatorSession connection, Pdu response)
+    {
+        lock (_timedLock)
+        {
+            if (!Faults.HoldResponses)
+            {
+                return false;
+            }
+            _held.Add(new Timed(null, connection, response));
+            Interlocked.Increment(ref Counters.ResponsesHeld);
+            return true;
+        }
+    }
+
+    /// <summary>Hands every held answer to the scheduler, due now, in the order they were held (<see cref="SimulatorFaults.HoldReleased"/>).</summary>
+    private void ReleaseHeldResponses()
+    {
+        var now = Time.GetUtcNow().UtcTicks;
+        lock (_timedLock)
+        {
+            foreach (var held in _held)
+            {
+                _timed.Enqueue(held, now);
+            }
+            Interlocked.Add(ref Counters.ResponsesHeld, -_held.Count);
+            _held.Clear();
+        }
+        Wake(now);
     }
 
     /// <summary>Holds <paramref name="response"/> back for <paramref name="delay"/> (<see cref="SimulatorFaults.ResponseDelay"/>).</summary>

@@ -37,6 +37,7 @@ public sealed partial class SmscSimulator : IAsyncDisposable
         Log = options.LoggerFactory.CreateLogger<SmscSimulator>();
         // Ids from the start time (seconds << 16) keep a restarted simulator from reusing an earlier run's ids.
         _nextMessageId = (options.FirstMessageId ?? (options.TimeProvider.GetUtcNow().ToUnixTimeSeconds() << 16)) - 1;
+        Faults.HoldReleased += ReleaseHeldResponses;
     }
 
     public SimulatorOptions Options { get; }

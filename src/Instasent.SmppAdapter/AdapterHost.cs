@@ -99,6 +99,7 @@ public sealed class AdapterHost : IAsyncDisposable
         services.AddAdapterOptions(builder.Configuration);
         services.AddSingleton(sp => sp.GetRequiredService<AdapterOptions>().Sending);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<PublishDeadlines>();
 
         // Bus first: its hosted service must start before (and stop after) the pool and the gate.
         AddBus(services, options);

@@ -360,18 +360,20 @@ internal static class ChaosLoad
                 return;
             }
 
-            for (; _finished < count; _finished++)
+            // _finished only moves past commands that are complete: an unconfirmed command without an outcome is passed
+            // over (it may never have reached the broker: it holds nobody up) but looked at again next time, so that when
+            // its outcome comes after all, its receipts are waited for like any other's.
+            var complete = true;
+            for (var i = _finished; i < count; i++)
             {
-                var i = _finished;
                 var outcome = _submitted[i] + _rejected[i] > 0;
-                if (_published[i] == 0 || (_published[i] == 1 && !outcome) || (_published[i] == 2 && !outcome))
+                if (_published[i] == 2 && !outcome)
                 {
-                    // An unconfirmed command may never have reached the broker: do not wait for it beyond the others.
-                    if (_published[i] == 2 && !outcome)
-                    {
-                        continue;
-                    }
-
+                    complete = false;
+                    continue;
+                }
+                if (_published[i] == 0 || !outcome)
+                {
                     return;
                 }
                 for (var segment = 1; _submitted[i] > 0 && segment <= _segments[i]; segment++)
@@ -380,6 +382,10 @@ internal static class ChaosLoad
                     {
                         return;
                     }
+                }
+                if (complete)
+                {
+                    _finished = i + 1;
                 }
             }
             _done.TrySetResult();

@@ -55,6 +55,29 @@ public class SimulatorFaultTests
     }
 
     [Fact]
+    public async Task Submit_responses_are_held_while_HoldResponses_is_set_and_all_sent_in_order_once_it_is_cleared()
+    {
+        await using var simulator = await Sim.StartAsync();
+        await using var client = await RawSmppClient.BoundAsync(simulator.Port, Sim.Transmitter());
+        simulator.Faults.HoldResponses = true;
+
+        var first = await client.SendAsync(Sim.Submit(registeredDelivery: 0));
+        var second = await client.SendAsync(Sim.Submit(registeredDelivery: 0));
+        // The enquire_link sent after the submits is answered, nothing before it: both answers are held, the messages accepted.
+        Assert.DoesNotContain(await client.ArrivedBeforeAnswerToAsync(new EnquireLink()), p => p is SubmitSmResp);
+        Assert.Equal(2, simulator.Stats.SubmitsAccepted);
+        Assert.Equal(2, simulator.Stats.ResponsesHeld);
+
+        simulator.Faults.HoldResponses = false;
+        var answers = new[] { await client.ExpectAsync<SubmitSmResp>(), await client.ExpectAsync<SubmitSmResp>() };
+        Assert.Equal(new[] { first, second }, answers.Select(a => a.SequenceNumber));
+        Assert.All(answers, a => Assert.Equal(CommandStatus.ESME_ROK, a.CommandStatus));
+        Assert.Equal(0, simulator.Stats.ResponsesHeld);
+        // Cleared, the gate holds nothing more.
+        Assert.Equal(CommandStatus.ESME_ROK, (await client.SubmitAsync(Sim.Submit(registeredDelivery: 0))).CommandStatus);
+    }
+
+    [Fact]
     public async Task Submits_are_never_answered_while_DropResponses_is_set_but_the_session_stays_up()
     {
         await using var simulator = await Sim.StartAsync();

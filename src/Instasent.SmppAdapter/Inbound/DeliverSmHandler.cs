@@ -21,6 +21,7 @@ public sealed class DeliverSmHandler(
     ICorrelationStore correlations,
     StoreAvailability stores,
     AdapterOptions options,
+    PublishDeadlines deadlines,
     TimeProvider time,
     ILogger<DeliverSmHandler> logger) : ISmppInboundHandler
 {
@@ -40,7 +41,7 @@ public sealed class DeliverSmHandler(
             logger.LogWarning("deliver_sm on {Connection} answered ESME_RX_T_APPN: the stores are unavailable ({Reason})", connection.Name, stores.Reason);
             return deliverSm.CreateResponse(CommandStatus.ESME_RX_T_APPN);
         }
-        using var deadline = Deadline.After(options.Sending.PublishTimeout, time, ct);
+        using var deadline = deadlines.Start(PublishDeadlines.DeliverSm, ct);
         ct = deadline.Token;
         try
         {

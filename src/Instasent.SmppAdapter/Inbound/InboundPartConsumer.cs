@@ -16,7 +16,7 @@ namespace Instasent.SmppAdapter.Inbound;
 /// (another replica's, or one the SMSC resent) is dropped as a duplicate.
 /// </summary>
 public sealed class InboundPartConsumer(
-    IInboundPartStore store, StoreAvailability stores, SendingOptions options, TimeProvider time, ILogger<InboundPartConsumer> logger) : IConsumer<InboundSmsPart>
+    IInboundPartStore store, StoreAvailability stores, SendingOptions options, PublishDeadlines deadlines, TimeProvider time, ILogger<InboundPartConsumer> logger) : IConsumer<InboundSmsPart>
 {
     /// <summary>The most parts a message may announce to be held; a part of a longer one is published alone.</summary>
     internal const int MaxSegments = 16;
@@ -35,7 +35,7 @@ public sealed class InboundPartConsumer(
             logger.LogWarning("Inbound part on {Connection} waits: the store is unavailable ({Error})", context.Message.Connection, e.Message);
             await stores.WaitUntilAvailableAsync(options.RetryBudget, context.CancellationToken).ConfigureAwait(false);
             var endpoint = await context.GetSendEndpoint(new Uri($"queue:{InboundSmsPart.QueueName}")).ConfigureAwait(false);
-            using var deadline = Deadline.After(options.PublishTimeout, time, CancellationToken.None);
+            using var deadline = deadlines.Start(PublishDeadlines.InboundSms, CancellationToken.None);
             await endpoint.Send(context.Message, send => send.MessageId = context.MessageId, deadline.Token).ConfigureAwait(false);
         }
     }

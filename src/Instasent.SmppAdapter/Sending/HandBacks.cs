@@ -23,13 +23,13 @@ public static class HandBacks
     /// Re-sends the command to its connection queue, with the count incremented when <paramref name="counts"/>; the
     /// caller then acknowledges the original.
     /// </summary>
-    public static async Task SendAsync(ConsumeContext<SendSms> context, SmppConnectionOptions connection, bool counts, SendingOptions options, TimeProvider time)
+    public static async Task SendAsync(ConsumeContext<SendSms> context, SmppConnectionOptions connection, bool counts, PublishDeadlines deadlines)
     {
         var count = Count(context) + (counts ? 1 : 0);
         // Back to the queue of its lane: a high command stays ahead of the normal backlog.
         var endpoint = await context.GetSendEndpoint(connection.QueueAddressFor(context.Message.Priority)).ConfigureAwait(false);
         // Not the consume token (a stopping consumer must still be able to hand its command back), but a deadline.
-        using var deadline = Deadline.After(options.PublishTimeout, time, CancellationToken.None);
+        using var deadline = deadlines.Start(PublishDeadlines.HandBack, CancellationToken.None);
         await endpoint.Send(context.Message, send =>
         {
             send.Headers.Set(CountHeader, count);

@@ -9,7 +9,7 @@ namespace Instasent.SmppAdapter.Sending;
 /// Publishes a command's final outcome and records it for idempotency. Publish completes only once the broker
 /// confirmed it (publisher confirms), and the consumer returns (so MassTransit acknowledges the command) only after that.
 /// </summary>
-public sealed class OutcomePublisher(IIdempotencyStore idempotency, ISubmitProgressStore progress, SendingOptions options, TimeProvider time)
+public sealed class OutcomePublisher(IIdempotencyStore idempotency, ISubmitProgressStore progress, PublishDeadlines deadlines, TimeProvider time)
 {
     public async Task RejectInvalidAsync(ConsumeContext<SendSms> context, SendSmsValidation result)
     {
@@ -80,7 +80,7 @@ public sealed class OutcomePublisher(IIdempotencyStore idempotency, ISubmitProgr
     /// </summary>
     public async Task RepublishAsync(ConsumeContext context, object outcome)
     {
-        using var deadline = Deadline.After(options.PublishTimeout, time, CancellationToken.None);
+        using var deadline = deadlines.Start(PublishDeadlines.Outcome, CancellationToken.None);
         await context.Publish(outcome, outcome.GetType(), deadline.Token).ConfigureAwait(false);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Instasent.SmppAdapter.Configuration;
+using Instasent.SmppAdapter.Hosting;
 using Instasent.SmppAdapter.Sessions;
 using Instasent.SmppAdapter.Stores;
 using Instasent.SmppAdapter.Telemetry;
@@ -18,6 +19,7 @@ public sealed class SendSmsConsumer(
     MessageSubmitter submitter,
     OutcomePublisher outcomes,
     SendingOptions sending,
+    PublishDeadlines deadlines,
     TimeProvider time,
     ILogger<SendSmsConsumer> logger) : IConsumer<SendSms>
 {
@@ -54,7 +56,7 @@ public sealed class SendSmsConsumer(
             // outage, not this command's failure. Handed back uncounted; the gate stops taking more until the store returns.
             stores.ReportOutage(e);
             logger.LogWarning("{MessageId} handed back to {Queue}: the store is unavailable ({Error})", plan.Command.MessageId, plan.Connection.QueueName, e.Message);
-            await HandBacks.SendAsync(context, plan.Connection, counts: false, sending, time).ConfigureAwait(false);
+            await HandBacks.SendAsync(context, plan.Connection, counts: false, deadlines).ConfigureAwait(false);
             outcome = "handed_back";
         }
         AdapterTelemetry.SendDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
@@ -92,7 +94,7 @@ public sealed class SendSmsConsumer(
                     return await PublishOrHandBackAsync(context, plan, () => outcomes.RepublishAsync(context, claim.Outcome!), "duplicate").ConfigureAwait(false);
                 case IdempotencyClaimStatus.InFlight:
                     // Its twin is being submitted right now: not this command's failure, so it does not count.
-                    await HandBacks.SendAsync(context, plan.Connection, counts: false, sending, time).ConfigureAwait(false);
+                    await HandBacks.SendAsync(context, plan.Connection, counts: false, deadlines).ConfigureAwait(false);
                     return "handed_back";
             }
             var outcome = await submitter.SubmitAsync(plan, high, stopping).ConfigureAwait(false);
@@ -104,7 +106,7 @@ public sealed class SendSmsConsumer(
                 if (!handBack.Counts || handedBack < sending.MaxHandBacks)
                 {
                     logger.LogWarning("{MessageId} handed back to {Queue}: {Reason}", messageId, plan.Connection.QueueAddressFor(plan.Command.Priority), handBack.Reason);
-                    await HandBacks.SendAsync(context, plan.Connection, handBack.Counts, sending, time).ConfigureAwait(false);
+                    await HandBacks.SendAsync(context, plan.Connection, handBack.Counts, deadlines).ConfigureAwait(false);
                     return "handed_back";
                 }
                 // Without a bound every attempt could resend segments the SMSC already took (or the SMS itself, when the
@@ -134,7 +136,7 @@ public sealed class SendSmsConsumer(
         catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
         {
             logger.LogWarning("The outcome of {MessageId} was not confirmed within {Timeout}; handing the command back", plan.Command.MessageId, sending.PublishTimeout);
-            await HandBacks.SendAsync(context, plan.Connection, counts: false, sending, time).ConfigureAwait(false);
+            await HandBacks.SendAsync(context, plan.Connection, counts: false, deadlines).ConfigureAwait(false);
             return "handed_back";
         }
     }

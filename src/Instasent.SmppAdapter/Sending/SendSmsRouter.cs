@@ -21,7 +21,7 @@ namespace Instasent.SmppAdapter.Sending;
 /// retries the command is returned to its queue (BusPolicy.RequeueWhenPublishesTimeOut), not parked in _error.
 /// </remarks>
 public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher outcomes, AdapterOptions options, ConnectionQueueGate gate,
-    SendSmsConsumer consumer, DirectSubmitSlots directSlots, TimeProvider time) : IConsumer<SendSms>
+    SendSmsConsumer consumer, DirectSubmitSlots directSlots, PublishDeadlines deadlines) : IConsumer<SendSms>
 {
     public async Task Consume(ConsumeContext<SendSms> context)
     {
@@ -47,7 +47,7 @@ public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher o
             return;
         }
         var endpoint = await context.GetSendEndpoint(plan.Connection.QueueAddressFor(plan.Command.Priority)).ConfigureAwait(false);
-        using var deadline = Deadline.After(options.Sending.PublishTimeout, time, context.CancellationToken);
+        using var deadline = deadlines.Start(PublishDeadlines.Forward, context.CancellationToken);
         await endpoint.Send(context.Message, send => QueueTopology.Mandatory(send), deadline.Token).ConfigureAwait(false);
     }
 }

@@ -1,4 +1,3 @@
-using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Hosting;
 using Instasent.SmppAdapter.Sessions;
 using Microsoft.Extensions.Hosting;
@@ -10,7 +9,7 @@ namespace Instasent.SmppAdapter.Sessions;
 /// registration order), so on a graceful stop it first publishes the unbinds the pool just reported, within the host's
 /// stop budget, and only then lets go of the bus.
 /// </summary>
-public sealed class SessionEventPublisher(SessionEventChannel events, IBus bus, SendingOptions options, TimeProvider time, ILogger<SessionEventPublisher> logger)
+public sealed class SessionEventPublisher(SessionEventChannel events, IBus bus, PublishDeadlines deadlines, ILogger<SessionEventPublisher> logger)
     : BackgroundService
 {
     private readonly CancellationTokenSource _abort = new();
@@ -41,7 +40,7 @@ public sealed class SessionEventPublisher(SessionEventChannel events, IBus bus, 
             {
                 try
                 {
-                    using var deadline = Deadline.After(options.PublishTimeout, time, abort);
+                    using var deadline = deadlines.Start(PublishDeadlines.SessionEvent, abort);
                     await bus.Publish(sessionEvent, sessionEvent.GetType(), deadline.Token).ConfigureAwait(false);
                 }
                 catch (Exception e) when (!abort.IsCancellationRequested)

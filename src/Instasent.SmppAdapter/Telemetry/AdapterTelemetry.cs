@@ -35,6 +35,8 @@ public static class AdapterTelemetry
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
     public static readonly Counter<long> RedisErrors = Meter.CreateCounter<long>("smpp.adapter.redis.errors", "{error}", "Redis operations that failed (unreachable, timed out, refused), by operation and error type.");
     public static readonly UpDownCounter<long> BindSlotsWaiting = Meter.CreateUpDownCounter<long>("smpp.adapter.bind_slots.waiting", "{session}", "Session slots waiting for one of the account's MaxBinds (every bind slot held elsewhere, or the slot store unreachable).");
+    public static readonly Counter<long> PublishDeadlinesExceeded = Meter.CreateCounter<long>("smpp.adapter.publish.deadlines_exceeded", "{publish}",
+        "Publishes to the broker that ran past Adapter:PublishTimeout (the broker held them: a memory or disk alarm, a stalled link), by what was published.");
     public static readonly Counter<long> BindSlotLeasesLost = Meter.CreateCounter<long>("smpp.adapter.bind_slots.lost", "{lease}", "Bound sessions closed because their bind slot lease could not be renewed.");
 
     public static KeyValuePair<string, object?> RedisOperation(string operation) => new("redis.operation", operation);
