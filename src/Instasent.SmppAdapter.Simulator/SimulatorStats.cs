@@ -17,6 +17,12 @@ public sealed record SimulatorStats
     public long BindsAccepted { get; init; }
     public IReadOnlyDictionary<string, long> BindsRefused { get; init; } = new Dictionary<string, long>();
     public long SubmitsAccepted { get; init; }
+
+    /// <summary>
+    /// The most submit_sm accepted within any one second (a sliding window, all accounts) since the simulator started:
+    /// an account's <c>MaxSubmitsPerSecond</c> is checked against it.
+    /// </summary>
+    public int PeakSubmitsPerSecond { get; init; }
     public IReadOnlyDictionary<string, long> SubmitsRefused { get; init; } = new Dictionary<string, long>();
 
     /// <summary>submit_sm swallowed by <see cref="SimulatorFaults.DropResponses"/>.</summary>
@@ -72,6 +78,9 @@ internal sealed class StatsCounters
     public long MalformedPdusSent;
     public long ConnectionsDropped;
     public readonly ConcurrentDictionary<CommandStatus, StrongBox<long>> BindsRefused = new();
+    private readonly Lock _lastSecondLock = new();
+    private readonly Queue<long> _lastSecond = new();  // timestamps of the submits accepted within the last second
+    private int _peakSubmitsPerSecond;
     public readonly ConcurrentDictionary<CommandStatus, StrongBox<long>> SubmitsRefused = new();
     public readonly ConcurrentDictionary<CommandStatus, StrongBox<long>> DeliverSmResponses = new();
 
@@ -86,6 +95,33 @@ internal sealed class StatsCounters
         }
     }
 
+    /// <summary>One more submit_sm accepted at <paramref name="timestamp"/>; raises the per-second peak when it is a new one.</summary>
+    public void CountSubmitAccepted(long timestamp, TimeProvider time)
+    {
+        Interlocked.Increment(ref SubmitsAccepted);
+        lock (_lastSecondLock)
+        {
+            _lastSecond.Enqueue(timestamp);
+            // Bounded: the queue holds at most one second's submits.
+            while (time.GetElapsedTime(_lastSecond.Peek(), timestamp) >= TimeSpan.FromSeconds(1))
+            {
+                _lastSecond.Dequeue();
+            }
+            _peakSubmitsPerSecond = Math.Max(_peakSubmitsPerSecond, _lastSecond.Count);
+        }
+    }
+
+    private int PeakSubmitsPerSecond
+    {
+        get
+        {
+            lock (_lastSecondLock)
+            {
+                return _peakSubmitsPerSecond;
+            }
+        }
+    }
+
     public static void Count(ConcurrentDictionary<CommandStatus, StrongBox<long>> map, CommandStatus status) =>
         Interlocked.Increment(ref map.GetOrAdd(status, static _ => new StrongBox<long>()).Value);
 
@@ -97,6 +133,7 @@ internal sealed class StatsCounters
         BindsAccepted = Interlocked.Read(ref BindsAccepted),
         BindsRefused = ByName(BindsRefused),
         SubmitsAccepted = Interlocked.Read(ref SubmitsAccepted),
+        PeakSubmitsPerSecond = PeakSubmitsPerSecond,
         SubmitsRefused = ByName(SubmitsRefused),
         SubmitsUnanswered = Interlocked.Read(ref SubmitsUnanswered),
         ReceiptsSent = Interlocked.Read(ref ReceiptsSent),
