@@ -58,8 +58,10 @@ while [ $# -gt 0 ]; do
 done
 
 SIM_PORT=12895 SIM_CONTROL_PORT=18895 REPLICA_PORTS=(18891 18892 18893) REDIS_PORT=6393
-SESSIONS=2 MAX_BINDS=4 ACCOUNT=replicas ACCOUNT_PASSWORD=replicas123
+SESSIONS=2 MAX_BINDS=4 ACCOUNT=replicas ACCOUNT_PASSWORD=rep123
 SUBMIT_BATCH=$((MAX_RATE / 20 > 0 ? MAX_RATE / 20 : 1))  # the adapter's default batch (Stores__SubmitTokenBatch 0)
+# The inbound SMS are spread over the stream as the budget paces it: the segments (every 4th command two) at MAX_RATE.
+INBOUND_SECONDS=$(((COUNT + COUNT / 4) / MAX_RATE > COUNT / RATE ? (COUNT + COUNT / 4) / MAX_RATE : COUNT / RATE + 1))
 RUN_ID=$(date +%Y%m%d%H%M%S)
 VHOST=smpp-replicas-$RUN_ID
 BIN=bin/Release/net10.0
@@ -151,7 +153,7 @@ since() { echo "$(($(date +%s) - STARTED)) s"; }
 RESUME_FILE="$LOGS/restarts-done"
 start_bg replica-load "$LOGS/load.log" timeout $((COUNT / RATE + 2 * DRAIN + 1800)) dotnet "$BENCH_DLL" replica-load \
   --rabbitmq "amqp://127.0.0.1:5672/$VHOST" --simulator "http://127.0.0.1:$SIM_CONTROL_PORT" --system-id "$ACCOUNT" \
-  --count "$COUNT" --rate "$RATE" --inbound "$INBOUND" --republish "$REPUBLISH" --resume-file "$RESUME_FILE" --drain "$DRAIN" \
+  --count "$COUNT" --rate "$RATE" --inbound "$INBOUND" --inbound-seconds "$INBOUND_SECONDS" --republish "$REPUBLISH" --resume-file "$RESUME_FILE" --drain "$DRAIN" \
   --max-binds "$MAX_BINDS" --max-submits-per-second "$MAX_RATE" --submit-batch "$SUBMIT_BATCH" --duplicate-bound $((SESSIONS * WINDOW))
 LOAD_PID=$BG_PID
 log "stream: $COUNT SendSms at $RATE/s and $INBOUND long inbound SMS (replica-load pid $LOAD_PID, $LOGS/load.log)"

@@ -22,11 +22,12 @@ internal static class ReplicaLoad
 {
     private const string Usage = """
         Usage: replica-load --rabbitmq amqp://127.0.0.1:5672/vhost --simulator http://127.0.0.1:18895 --system-id ACCOUNT
-                            [--count 20000] [--rate 150] [--multipart-every 4] [--inbound 500] [--republish 1000]
+                            [--count 20000] [--rate 150] [--multipart-every 4] [--inbound 500] [--inbound-seconds S] [--republish 1000]
                             [--resume-file PATH] [--resume-timeout 900] [--drain 600] [--progress 2]
                             [--max-binds N] [--max-submits-per-second N] [--submit-batch N] [--duplicate-bound N]
           --rate                    SendSms per second, paced
           --inbound                 long inbound SMS (3 parts each) injected through POST /mo during the stream
+          --inbound-seconds         spread over this many seconds (default: --count / --rate; a rate budget makes the stream longer)
           --resume-file             the republish waits until this file exists (at most --resume-timeout seconds)
           --max-binds               goal: the simulator's peak of bound sessions stays within it (0: not checked)
           --max-submits-per-second  goal: the simulator's busiest second stays within it + 2 x --submit-batch + 10 %
@@ -37,7 +38,7 @@ internal static class ReplicaLoad
         [ContractNames.SmsSubmitted, ContractNames.SmsRejected, ContractNames.SmsDeliveryReported, ContractNames.InboundSmsReceived];
 
     private sealed record Settings(Uri Broker, Uri Simulator, string SystemId, int Count, double Rate, int MultipartEvery, int Inbound,
-        int Republish, string? ResumeFile, int ResumeTimeout, int Drain, int Progress, int MaxBinds, int MaxSubmitsPerSecond, int SubmitBatch,
+        double? InboundSeconds, int Republish, string? ResumeFile, int ResumeTimeout, int Drain, int Progress, int MaxBinds, int MaxSubmitsPerSecond, int SubmitBatch,
         int DuplicateBound, TimeSpan PublishTimeout, int InFlight);
 
     public static async Task<int> RunAsync(string[] args)
@@ -109,7 +110,7 @@ internal static class ReplicaLoad
         var started = Stopwatch.GetTimestamp();
         var streamTime = TimeSpan.FromSeconds(s.Count / s.Rate);
         using var progress = new Timer(_ => tracker.PrintProgress(started), null, TimeSpan.FromSeconds(s.Progress), TimeSpan.FromSeconds(s.Progress));
-        var inbound = InjectInboundAsync(http, s, tracker, streamTime, started);
+        var inbound = InjectInboundAsync(http, s, tracker, s.InboundSeconds is { } over ? TimeSpan.FromSeconds(over) : streamTime, started);
         var publishes = new List<Task>(s.Count);
         for (var i = 0; i < s.Count; i++)
         {
@@ -250,6 +251,7 @@ internal static class ReplicaLoad
         int count = 20_000, multipartEvery = 4, inbound = 500, republish = 1_000, resumeTimeout = 900, drain = 600, progressEvery = 2;
         int maxBinds = 0, maxSubmitsPerSecond = 0, submitBatch = 0, duplicateBound = 0, inFlight = 256;
         double rate = 150;
+        double? inboundSeconds = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -263,6 +265,7 @@ internal static class ReplicaLoad
                 case "--rate": rate = double.TryParse(Value(), CultureInfo.InvariantCulture, out var r) && r > 0 ? r : throw new ArgumentException("--rate must be a positive number"); break;
                 case "--multipart-every": multipartEvery = Int("--multipart-every", 0); break;
                 case "--inbound": inbound = Int("--inbound", 0); break;
+                case "--inbound-seconds": inboundSeconds = Int("--inbound-seconds", 1); break;
                 case "--republish": republish = Int("--republish", 0); break;
                 case "--resume-file": resumeFile = Value(); break;
                 case "--resume-timeout": resumeTimeout = Int("--resume-timeout", 1); break;
@@ -282,7 +285,7 @@ internal static class ReplicaLoad
         }
 
         return new Settings(broker ?? throw new ArgumentException("--rabbitmq is required"), simulator ?? throw new ArgumentException("--simulator is required"),
-            systemId ?? throw new ArgumentException("--system-id is required"), count, rate, multipartEvery, inbound, republish, resumeFile, resumeTimeout,
+            systemId ?? throw new ArgumentException("--system-id is required"), count, rate, multipartEvery, inbound, inboundSeconds, republish, resumeFile, resumeTimeout,
             drain, progressEvery, maxBinds, maxSubmitsPerSecond, submitBatch, duplicateBound, TimeSpan.FromSeconds(5), inFlight);
     }
 
