@@ -329,12 +329,12 @@ for v in "${VARIANTS[@]}"; do run_variant "$v" "$LOGS/warmup-$v.log" "$WARMUP"; 
 receipts_variant() { [[ $1 == *receipts* || $1 == kannel ]]; }
 smpp_variant() { [[ $1 == adapter* || $1 == kannel ]]; }
 log "measuring: $COUNT SendSms per run, $REPEATS runs per variant, interleaved (load average before: $LOAD_BEFORE)"
-printf '%-17s %3s %9s %8s %8s %8s %10s %10s %10s %5s\n' variant run "cmds/s" "p50 ms" "p95 ms" "p99 ms" "receipts/s" "unmatched" "submit_sm" "load"
+printf '%-22s %3s %9s %8s %8s %8s %10s %10s %10s %5s\n' variant run "cmds/s" "p50 ms" "p95 ms" "p99 ms" "receipts/s" "unmatched" "submit_sm" "load"
 for ((r = 1; r <= REPEATS; r++)); do
   for v in "${VARIANTS[@]}"; do
     run_variant "$v" "$LOGS/run-$r-$v.log" "$COUNT"
     tail -n 1 "$LOGS/results.tsv" | awk -F'\t' -v r="$r" -v receipts="$(receipts_variant "$v" && echo 1)" -v smpp="$(smpp_variant "$v" && echo 1)" \
-      '{ printf "%-17s %3d %9d %8d %8d %8d %10s %10s %10s %5s\n", $1, r, $2, $3, $4, $5, (receipts ? $6 : "-"), $14, (smpp ? $7 : "-"), $12 }'
+      '{ printf "%-22s %3d %9d %8d %8d %8d %10s %10s %10s %5s\n", $1, r, $2, $3, $4, $5, (receipts ? $6 : "-"), $14, (smpp ? $7 : "-"), $12 }'
   done
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -350,10 +350,10 @@ echo "adapter: Sessions $SESSIONS x WindowSize $WINDOW against the simulator on 
 echo "bare-one-hop: one command consumed, one event published (MassTransit, no SMPP)"
 [ -z "$ADAPTER_ENV" ] || echo "$ENV_VARIANT, $ENV_VARIANT+receipts: the adapter $ADAPTER_ENV_DLL with $ADAPTER_ENV"
 [ "$KANNEL" = 1 ] && echo "kannel: Kannel $(dpkg-query -W -f='${Version}' kannel) bearerbox + smsbox, the same binds and window; cmds/s are messages with receipts/s (first sendsms to last dlr-url callback), latency sendsms -> callback; $KANNEL_CONNECTIONS keep-alive sendsms connections"
-printf '%-17s %9s %11s %7s %9s %8s %8s %8s %10s %10s %16s\n' variant "cmds/s" "min-max" "ratio" "vs kannel" "p50 ms" "p95 ms" "p99 ms" "receipts/s" "unmatched" "submit_sm/sent"
+printf '%-22s %9s %11s %7s %9s %8s %8s %8s %10s %10s %16s\n' variant "cmds/s" "min-max" "ratio" "vs kannel" "p50 ms" "p95 ms" "p99 ms" "receipts/s" "unmatched" "submit_sm/sent"
 for v in "${VARIANTS[@]}"; do
   per_s=$(col "$v" 2 | median)
-  printf '%-17s %9.0f %11s %7s %9s %8.0f %8.0f %8.0f %10s %10s %16s\n' "$v" "$per_s" \
+  printf '%-22s %9.0f %11s %7s %9s %8.0f %8.0f %8.0f %10s %10s %16s\n' "$v" "$per_s" \
     "$(col "$v" 2 | sort -g | sed -n '1p;$p' | paste -sd-)" \
     "$(awk -v a="$per_s" -v b="$BASE" 'BEGIN { printf "%.2f", a / b }')" \
     "$([ -n "$KANNEL_RATE" ] && awk -v a="$per_s" -v b="$KANNEL_RATE" 'BEGIN { printf "%.2f", a / b }' || echo -)" \
@@ -366,13 +366,13 @@ echo "(unmatched: receipts that reached no message, summed over the runs: Kannel
 echo
 echo "CPU during the runs, % of one core (median; the machine has $(nproc) cores), and CPU per command in us (median;"
 echo "the process's CPU over the run / commands, independent of what the other processes left over):"
-printf '%-17s %8s %9s %7s %8s | %8s %7s %8s | %9s %8s\n' variant service simulator broker loadgen "service" broker "gateway" simulator loadgen
+printf '%-22s %8s %9s %7s %8s | %8s %7s %8s | %9s %8s\n' variant service simulator broker loadgen "service" broker "gateway" simulator loadgen
 for v in "${VARIANTS[@]}"; do
   if [ "$v" = kannel ]; then broker_us=- gateway_us=$(col "$v" 15 | median); else
     broker_us=$(col "$v" 17 | median)
     gateway_us=$(awk -F'\t' -v v="$v" '$1 == v { print $15 + $17 }' "$LOGS/results.tsv" | median)
   fi
-  printf '%-17s %8s %9s %7s %8s | %8s %7s %8s | %9s %8s\n' "$v" "$(col "$v" 8 | median)" "$(smpp_variant "$v" && col "$v" 9 | median || echo -)" \
+  printf '%-22s %8s %9s %7s %8s | %8s %7s %8s | %9s %8s\n' "$v" "$(col "$v" 8 | median)" "$(smpp_variant "$v" && col "$v" 9 | median || echo -)" \
     "$(col "$v" 10 | median)" "$(col "$v" 11 | median)" "$(col "$v" 15 | median)" "$broker_us" "$gateway_us" \
     "$(smpp_variant "$v" && col "$v" 16 | median || echo -)" "$(col "$v" 18 | median)"
 done
@@ -386,12 +386,12 @@ if [ "$REDIS" = 1 ]; then
   echo
   echo "Redis stores vs in memory (medians of $REPEATS interleaved runs; adapter CPU per command in us; per run: the run's"
   echo "Redis variant over the in-memory run just before it; goal of issue 11: within 15 %):"
-  printf '%-24s %8s %8s %7s %14s %10s %12s %14s\n' "variants" memory redis ratio "ratio per run" "redis us" "round trips" "redis cmds"
+  printf '%-16s %8s %8s %7s %16s %10s %12s %11s\n' "" memory redis ratio "ratio per run" "redis us" "round trips" "redis cmds"
   for memory in adapter+receipts adapter; do
     redis_v=${memory/adapter/$ENV_VARIANT}
     m=$(col "$memory" 15 | median) r=$(col "$redis_v" 15 | median)
     per_run=$(paste <(col "$memory" 15) <(col "$redis_v" 15) | awk '{ printf "%.2f ", $2 / $1 }')
-    printf '%-24s %8s %8s %7s %14s %10s %12s %14s\n' "$memory/$redis_v" "$m" "$r" \
+    printf '%-16s %8s %8s %7s %16s %10s %12s %11s\n' "$([[ $memory == *receipts ]] && echo "with receipts" || echo "no receipts")" "$m" "$r" \
       "$(awk -v a="$r" -v b="$m" 'BEGIN { printf "%.2f", a / b }')" "${per_run% }" "$(col "$redis_v" 19 | median)" \
       "$(col "$redis_v" 21 | median)" "$(col "$redis_v" 20 | median)"
   done
