@@ -58,7 +58,7 @@ while [ $# -gt 0 ]; do
 done
 
 SIM_PORT=12895 SIM_CONTROL_PORT=18895 REPLICA_PORTS=(18891 18892 18893) REDIS_PORT=6393
-SESSIONS=2 MAX_BINDS=4 ACCOUNT=replicas ACCOUNT_PASSWORD=rep123
+SESSIONS=2 MAX_BINDS=4 ACCOUNT=replicas
 SUBMIT_BATCH=$((MAX_RATE / 20 > 0 ? MAX_RATE / 20 : 1))  # the adapter's default batch (Stores__SubmitTokenBatch 0)
 # The inbound SMS are spread over the stream as the budget paces it: the segments (every 4th command two) at MAX_RATE.
 INBOUND_SECONDS=$(((COUNT + COUNT / 4) / MAX_RATE > COUNT / RATE ? (COUNT + COUNT / 4) / MAX_RATE : COUNT / RATE + 1))
@@ -114,7 +114,7 @@ redis_keys() { redis-cli -p "$REDIS_PORT" dbsize 2>/dev/null || echo "?"; }
 start_redis
 log "Redis on 127.0.0.1:$REDIS_PORT (pid $REDIS_PID, append-only, $LOGS/redis)"
 
-start_bg simulator "$LOGS/simulator.log" dotnet "$SIMULATOR_DLL" --port "$SIM_PORT" --account "$ACCOUNT:$ACCOUNT_PASSWORD:10" \
+start_bg simulator "$LOGS/simulator.log" dotnet "$SIMULATOR_DLL" --port "$SIM_PORT" --account replicas:rep123:10 \
   --control-port "$SIM_CONTROL_PORT" --receipt-delay "${RECEIPT_DELAY}s" --deliver-attempts 600 --deliver-retry-delay 1s
 SIMULATOR_PID=$BG_PID
 wait_port 127.0.0.1 "$SIM_CONTROL_PORT" 60 "$SIMULATOR_PID" || { show_log_tail simulator "$LOGS/simulator.log"; die "the simulator is not listening after 60 s"; }
@@ -123,7 +123,7 @@ wait_port 127.0.0.1 "$SIM_CONTROL_PORT" 60 "$SIMULATOR_PID" || { show_log_tail s
 start_replica() {
   local n=$1
   REPLICA_STARTS[$n]=$((REPLICA_STARTS[n] + 1))
-  local -x RabbitMq__Uri="amqp://guest:guest@127.0.0.1:5672/$VHOST" Smpp__Connections__0__Password=$ACCOUNT_PASSWORD
+  local -x RabbitMq__Uri="amqp://guest:guest@127.0.0.1:5672/$VHOST" Smpp__Connections__0__Password=rep123
   start_bg "replica $((n + 1))" "$LOGS/replica-$((n + 1)).${REPLICA_STARTS[$n]}.log" env \
     Http__Urls="http://127.0.0.1:${REPLICA_PORTS[$n]}" \
     Smpp__Connections__0__Name=instasent Smpp__Connections__0__Host=127.0.0.1 Smpp__Connections__0__Port="$SIM_PORT" \
@@ -149,7 +149,7 @@ log "3 replicas ready (pids ${REPLICA_PIDS[*]}): Sessions $SESSIONS x WindowSize
 
 # --- the stream and the timeline -------------------------------------------------------------------------------
 STARTED=$(date +%s)
-since() { echo "$(($(date +%s) - STARTED)) s"; }
+since() { echo "$(($(date +%s) - STARTED)) s ($(date -u +%H:%M:%S) UTC)"; }
 RESUME_FILE="$LOGS/restarts-done"
 start_bg replica-load "$LOGS/load.log" timeout $((COUNT / RATE + 2 * DRAIN + 1800)) dotnet "$BENCH_DLL" replica-load \
   --rabbitmq "amqp://127.0.0.1:5672/$VHOST" --simulator "http://127.0.0.1:$SIM_CONTROL_PORT" --system-id "$ACCOUNT" \

@@ -23,6 +23,15 @@ public sealed record SimulatorStats
     /// an account's <c>MaxSubmitsPerSecond</c> is checked against it.
     /// </summary>
     public int PeakSubmitsPerSecond { get; init; }
+
+    /// <summary>When the window of <see cref="PeakSubmitsPerSecond"/> ended.</summary>
+    public DateTimeOffset? PeakSubmitsPerSecondAt { get; init; }
+
+    /// <summary>
+    /// The most submit_sm accepted within any five seconds: the sustained rate, which a pause of this process (a busy
+    /// machine) cannot inflate the way it can bunch the arrivals of one second.
+    /// </summary>
+    public int PeakSubmitsPerFiveSeconds { get; init; }
     public IReadOnlyDictionary<string, long> SubmitsRefused { get; init; } = new Dictionary<string, long>();
 
     /// <summary>submit_sm swallowed by <see cref="SimulatorFaults.DropResponses"/>.</summary>
@@ -80,7 +89,10 @@ internal sealed class StatsCounters
     public readonly ConcurrentDictionary<CommandStatus, StrongBox<long>> BindsRefused = new();
     private readonly Lock _lastSecondLock = new();
     private readonly Queue<long> _lastSecond = new();  // timestamps of the submits accepted within the last second
+    private readonly Queue<long> _lastFiveSeconds = new();
     private int _peakSubmitsPerSecond;
+    private int _peakSubmitsPerFiveSeconds;
+    private DateTimeOffset? _peakSubmitsPerSecondAt;
     public readonly ConcurrentDictionary<CommandStatus, StrongBox<long>> SubmitsRefused = new();
     public readonly ConcurrentDictionary<CommandStatus, StrongBox<long>> DeliverSmResponses = new();
 
@@ -101,23 +113,33 @@ internal sealed class StatsCounters
         Interlocked.Increment(ref SubmitsAccepted);
         lock (_lastSecondLock)
         {
-            _lastSecond.Enqueue(timestamp);
-            // Bounded: the queue holds at most one second's submits.
-            while (time.GetElapsedTime(_lastSecond.Peek(), timestamp) >= TimeSpan.FromSeconds(1))
+            if (Window(_lastSecond, TimeSpan.FromSeconds(1)) > _peakSubmitsPerSecond)
             {
-                _lastSecond.Dequeue();
+                _peakSubmitsPerSecond = _lastSecond.Count;
+                _peakSubmitsPerSecondAt = time.GetUtcNow();
             }
-            _peakSubmitsPerSecond = Math.Max(_peakSubmitsPerSecond, _lastSecond.Count);
+            _peakSubmitsPerFiveSeconds = Math.Max(_peakSubmitsPerFiveSeconds, Window(_lastFiveSeconds, TimeSpan.FromSeconds(5)));
+        }
+
+        // Bounded: each queue holds at most its window's submits.
+        int Window(Queue<long> window, TimeSpan length)
+        {
+            window.Enqueue(timestamp);
+            while (time.GetElapsedTime(window.Peek(), timestamp) >= length)
+            {
+                window.Dequeue();
+            }
+            return window.Count;
         }
     }
 
-    private int PeakSubmitsPerSecond
+    private (int PerSecond, DateTimeOffset? At, int PerFiveSeconds) SubmitPeaks
     {
         get
         {
             lock (_lastSecondLock)
             {
-                return _peakSubmitsPerSecond;
+                return (_peakSubmitsPerSecond, _peakSubmitsPerSecondAt, _peakSubmitsPerFiveSeconds);
             }
         }
     }
@@ -125,30 +147,36 @@ internal sealed class StatsCounters
     public static void Count(ConcurrentDictionary<CommandStatus, StrongBox<long>> map, CommandStatus status) =>
         Interlocked.Increment(ref map.GetOrAdd(status, static _ => new StrongBox<long>()).Value);
 
-    public SimulatorStats Snapshot() => new()
+    public SimulatorStats Snapshot()
     {
-        Connections = Volatile.Read(ref Connections),
-        BoundSessions = Volatile.Read(ref BoundSessions),
-        PeakBoundSessions = Volatile.Read(ref PeakBoundSessions),
-        BindsAccepted = Interlocked.Read(ref BindsAccepted),
-        BindsRefused = ByName(BindsRefused),
-        SubmitsAccepted = Interlocked.Read(ref SubmitsAccepted),
-        PeakSubmitsPerSecond = PeakSubmitsPerSecond,
-        SubmitsRefused = ByName(SubmitsRefused),
-        SubmitsUnanswered = Interlocked.Read(ref SubmitsUnanswered),
-        ReceiptsSent = Interlocked.Read(ref ReceiptsSent),
-        ReceiptsAcknowledged = Interlocked.Read(ref ReceiptsAcknowledged),
-        MoSent = Interlocked.Read(ref MoSent),
-        MoAcknowledged = Interlocked.Read(ref MoAcknowledged),
-        DeliverSmResponses = ByName(DeliverSmResponses),
-        DeliveriesRetried = Interlocked.Read(ref DeliveriesRetried),
-        DeliveriesAbandoned = Interlocked.Read(ref DeliveriesAbandoned),
-        DeliveriesPending = Interlocked.Read(ref DeliveriesPending),
-        EnquireLinksAnswered = Interlocked.Read(ref EnquireLinksAnswered),
-        GenericNacksSent = Interlocked.Read(ref GenericNacksSent),
-        MalformedPdusSent = Interlocked.Read(ref MalformedPdusSent),
-        ConnectionsDropped = Interlocked.Read(ref ConnectionsDropped),
-    };
+        var peaks = SubmitPeaks;
+        return new()
+        {
+            Connections = Volatile.Read(ref Connections),
+            BoundSessions = Volatile.Read(ref BoundSessions),
+            PeakBoundSessions = Volatile.Read(ref PeakBoundSessions),
+            BindsAccepted = Interlocked.Read(ref BindsAccepted),
+            BindsRefused = ByName(BindsRefused),
+            SubmitsAccepted = Interlocked.Read(ref SubmitsAccepted),
+            PeakSubmitsPerSecond = peaks.PerSecond,
+            PeakSubmitsPerSecondAt = peaks.At,
+            PeakSubmitsPerFiveSeconds = peaks.PerFiveSeconds,
+            SubmitsRefused = ByName(SubmitsRefused),
+            SubmitsUnanswered = Interlocked.Read(ref SubmitsUnanswered),
+            ReceiptsSent = Interlocked.Read(ref ReceiptsSent),
+            ReceiptsAcknowledged = Interlocked.Read(ref ReceiptsAcknowledged),
+            MoSent = Interlocked.Read(ref MoSent),
+            MoAcknowledged = Interlocked.Read(ref MoAcknowledged),
+            DeliverSmResponses = ByName(DeliverSmResponses),
+            DeliveriesRetried = Interlocked.Read(ref DeliveriesRetried),
+            DeliveriesAbandoned = Interlocked.Read(ref DeliveriesAbandoned),
+            DeliveriesPending = Interlocked.Read(ref DeliveriesPending),
+            EnquireLinksAnswered = Interlocked.Read(ref EnquireLinksAnswered),
+            GenericNacksSent = Interlocked.Read(ref GenericNacksSent),
+            MalformedPdusSent = Interlocked.Read(ref MalformedPdusSent),
+            ConnectionsDropped = Interlocked.Read(ref ConnectionsDropped),
+        };
+    }
 
     private static Dictionary<string, long> ByName(ConcurrentDictionary<CommandStatus, StrongBox<long>> map) =>
         map.ToDictionary(e => e.Key.Name() ?? $"0x{(uint)e.Key:X8}", e => Interlocked.Read(ref e.Value.Value));

@@ -184,7 +184,7 @@ internal static class ReplicaLoad
 
         Console.WriteLine(string.Create(inv, $"republished completed messageIds: {again.Count}, answered again {republishAnswered.Answered} (within 120 s), submitted again {submittedAgain}; submit_sm the SMSC accepted meanwhile: {afterStats!.SubmitsAccepted - beforeStats!.SubmitsAccepted}"));
         Console.WriteLine(string.Create(inv, $"account binds: max seen {afterStats.PeakBoundSessions}, MaxBinds {s.MaxBinds}"));
-        Console.WriteLine(string.Create(inv, $"account submits/s: max seen in any 1 s window {afterStats.PeakSubmitsPerSecond}, MaxSubmitsPerSecond {s.MaxSubmitsPerSecond} (bound: + 2 batches of {s.SubmitBatch} + 10 % = {peakRateBound})"));
+        Console.WriteLine(string.Create(inv, $"account submits/s: max seen in any 1 s window {afterStats.PeakSubmitsPerSecond} (at {afterStats.PeakSubmitsPerSecondAt:HH:mm:ss} UTC), MaxSubmitsPerSecond {s.MaxSubmitsPerSecond} (bound: + 2 batches of {s.SubmitBatch} + 10 % = {peakRateBound}); in any 5 s window {afterStats.PeakSubmitsPerFiveSeconds} ({afterStats.PeakSubmitsPerFiveSeconds / 5.0:0.#}/s)"));
 
         var goals = new (string Goal, bool Met)[]
         {
@@ -304,6 +304,7 @@ internal static class ReplicaLoad
         private readonly string _inboundPrefix = $"Inbound {run} ";
         private TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private Dictionary<int, int>? _repeatsFrom;
+        private int _repeatsExpected;
         private TaskCompletionSource _repeated = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _receiptEvents, _unmatchedReceipts, _inboundCorrupt;
         private bool _publishing = true;
@@ -479,6 +480,7 @@ internal static class ReplicaLoad
             lock (_lock)
             {
                 _repeatsFrom = ids.ToDictionary(i => i, i => _outcomeEvents[i]);
+                _repeatsExpected = ids.Count;
                 _repeated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 if (_repeatsFrom.Count == 0)
                 {
@@ -491,11 +493,9 @@ internal static class ReplicaLoad
         public async Task<(int Answered, bool All)> WaitRepeatsAsync(TimeSpan timeout)
         {
             Task repeated;
-            int expected;
             lock (_lock)
             {
                 repeated = _repeated.Task;
-                expected = _repeatsFrom!.Count;
             }
             var all = true;
             try
@@ -508,7 +508,7 @@ internal static class ReplicaLoad
             }
             lock (_lock)
             {
-                return (expected - _repeatsFrom!.Count, all);
+                return (_repeatsExpected - _repeatsFrom!.Count, all);
             }
         }
 

@@ -171,6 +171,8 @@ public class SimulatorSubmitTests
 
         Assert.Equal(6, simulator.Stats.SubmitsAccepted);
         Assert.Equal(5, simulator.Stats.PeakSubmitsPerSecond);
+        Assert.Equal(6, simulator.Stats.PeakSubmitsPerFiveSeconds);
+        Assert.Equal(DateTimeOffset.Parse("2025-01-01T00:00:00.6Z"), simulator.Stats.PeakSubmitsPerSecondAt);
     }
 
     [Fact]
