@@ -9,6 +9,10 @@
 #                     confirms (the adapter's hops, MassTransit, same prefetch and concurrency), no SMPP
 #   bare-one-hop      `bus-load baseline --hops 1`: smpp-send-sms consumed and one SmsSubmitted published, nothing
 #                     else: the ceiling of any MassTransit service that consumes one command and publishes one event
+#   adapter+redis     (--redis) a second adapter with Stores__Provider=Redis (a private Redis started here), with and
+#                     without receipts: the Redis stores' cost per command beside the in-memory ones, in the same run;
+#                     the summary adds adapter CPU per command with Redis vs in memory, Redis' own CPU per command,
+#                     the adapter's Redis round trips per command (by operation) and Redis commands per command
 #   kannel            (--kannel) Debian's Kannel, bearerbox + smsbox, against the same simulator (its own account, the
 #                     same binds and window); N messages over HTTP sendsms with dlr-mask=1 and a dlr-url to a small
 #                     receiver (`kannel-load`), timed from the first injection to the last delivery report
@@ -20,13 +24,14 @@ set -euo pipefail
 . "$(dirname "$0")/lib/rabbitmq.sh"
 . "$(dirname "$0")/lib/processes.sh"
 . "$(dirname "$0")/lib/kannel.sh"
+. "$(dirname "$0")/lib/redis.sh"
 ROOT=$(repo_root)
 cd "$ROOT"
 
 usage() {
   cat <<'USAGE'
-Usage: ops/load.sh [--count N] [--repeats R] [--warmup N] [--timeout SECONDS] [--adapter-env NAME=VALUE] [--kannel]
-                   [--latency N] [--help]
+Usage: ops/load.sh [--count N] [--repeats R] [--warmup N] [--timeout SECONDS] [--adapter-env NAME=VALUE]... [--redis]
+                   [--kannel] [--latency N] [--help]
 
   --count N          SendSms per run (default 20000)
   --repeats R        runs of each variant; the table shows medians (default 3)
@@ -37,7 +42,11 @@ Usage: ops/load.sh [--count N] [--repeats R] [--warmup N] [--timeout SECONDS] [-
                      also run a second adapter with this environment variable (its own virtual host and
                      LOAD_ADAPTER_ENV_PORT 18081) as the variants adapter+env and adapter+env+receipts, interleaved
                      with the others: a tuning knob compared side by side in one run. LOAD_ADAPTER_ENV_DLL runs another
-                     build as the second adapter (e.g. main's, built elsewhere): a before/after in one run
+                     build as the second adapter (e.g. main's, built elsewhere): a before/after in one run.
+                     Repeat it for several variables
+  --redis            the second adapter uses the Redis stores (Stores__Provider=Redis, a private Redis on
+                     LOAD_REDIS_PORT 6394, started here when none answers there; keys under a prefix of this run), as the
+                     variants adapter+redis and adapter+redis+receipts; combines with --adapter-env
   --kannel           also run Kannel (installs Debian's kannel if missing) as the variant kannel, interleaved with the
                      others; its configuration and logs are in the run's log directory
   --latency N        after the runs, N more SendSms with receipts to the adapter at a fixed rate, half the median
@@ -53,7 +62,7 @@ managed with rabbitmqctl.
 USAGE
 }
 
-COUNT=20000 REPEATS=3 WARMUP=5000 TIMEOUT=300 ADAPTER_ENV="" KANNEL=0 LATENCY=0
+COUNT=20000 REPEATS=3 WARMUP=5000 TIMEOUT=300 ADAPTER_ENVS=() REDIS=0 KANNEL=0 LATENCY=0
 positive() { [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive whole number (was '${2:-}')"; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -61,7 +70,8 @@ while [ $# -gt 0 ]; do
     --repeats) positive "$1" "${2:-}"; REPEATS=$2; shift 2 ;;
     --warmup) positive "$1" "${2:-}"; WARMUP=$2; shift 2 ;;
     --timeout) positive "$1" "${2:-}"; TIMEOUT=$2; shift 2 ;;
-    --adapter-env) [[ ${2:-} =~ ^[A-Za-z_][A-Za-z0-9_]*=.*$ ]] || die "--adapter-env needs NAME=VALUE (was '${2:-}')"; ADAPTER_ENV=$2; shift 2 ;;
+    --adapter-env) [[ ${2:-} =~ ^[A-Za-z_][A-Za-z0-9_]*=.*$ ]] || die "--adapter-env needs NAME=VALUE (was '${2:-}')"; ADAPTER_ENVS+=("$2"); shift 2 ;;
+    --redis) REDIS=1; shift ;;
     --kannel) KANNEL=1; shift ;;
     --latency) positive "$1" "${2:-}"; LATENCY=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -69,12 +79,20 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+RUN_ID=$(date +%Y%m%d%H%M%S)-$$
+REDIS_PORT=${LOAD_REDIS_PORT:-6394}
+if [ "$REDIS" = 1 ]; then
+  ADAPTER_ENVS+=(Stores__Provider=Redis "Stores__Redis__Configuration=127.0.0.1:$REDIS_PORT" "Stores__Redis__KeyPrefix=load-$RUN_ID:")
+  ENV_VARIANT=adapter+redis
+else
+  ENV_VARIANT=adapter+env
+fi
+ADAPTER_ENV="${ADAPTER_ENVS[*]}"
 SIM_PORT=${LOAD_SIMULATOR_PORT:-12775}
 SIM_CONTROL_PORT=${LOAD_SIMULATOR_CONTROL_PORT:-18775}
 ADAPTER_PORT=${LOAD_ADAPTER_PORT:-18080}
 ADAPTER_ENV_PORT=${LOAD_ADAPTER_ENV_PORT:-18081}
 SESSIONS=2 WINDOW=50
-RUN_ID=$(date +%Y%m%d%H%M%S)-$$
 VHOST_ADAPTER=smpp-load-$RUN_ID-adapter
 VHOST_BASELINE=smpp-load-$RUN_ID-baseline
 VHOST_ADAPTER_ENV=smpp-load-$RUN_ID-adapter-env
@@ -97,7 +115,7 @@ cleanup() {
   trap - EXIT INT TERM
   [ -n "$ADAPTER_PID$ADAPTER_ENV_PID$SIMULATOR_PID$BASELINE_PID$ONE_HOP_PID$BEARERBOX_PID$SMSBOX_PID" ] && log "stopping what this script started"
   [ -n "$ADAPTER_PID" ] && stop_pid adapter "$ADAPTER_PID" 45
-  [ -n "$ADAPTER_ENV_PID" ] && stop_pid adapter+env "$ADAPTER_ENV_PID" 45
+  [ -n "$ADAPTER_ENV_PID" ] && stop_pid "$ENV_VARIANT" "$ADAPTER_ENV_PID" 45
   [ -n "$BASELINE_PID" ] && stop_pid baseline "$BASELINE_PID" 20
   [ -n "$ONE_HOP_PID" ] && stop_pid bare-one-hop "$ONE_HOP_PID" 20
   # smsbox first, so bearerbox does not queue for a box that is gone.
@@ -106,6 +124,7 @@ cleanup() {
   [ -n "$SIMULATOR_PID" ] && stop_pid simulator "$SIMULATOR_PID" 10
   vhosts_delete
   rabbitmq_stop_if_ours
+  redis_stop_if_ours
   log "logs: $LOGS"
   exit "$status"
 }
@@ -129,6 +148,15 @@ for vhost in "$VHOST_ADAPTER" "$VHOST_BASELINE" "$VHOST_ONE_HOP" ${ADAPTER_ENV:+
   vhost_create "$vhost"
 done
 log "virtual hosts: ${VHOSTS_CREATED[*]}"
+REDIS_PID=""
+if [ "$REDIS" = 1 ]; then
+  command -v redis-cli >/dev/null || apt_install redis-tools
+  redis_ensure
+  if [ "$REDIS_STARTED_BY_US" = 1 ]; then REDIS_PID=$(cat "$REDIS_PIDFILE"); else
+    REDIS_PID=$(ss -ltnpH "sport = :$REDIS_PORT" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
+  fi
+  log "Redis for adapter+redis: 127.0.0.1:$REDIS_PORT (pid ${REDIS_PID:-unknown}$([ "$REDIS_STARTED_BY_US" = 1 ] || echo ', not started here: its CPU and commands include any other client'))"
+fi
 
 log "building the adapter, the simulator and the benchmarks (Release; $LOGS/build.log)"
 build_release "$LOGS/build.log" src/Instasent.SmppAdapter src/Instasent.SmppAdapter.Simulator tests/Instasent.SmppAdapter.Benchmarks
@@ -160,9 +188,9 @@ log "starting the adapter (Sessions $SESSIONS, WindowSize $WINDOW, no rate limit
 start_adapter adapter "$VHOST_ADAPTER" "$ADAPTER_PORT" "$ADAPTER_DLL"
 ADAPTER_PID=$BG_PID
 if [ -n "$ADAPTER_ENV" ]; then
-  log "starting a second adapter with $ADAPTER_ENV (http://127.0.0.1:$ADAPTER_ENV_PORT, $ADAPTER_ENV_DLL)"
+  log "starting a second adapter, $ENV_VARIANT, with $ADAPTER_ENV (http://127.0.0.1:$ADAPTER_ENV_PORT, $ADAPTER_ENV_DLL)"
   [ -f "$ADAPTER_ENV_DLL" ] || die "LOAD_ADAPTER_ENV_DLL: no such file '$ADAPTER_ENV_DLL'"
-  start_adapter adapter+env "$VHOST_ADAPTER_ENV" "$ADAPTER_ENV_PORT" "$ADAPTER_ENV_DLL" Smpp__Connections__0__SystemId=loadenv "$ADAPTER_ENV"
+  start_adapter "$ENV_VARIANT" "$VHOST_ADAPTER_ENV" "$ADAPTER_ENV_PORT" "$ADAPTER_ENV_DLL" Smpp__Connections__0__SystemId=loadenv "${ADAPTER_ENVS[@]}"
   ADAPTER_ENV_PID=$BG_PID
 fi
 
@@ -192,7 +220,7 @@ wait_http_ok "http://127.0.0.1:$ADAPTER_PORT/health/ready" 60 "$ADAPTER_PID" \
   || { show_log_tail adapter "$LOGS/adapter.log"; die "the adapter is not ready after 60 s"; }
 if [ -n "$ADAPTER_ENV" ]; then
   wait_http_ok "http://127.0.0.1:$ADAPTER_ENV_PORT/health/ready" 60 "$ADAPTER_ENV_PID" \
-    || { show_log_tail adapter+env "$LOGS/adapter+env.log"; die "the second adapter is not ready after 60 s"; }
+    || { show_log_tail "$ENV_VARIANT" "$LOGS/$ENV_VARIANT.log"; die "the second adapter is not ready after 60 s"; }
 fi
 wait_file_line "$LOGS/baseline.log" '^baseline ready' 30 "$BASELINE_PID" \
   || { show_log_tail baseline "$LOGS/baseline.log"; die "the baseline did not start within 30 s"; }
@@ -218,10 +246,20 @@ field() { sed -nE "s/^result .*\\b$1=([^ ]+).*/\\1/p" "$2"; }
 # run_variant NAME LOGFILE COUNT: one bus-load (or kannel-load) run; appends a line of figures to $LOGS/results.tsv:
 #  1 variant  2 per_s  3-5 p50/p95/p99 ms  6 receipts/s  7 submit_sm  8-11 % of a core: service, simulator, broker,
 #  load generator  12 load average  13 ok  14 receipts unmatched  15-18 CPU us per command: service, simulator,
-#  broker, load generator
-declare -A VHOST=([adapter+receipts]=$VHOST_ADAPTER [adapter]=$VHOST_ADAPTER [adapter+env]=$VHOST_ADAPTER_ENV [adapter+env+receipts]=$VHOST_ADAPTER_ENV [bare-broker]=$VHOST_BASELINE [bare-one-hop]=$VHOST_ONE_HOP)
-declare -A EXTRA=([adapter+receipts]=--receipts [adapter]="" [adapter+env]="" [adapter+env+receipts]=--receipts [bare-broker]="" [bare-one-hop]="")
-declare -A SERVICE=([adapter+receipts]=ADAPTER_PID [adapter]=ADAPTER_PID [adapter+env]=ADAPTER_ENV_PID [adapter+env+receipts]=ADAPTER_ENV_PID [bare-broker]=BASELINE_PID [bare-one-hop]=ONE_HOP_PID [kannel]=KANNEL_PIDS)
+#  broker, load generator  19-21 (Redis variants) Redis CPU us per command, Redis commands per command, the adapter's
+#  Redis round trips per command
+declare -A VHOST=([adapter+receipts]=$VHOST_ADAPTER [adapter]=$VHOST_ADAPTER [$ENV_VARIANT]=$VHOST_ADAPTER_ENV [$ENV_VARIANT+receipts]=$VHOST_ADAPTER_ENV [bare-broker]=$VHOST_BASELINE [bare-one-hop]=$VHOST_ONE_HOP)
+declare -A EXTRA=([adapter+receipts]=--receipts [adapter]="" [$ENV_VARIANT]="" [$ENV_VARIANT+receipts]=--receipts [bare-broker]="" [bare-one-hop]="")
+declare -A SERVICE=([adapter+receipts]=ADAPTER_PID [adapter]=ADAPTER_PID [$ENV_VARIANT]=ADAPTER_ENV_PID [$ENV_VARIANT+receipts]=ADAPTER_ENV_PID [bare-broker]=BASELINE_PID [bare-one-hop]=ONE_HOP_PID [kannel]=KANNEL_PIDS)
+# The Redis figures of a run of the Redis variants: Redis' CPU ticks, the commands it processed (those a script runs
+# included), and the adapter's own count of Redis round trips by operation (smpp.adapter.redis.duration on /metrics).
+redis_variant() { [ "$REDIS" = 1 ] && [[ $1 == "$ENV_VARIANT"* ]]; }
+redis_commands() { redis-cli -p "$REDIS_PORT" info stats 2>/dev/null | tr -d '\r' | sed -n 's/^total_commands_processed://p'; }
+# redis_round_trips FILE: the adapter's Redis operations so far, "operation count" per line.
+redis_round_trips() {
+  curl -fsS --max-time 5 "http://127.0.0.1:$ADAPTER_ENV_PORT/metrics" 2>/dev/null \
+    | sed -nE 's/^smpp_adapter_redis_duration_seconds_count\{.*redis_operation="([^"]+)".*\} ([0-9.e+]+).*/\1 \2/p' | sort >"$1" || true
+}
 KANNEL_PIDS="$BEARERBOX_PID $SMSBOX_PID"
 run_variant() {
   local name=$1 out=$2 count=$3 sim_before sim_after svc0 svc1 sim0 sim1 brk0 brk1 unmatched0=0 unmatched="-" status=0
@@ -230,6 +268,8 @@ run_variant() {
   sim_before=$(submits_accepted)
   [ "$name" = kannel ] && unmatched0=$(kannel_unmatched "$LOGS/kannel/bearerbox.log")
   svc0=$(cpu_ticks "${service_pids[@]}") sim0=$(cpu_ticks "$SIMULATOR_PID") brk0=$(cpu_ticks "$BROKER_PID")
+  local rds0=0 rds1=0 cmd0=0 cmd1=0
+  if redis_variant "$name"; then rds0=$(cpu_ticks "$REDIS_PID") cmd0=$(redis_commands); redis_round_trips "${out%.log}.redis-before"; fi
   # The busiest processes over one second, a few seconds in (top's second frame: the first averages since boot).
   (sleep 4; top -b -d 1 -n 2 -c -w 220 | awk '/^top -/ { frame++ } frame == 2' | head -n 14) >"${out%.log}.top" 2>&1 &
   local top_pid=$!
@@ -245,6 +285,16 @@ run_variant() {
   fi
   wait "$top_pid" 2>/dev/null || true
   svc1=$(cpu_ticks "${service_pids[@]}") sim1=$(cpu_ticks "$SIMULATOR_PID") brk1=$(cpu_ticks "$BROKER_PID")
+  local redis_us=- redis_cmds=- round_trips=-
+  if redis_variant "$name"; then
+    rds1=$(cpu_ticks "$REDIS_PID") cmd1=$(redis_commands)
+    redis_round_trips "${out%.log}.redis-after"
+    # Round trips per command by operation over this run (the after count minus the before count), then their sum.
+    join -a 2 -e 0 -o 2.1,1.2,2.2 "${out%.log}.redis-before" "${out%.log}.redis-after" \
+      | awk -v n="$count" '{ printf "%s %.2f\n", $1, ($3 - $2) / n }' >"${out%.log}.redis-per-command"
+    round_trips=$(awk '{ s += $2 } END { printf "%.2f", s }' "${out%.log}.redis-per-command")
+    redis_cmds=$(awk -v a="$cmd0" -v b="$cmd1" -v n="$count" 'BEGIN { printf "%.2f", (b - a) / n }')
+  fi
   sim_after=$(submits_accepted)
   if [ "$status" -ne 0 ] || ! grep -q '^result ' "$out"; then
     sed 's/^/    /' "$out" >&2
@@ -262,17 +312,18 @@ run_variant() {
   wall=$(field span_s "$out") loadgen_s=$(field loadgen_cpu_s "$out")
   share() { awk -v t="$1" -v w="$wall" -v k="$CLK_TCK" 'BEGIN { printf "%.0f", 100 * t / k / w }'; }
   per_command() { awk -v t="$1" -v n="$count" -v k="$CLK_TCK" 'BEGIN { printf "%.0f", 1e6 * t / k / n }'; }
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" \
+  redis_variant "$name" && redis_us=$(per_command $((rds1 - rds0)))
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" \
     "$(field per_s "$out")" "$(field p50_ms "$out")" "$(field p95_ms "$out")" "$(field p99_ms "$out")" \
     "$(field receipts_per_s "$out")" "$((sim_after - sim_before))" \
     "$(share $((svc1 - svc0)))" "$(share $((sim1 - sim0)))" "$(share $((brk1 - brk0)))" \
     "$(awk -v c="$loadgen_s" -v w="$wall" 'BEGIN { printf "%.0f", 100 * c / w }')" \
     "$(cut -d' ' -f1 /proc/loadavg)" "$(field ok "$out")" "$unmatched" \
     "$(per_command $((svc1 - svc0)))" "$(per_command $((sim1 - sim0)))" "$(per_command $((brk1 - brk0)))" \
-    "$(awk -v c="$loadgen_s" -v n="$count" 'BEGIN { printf "%.0f", 1e6 * c / n }')" >>"$LOGS/results.tsv"
+    "$(awk -v c="$loadgen_s" -v n="$count" 'BEGIN { printf "%.0f", 1e6 * c / n }')" "$redis_us" "$redis_cmds" "$round_trips" >>"$LOGS/results.tsv"
 }
 
-VARIANTS=(adapter+receipts ${ADAPTER_ENV:+adapter+env+receipts} adapter ${ADAPTER_ENV:+adapter+env} bare-broker bare-one-hop)
+VARIANTS=(adapter+receipts ${ADAPTER_ENV:+"$ENV_VARIANT+receipts"} adapter ${ADAPTER_ENV:+"$ENV_VARIANT"} bare-broker bare-one-hop)
 [ "$KANNEL" = 1 ] && VARIANTS=(kannel "${VARIANTS[@]}")
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "warm-up: $WARMUP SendSms per variant, not counted"
@@ -282,12 +333,12 @@ for v in "${VARIANTS[@]}"; do run_variant "$v" "$LOGS/warmup-$v.log" "$WARMUP"; 
 receipts_variant() { [[ $1 == *receipts* || $1 == kannel ]]; }
 smpp_variant() { [[ $1 == adapter* || $1 == kannel ]]; }
 log "measuring: $COUNT SendSms per run, $REPEATS runs per variant, interleaved (load average before: $LOAD_BEFORE)"
-printf '%-17s %3s %9s %8s %8s %8s %10s %10s %10s %5s\n' variant run "cmds/s" "p50 ms" "p95 ms" "p99 ms" "receipts/s" "unmatched" "submit_sm" "load"
+printf '%-22s %3s %9s %8s %8s %8s %10s %10s %10s %5s\n' variant run "cmds/s" "p50 ms" "p95 ms" "p99 ms" "receipts/s" "unmatched" "submit_sm" "load"
 for ((r = 1; r <= REPEATS; r++)); do
   for v in "${VARIANTS[@]}"; do
     run_variant "$v" "$LOGS/run-$r-$v.log" "$COUNT"
     tail -n 1 "$LOGS/results.tsv" | awk -F'\t' -v r="$r" -v receipts="$(receipts_variant "$v" && echo 1)" -v smpp="$(smpp_variant "$v" && echo 1)" \
-      '{ printf "%-17s %3d %9d %8d %8d %8d %10s %10s %10s %5s\n", $1, r, $2, $3, $4, $5, (receipts ? $6 : "-"), $14, (smpp ? $7 : "-"), $12 }'
+      '{ printf "%-22s %3d %9d %8d %8d %8d %10s %10s %10s %5s\n", $1, r, $2, $3, $4, $5, (receipts ? $6 : "-"), $14, (smpp ? $7 : "-"), $12 }'
   done
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -301,12 +352,12 @@ echo
 echo "Load run: $COUNT SendSms per run (GSM 7-bit, 160 chars, plain JSON, publisher confirms), median of $REPEATS runs;"
 echo "adapter: Sessions $SESSIONS x WindowSize $WINDOW against the simulator on loopback; bare broker: the same hops without SMPP;"
 echo "bare-one-hop: one command consumed, one event published (MassTransit, no SMPP)"
-[ -z "$ADAPTER_ENV" ] || echo "adapter+env, adapter+env+receipts: the adapter $ADAPTER_ENV_DLL with $ADAPTER_ENV"
+[ -z "$ADAPTER_ENV" ] || echo "$ENV_VARIANT, $ENV_VARIANT+receipts: the adapter $ADAPTER_ENV_DLL with $ADAPTER_ENV"
 [ "$KANNEL" = 1 ] && echo "kannel: Kannel $(dpkg-query -W -f='${Version}' kannel) bearerbox + smsbox, the same binds and window; cmds/s are messages with receipts/s (first sendsms to last dlr-url callback), latency sendsms -> callback; $KANNEL_CONNECTIONS keep-alive sendsms connections"
-printf '%-17s %9s %11s %7s %9s %8s %8s %8s %10s %10s %16s\n' variant "cmds/s" "min-max" "ratio" "vs kannel" "p50 ms" "p95 ms" "p99 ms" "receipts/s" "unmatched" "submit_sm/sent"
+printf '%-22s %9s %11s %7s %9s %8s %8s %8s %10s %10s %16s\n' variant "cmds/s" "min-max" "ratio" "vs kannel" "p50 ms" "p95 ms" "p99 ms" "receipts/s" "unmatched" "submit_sm/sent"
 for v in "${VARIANTS[@]}"; do
   per_s=$(col "$v" 2 | median)
-  printf '%-17s %9.0f %11s %7s %9s %8.0f %8.0f %8.0f %10s %10s %16s\n' "$v" "$per_s" \
+  printf '%-22s %9.0f %11s %7s %9s %8.0f %8.0f %8.0f %10s %10s %16s\n' "$v" "$per_s" \
     "$(col "$v" 2 | sort -g | sed -n '1p;$p' | paste -sd-)" \
     "$(awk -v a="$per_s" -v b="$BASE" 'BEGIN { printf "%.2f", a / b }')" \
     "$([ -n "$KANNEL_RATE" ] && awk -v a="$per_s" -v b="$KANNEL_RATE" 'BEGIN { printf "%.2f", a / b }' || echo -)" \
@@ -319,13 +370,13 @@ echo "(unmatched: receipts that reached no message, summed over the runs: Kannel
 echo
 echo "CPU during the runs, % of one core (median; the machine has $(nproc) cores), and CPU per command in us (median;"
 echo "the process's CPU over the run / commands, independent of what the other processes left over):"
-printf '%-17s %8s %9s %7s %8s | %8s %7s %8s | %9s %8s\n' variant service simulator broker loadgen "service" broker "gateway" simulator loadgen
+printf '%-22s %8s %9s %7s %8s | %8s %7s %8s | %9s %8s\n' variant service simulator broker loadgen "service" broker "gateway" simulator loadgen
 for v in "${VARIANTS[@]}"; do
   if [ "$v" = kannel ]; then broker_us=- gateway_us=$(col "$v" 15 | median); else
     broker_us=$(col "$v" 17 | median)
     gateway_us=$(awk -F'\t' -v v="$v" '$1 == v { print $15 + $17 }' "$LOGS/results.tsv" | median)
   fi
-  printf '%-17s %8s %9s %7s %8s | %8s %7s %8s | %9s %8s\n' "$v" "$(col "$v" 8 | median)" "$(smpp_variant "$v" && col "$v" 9 | median || echo -)" \
+  printf '%-22s %8s %9s %7s %8s | %8s %7s %8s | %9s %8s\n' "$v" "$(col "$v" 8 | median)" "$(smpp_variant "$v" && col "$v" 9 | median || echo -)" \
     "$(col "$v" 10 | median)" "$(col "$v" 11 | median)" "$(col "$v" 15 | median)" "$broker_us" "$gateway_us" \
     "$(smpp_variant "$v" && col "$v" 16 | median || echo -)" "$(col "$v" 18 | median)"
 done
@@ -335,6 +386,25 @@ echo " are the harness and share the same cores; the broker is shared with anyth
 spread=$(for v in "${VARIANTS[@]}"; do col "$v" 2 | sort -g | awk -v v="$v" '{ a[NR] = $1 } END { m = a[int((NR + 1) / 2)]; printf "%s %.0f%%, ", v, 100 * (a[NR] - a[1]) / m }'; done)
 echo "noise: spread (max-min)/median of cmds/s: ${spread%, }"
 echo "load average (1/5/15 min): before $LOAD_BEFORE, after $LOAD_AFTER"
+if [ "$REDIS" = 1 ]; then
+  echo
+  echo "Redis stores vs in memory (medians of $REPEATS interleaved runs; adapter CPU per command in us; per run: the run's"
+  echo "Redis variant over the in-memory run just before it; goal of issue 11: within 15 %):"
+  printf '%-16s %8s %8s %7s %16s %10s %12s %11s\n' "" memory redis ratio "ratio per run" "redis us" "round trips" "redis cmds"
+  for memory in adapter+receipts adapter; do
+    redis_v=${memory/adapter/$ENV_VARIANT}
+    m=$(col "$memory" 15 | median) r=$(col "$redis_v" 15 | median)
+    per_run=$(paste <(col "$memory" 15) <(col "$redis_v" 15) | awk '{ printf "%.2f ", $2 / $1 }')
+    printf '%-16s %8s %8s %7s %16s %10s %12s %11s\n' "$([[ $memory == *receipts ]] && echo "with receipts" || echo "no receipts")" "$m" "$r" \
+      "$(awk -v a="$r" -v b="$m" 'BEGIN { printf "%.2f", a / b }')" "${per_run% }" "$(col "$redis_v" 19 | median)" \
+      "$(col "$redis_v" 21 | median)" "$(col "$redis_v" 20 | median)"
+  done
+  echo "(redis us: redis-server's CPU per command; round trips: the adapter's Redis operations per command, from its"
+  echo " smpp.adapter.redis.duration count; redis cmds: commands Redis processed per command, those run inside scripts included)"
+  for v in "$ENV_VARIANT+receipts" "$ENV_VARIANT"; do
+    echo "round trips per command by operation, $v (last run): $(tr '\n' ' ' <"$LOGS/run-$REPEATS-$v.redis-per-command" 2>/dev/null | sed 's/ \([0-9.]*\) / \1, /g')"
+  done
+fi
 all_ok=$(awk -F'\t' '$13 != 1 { bad++ } END { print bad + 0 }' "$LOGS/results.tsv")
 if [ "$all_ok" -eq 0 ]; then
   echo "every messageId got exactly one outcome (and exactly one receipt when asked) in every run"

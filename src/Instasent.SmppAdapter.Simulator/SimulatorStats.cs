@@ -17,6 +17,21 @@ public sealed record SimulatorStats
     public long BindsAccepted { get; init; }
     public IReadOnlyDictionary<string, long> BindsRefused { get; init; } = new Dictionary<string, long>();
     public long SubmitsAccepted { get; init; }
+
+    /// <summary>
+    /// The most submit_sm accepted within any one second (a sliding window, all accounts) since the simulator started:
+    /// an account's <c>MaxSubmitsPerSecond</c> is checked against it.
+    /// </summary>
+    public int PeakSubmitsPerSecond { get; init; }
+
+    /// <summary>When the window of <see cref="PeakSubmitsPerSecond"/> ended.</summary>
+    public DateTimeOffset? PeakSubmitsPerSecondAt { get; init; }
+
+    /// <summary>
+    /// The most submit_sm accepted within any five seconds: the sustained rate, which a pause of this process (a busy
+    /// machine) cannot inflate the way it can bunch the arrivals of one second.
+    /// </summary>
+    public int PeakSubmitsPerFiveSeconds { get; init; }
     public IReadOnlyDictionary<string, long> SubmitsRefused { get; init; } = new Dictionary<string, long>();
 
     /// <summary>submit_sm swallowed by <see cref="SimulatorFaults.DropResponses"/>.</summary>
@@ -76,6 +91,12 @@ internal sealed class StatsCounters
     public long MalformedPdusSent;
     public long ConnectionsDropped;
     public readonly ConcurrentDictionary<CommandStatus, StrongBox<long>> BindsRefused = new();
+    private readonly Lock _lastSecondLock = new();
+    private readonly Queue<long> _lastSecond = new();  // timestamps of the submits accepted within the last second
+    private readonly Queue<long> _lastFiveSeconds = new();
+    private int _peakSubmitsPerSecond;
+    private int _peakSubmitsPerFiveSeconds;
+    private DateTimeOffset? _peakSubmitsPerSecondAt;
     public readonly ConcurrentDictionary<CommandStatus, StrongBox<long>> SubmitsRefused = new();
     public readonly ConcurrentDictionary<CommandStatus, StrongBox<long>> DeliverSmResponses = new();
 
@@ -90,33 +111,77 @@ internal sealed class StatsCounters
         }
     }
 
+    /// <summary>One more submit_sm accepted at <paramref name="timestamp"/>; raises the per-second peak when it is a new one.</summary>
+    public void CountSubmitAccepted(long timestamp, TimeProvider time)
+    {
+        Interlocked.Increment(ref SubmitsAccepted);
+        lock (_lastSecondLock)
+        {
+            if (Window(_lastSecond, TimeSpan.FromSeconds(1)) > _peakSubmitsPerSecond)
+            {
+                _peakSubmitsPerSecond = _lastSecond.Count;
+                _peakSubmitsPerSecondAt = time.GetUtcNow();
+            }
+            _peakSubmitsPerFiveSeconds = Math.Max(_peakSubmitsPerFiveSeconds, Window(_lastFiveSeconds, TimeSpan.FromSeconds(5)));
+        }
+
+        // Bounded: each queue holds at most its window's submits.
+        int Window(Queue<long> window, TimeSpan length)
+        {
+            window.Enqueue(timestamp);
+            while (time.GetElapsedTime(window.Peek(), timestamp) >= length)
+            {
+                window.Dequeue();
+            }
+            return window.Count;
+        }
+    }
+
+    private (int PerSecond, DateTimeOffset? At, int PerFiveSeconds) SubmitPeaks
+    {
+        get
+        {
+            lock (_lastSecondLock)
+            {
+                return (_peakSubmitsPerSecond, _peakSubmitsPerSecondAt, _peakSubmitsPerFiveSeconds);
+            }
+        }
+    }
+
     public static void Count(ConcurrentDictionary<CommandStatus, StrongBox<long>> map, CommandStatus status) =>
         Interlocked.Increment(ref map.GetOrAdd(status, static _ => new StrongBox<long>()).Value);
 
-    public SimulatorStats Snapshot() => new()
+    public SimulatorStats Snapshot()
     {
-        Connections = Volatile.Read(ref Connections),
-        BoundSessions = Volatile.Read(ref BoundSessions),
-        PeakBoundSessions = Volatile.Read(ref PeakBoundSessions),
-        BindsAccepted = Interlocked.Read(ref BindsAccepted),
-        BindsRefused = ByName(BindsRefused),
-        SubmitsAccepted = Interlocked.Read(ref SubmitsAccepted),
-        SubmitsRefused = ByName(SubmitsRefused),
-        SubmitsUnanswered = Interlocked.Read(ref SubmitsUnanswered),
-        ResponsesHeld = Interlocked.Read(ref ResponsesHeld),
-        ReceiptsSent = Interlocked.Read(ref ReceiptsSent),
-        ReceiptsAcknowledged = Interlocked.Read(ref ReceiptsAcknowledged),
-        MoSent = Interlocked.Read(ref MoSent),
-        MoAcknowledged = Interlocked.Read(ref MoAcknowledged),
-        DeliverSmResponses = ByName(DeliverSmResponses),
-        DeliveriesRetried = Interlocked.Read(ref DeliveriesRetried),
-        DeliveriesAbandoned = Interlocked.Read(ref DeliveriesAbandoned),
-        DeliveriesPending = Interlocked.Read(ref DeliveriesPending),
-        EnquireLinksAnswered = Interlocked.Read(ref EnquireLinksAnswered),
-        GenericNacksSent = Interlocked.Read(ref GenericNacksSent),
-        MalformedPdusSent = Interlocked.Read(ref MalformedPdusSent),
-        ConnectionsDropped = Interlocked.Read(ref ConnectionsDropped),
-    };
+        var peaks = SubmitPeaks;
+        return new()
+        {
+            Connections = Volatile.Read(ref Connections),
+            BoundSessions = Volatile.Read(ref BoundSessions),
+            PeakBoundSessions = Volatile.Read(ref PeakBoundSessions),
+            BindsAccepted = Interlocked.Read(ref BindsAccepted),
+            BindsRefused = ByName(BindsRefused),
+            SubmitsAccepted = Interlocked.Read(ref SubmitsAccepted),
+            PeakSubmitsPerSecond = peaks.PerSecond,
+            PeakSubmitsPerSecondAt = peaks.At,
+            PeakSubmitsPerFiveSeconds = peaks.PerFiveSeconds,
+            SubmitsRefused = ByName(SubmitsRefused),
+            SubmitsUnanswered = Interlocked.Read(ref SubmitsUnanswered),
+            ResponsesHeld = Interlocked.Read(ref ResponsesHeld),
+            ReceiptsSent = Interlocked.Read(ref ReceiptsSent),
+            ReceiptsAcknowledged = Interlocked.Read(ref ReceiptsAcknowledged),
+            MoSent = Interlocked.Read(ref MoSent),
+            MoAcknowledged = Interlocked.Read(ref MoAcknowledged),
+            DeliverSmResponses = ByName(DeliverSmResponses),
+            DeliveriesRetried = Interlocked.Read(ref DeliveriesRetried),
+            DeliveriesAbandoned = Interlocked.Read(ref DeliveriesAbandoned),
+            DeliveriesPending = Interlocked.Read(ref DeliveriesPending),
+            EnquireLinksAnswered = Interlocked.Read(ref EnquireLinksAnswered),
+            GenericNacksSent = Interlocked.Read(ref GenericNacksSent),
+            MalformedPdusSent = Interlocked.Read(ref MalformedPdusSent),
+            ConnectionsDropped = Interlocked.Read(ref ConnectionsDropped),
+        };
+    }
 
     private static Dictionary<string, long> ByName(ConcurrentDictionary<CommandStatus, StrongBox<long>> map) =>
         map.ToDictionary(e => e.Key.Name() ?? $"0x{(uint)e.Key:X8}", e => Interlocked.Read(ref e.Value.Value));

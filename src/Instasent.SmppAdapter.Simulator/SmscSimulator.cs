@@ -217,7 +217,7 @@ public sealed partial class SmscSimulator : IAsyncDisposable
     /// <summary>Records an accepted submit_sm and schedules its receipt when one was requested.</summary>
     internal void OnSubmitAccepted(SimulatorSession connection, SubmitSm submit, long id, string responseId)
     {
-        Interlocked.Increment(ref Counters.SubmitsAccepted);
+        Counters.CountSubmitAccepted(Time.GetTimestamp(), Time);
         _acceptedSegments.AddOrUpdate(SegmentKey.Of(submit), 1, static (_, n) => n + 1);
         var now = Time.GetUtcNow();
         if (_history.Length > 0 || SubmitAccepted is not null)

@@ -150,13 +150,13 @@ internal static class ChaosLoad
         await Task.Delay(TimeSpan.FromSeconds(2));
         var drainSeconds = Stopwatch.GetElapsedTime(started) - publishedIn;
 
-        var segments = await AcceptedSegmentsAsync(s, destinationBase, count);
+        var segments = await AcceptedSegmentsAsync(s.Simulator, s.Snapshots, destinationBase, count);
         var report = tracker.Report();
         report.Print(s.Label, segments, drained, drainSeconds);
         return 0;
     }
 
-    private static ReadOnlyMemory<byte> Body(string messageId, long destination, bool twoSegments) =>
+    internal static ReadOnlyMemory<byte> Body(string messageId, long destination, bool twoSegments) =>
         JsonSerializer.SerializeToUtf8Bytes(new
         {
             messageId,
@@ -168,10 +168,10 @@ internal static class ChaosLoad
         });
 
     /// <summary>Per (command, segment number) how often the simulator accepted it, summed over its UDH references and over the snapshots.</summary>
-    private static async Task<SegmentTally> AcceptedSegmentsAsync(Settings s, long destinationBase, int count)
+    internal static async Task<SegmentTally> AcceptedSegmentsAsync(Uri? simulatorControl, string? snapshots, long destinationBase, int count)
     {
         var all = new List<SegmentCount>();
-        if (s.Snapshots is { } dir && Directory.Exists(dir))
+        if (snapshots is { } dir && Directory.Exists(dir))
         {
             foreach (var file in Directory.GetFiles(dir, "*.json").Order(StringComparer.Ordinal))
             {
@@ -179,7 +179,7 @@ internal static class ChaosLoad
             }
         }
         string? error = null;
-        if (s.Simulator is { } simulator)
+        if (simulatorControl is { } simulator)
         {
             try
             {
@@ -217,7 +217,7 @@ internal static class ChaosLoad
             twice.OrderByDescending(p => p.Value.Accepted).Take(5).Select(p => $"command {p.Key.Command} segment {p.Key.Segment}: {p.Value.Accepted}x under {p.Value.References.Count} reference(s)").ToList());
     }
 
-    private sealed record SegmentTally(string? Error, int Accepted, int AcceptedTwice, int ExtraCopies, int MaxAccepts, int SplitReferences, List<string> Worst);
+    internal sealed record SegmentTally(string? Error, int Accepted, int AcceptedTwice, int ExtraCopies, int MaxAccepts, int SplitReferences, List<string> Worst);
 
     private static Settings Parse(string[] args)
     {

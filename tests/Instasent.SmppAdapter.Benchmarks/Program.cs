@@ -5,7 +5,8 @@ using Instasent.SmppAdapter.Benchmarks;
 // `session-load ...` is a load run against a live SMSC, `bus-load ...` one through RabbitMQ (ops/load.sh),
 // `kannel-load ...` Kannel's side of `ops/load.sh --kannel`, `broker-trace ...` the broker's work per command,
 // `chaos-load ...` and `tcp-proxy ...` the load and the link faults of ops/chaos.sh and ops/soak.sh,
-// `priority-load ...` the priority lane under a backlog (ops/priority.sh); anything else goes to BenchmarkDotNet.
+// `replica-load ...` the stream and verdict of ops/replicas.sh, `priority-load ...` the priority lane under a backlog
+// (ops/priority.sh); anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "session-load")
 {
     return await SessionLoad.RunAsync(args[1..]);
@@ -29,6 +30,11 @@ if (args.Length > 0 && args[0] == "kannel-load")
 if (args.Length > 0 && args[0] == "chaos-load")
 {
     return await ChaosLoad.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "replica-load")
+{
+    return await ReplicaLoad.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "tcp-proxy")

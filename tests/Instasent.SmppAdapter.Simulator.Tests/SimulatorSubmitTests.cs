@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Instasent.Smpp.Pdus;
 using Instasent.Smpp.Text;
 using Instasent.SmppAdapter.Simulator;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Instasent.SmppAdapter.Simulator.Tests;
 
@@ -149,6 +150,29 @@ public class SimulatorSubmitTests
         Assert.All(responses, r => Assert.Equal(CommandStatus.ESME_ROK, r.CommandStatus));
         Assert.Equal(200, responses.Select(r => r.MessageId).Distinct().Count());
         Assert.Equal(200, simulator.Stats.SubmitsAccepted);
+    }
+
+    [Fact]
+    public async Task The_peak_of_submits_per_second_counts_the_busiest_one_second_window()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2025-01-01T00:00:00Z"));
+        await using var simulator = await Sim.StartAsync(Sim.Options() with { TimeProvider = time });
+        await using var client = await RawSmppClient.BoundAsync(simulator.Port, Sim.Transmitter());
+
+        // 3 submits, 0.6 s later 2 more (5 within one second), 0.6 s later 1 more (the first 3 left the window: 3).
+        foreach (var (count, advance) in new[] { (3, 0.6), (2, 0.6), (1, 0.0) })
+        {
+            for (var i = 0; i < count; i++)
+            {
+                Assert.Equal(CommandStatus.ESME_ROK, (await client.SubmitAsync(Sim.Submit(registeredDelivery: 0))).CommandStatus);
+            }
+            time.Advance(TimeSpan.FromSeconds(advance));
+        }
+
+        Assert.Equal(6, simulator.Stats.SubmitsAccepted);
+        Assert.Equal(5, simulator.Stats.PeakSubmitsPerSecond);
+        Assert.Equal(6, simulator.Stats.PeakSubmitsPerFiveSeconds);
+        Assert.Equal(DateTimeOffset.Parse("2025-01-01T00:00:00.6Z"), simulator.Stats.PeakSubmitsPerSecondAt);
     }
 
     [Fact]

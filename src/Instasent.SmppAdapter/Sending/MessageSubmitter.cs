@@ -110,10 +110,13 @@ public sealed class MessageSubmitter(
         var normalizer = new MessageIdNormalizer(plan.Connection.MessageIdFormat);
         var backoff = new Backoff(options.Sending.ThrottleBackoffMin, options.Sending.ThrottleBackoffMax);
         var maxResends = options.Sending.MaxUnknownOutcomeResends;
+        // registered_delivery 0 (SMPP 3.4 §5.2.17): no receipt will come, so there is nothing to correlate (with Redis, a
+        // round trip and a key kept for StoreRetention saved per segment).
+        var receipts = plan.Command.RequestDeliveryReport;
         SmppSession? session = null;
         for (var i = 0; i < pdus.Count; i++)
         {
-            if (progress.SmscMessageIds[i] is { } accepted)
+            if (progress.SmscMessageIds[i] is { } accepted && receipts)
             {
                 // Accepted in an earlier attempt, which may have ended before its correlation reached the store (a crash,
                 // Redis going away): recorded again, so its receipt is still matched.
@@ -185,7 +188,10 @@ public sealed class MessageSubmitter(
                         await KeepAcceptedAsync(async () =>
                         {
                             await progressStore.SaveAsync(messageId, progress, CancellationToken.None).ConfigureAwait(false);
-                            await correlations.AddAsync(connection.Name, normalizer.FromSubmitResponse(response.MessageId), correlation).ConfigureAwait(false);
+                            if (receipts)
+                            {
+                                await correlations.AddAsync(connection.Name, normalizer.FromSubmitResponse(response.MessageId), correlation).ConfigureAwait(false);
+                            }
                         }).ConfigureAwait(false);
                         break;
                     case SegmentAction.SendAgain:

@@ -47,6 +47,26 @@ public sealed class SharedStateReplicaTests(RabbitMqBroker broker, RedisServer r
     }
 
     [Fact]
+    public async Task A_message_that_asks_for_no_receipt_leaves_no_correlation_in_Redis()
+    {
+        await using var scope = redis.CreateScope();
+        await using var run = await StartOnRedisAsync(scope);
+
+        await run.Bus.PublishManyAsync([
+            new SendSms { MessageId = "receipt-asked", From = "Instasent", To = "+34600000001", Text = "Your code is 123456" },
+            new SendSms { MessageId = "no-receipt", From = "Instasent", To = "+34600000002", Text = "Your code is 654321", RequestDeliveryReport = false },
+        ]);
+
+        await run.UntilAsync(() => run.Bus.Of<SmsSubmitted>().Count == 2, "both outcomes");
+        await run.UntilAsync(() => run.Bus.Of<SmsDeliveryReported>().Count == 1, "the receipt asked for");
+        var smscIds = run.Bus.Of<SmsSubmitted>().ToDictionary(s => s.MessageId, s => s.SmscMessageIds.Single());
+        var correlations = (await scope.KeysAsync()).Select(k => k.Key).Where(k => k.Contains(":corr:", StringComparison.Ordinal)).ToList();
+        Assert.Equal("receipt-asked", Assert.Single(run.Bus.Of<SmsDeliveryReported>()).MessageId);
+        Assert.Contains(correlations, k => k.EndsWith(smscIds["receipt-asked"], StringComparison.Ordinal));
+        Assert.DoesNotContain(correlations, k => k.EndsWith(smscIds["no-receipt"], StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_command_redelivered_after_a_restart_is_answered_from_the_stored_outcome_not_resubmitted()
     {
         await using var scope = redis.CreateScope();
