@@ -12,9 +12,6 @@ namespace Instasent.SmppAdapter.Stores;
 /// </summary>
 public sealed class RedisCorrelationStore : ICorrelationStore
 {
-    /// <summary>How often a waiting lookup looks again without a notification.</summary>
-    internal static readonly TimeSpan Recheck = TimeSpan.FromSeconds(1);
-
     // The value and its notification in one round trip, in that order: a woken waiter finds the value.
     private static readonly LuaScript AddScript = LuaScript.Prepare("""
         redis.call('SET', @key, @value, 'PX', @retentionMs)
@@ -33,7 +30,7 @@ public sealed class RedisCorrelationStore : ICorrelationStore
         _redis = redis;
         _options = options;
         _keys = new RedisStoreKeys(stores.KeyPrefix);
-        _added = new RedisSignals(redis, _keys.CorrelatedChannel, Recheck, time);
+        _added = new RedisSignals(redis, _keys.CorrelatedChannel, time);
     }
 
     public async ValueTask AddAsync(string connection, string normalizedSmscMessageId, SegmentCorrelation correlation) =>

@@ -12,9 +12,6 @@ namespace Instasent.SmppAdapter.Stores;
 /// </summary>
 public sealed class RedisIdempotencyStore : IIdempotencyStore
 {
-    /// <summary>How often a waiting twin looks whether a lease lapsed (a lapse publishes nothing).</summary>
-    internal static readonly TimeSpan LapseRecheck = TimeSpan.FromSeconds(1);
-
     // Outcome first, then the claim, atomically: a copy completing between two separate lookups cannot be missed.
     private static readonly LuaScript ClaimScript = LuaScript.Prepare("""
         local outcome = redis.call('GET', @outcome)
@@ -44,7 +41,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
         _redis = redis;
         _options = options;
         _keys = new RedisStoreKeys(options.KeyPrefix);
-        _released = new RedisSignals(redis, _keys.ReleasedChannel, LapseRecheck, time);
+        _released = new RedisSignals(redis, _keys.ReleasedChannel, time);
     }
 
     public async ValueTask<IdempotencyClaim> ClaimAsync(string messageId, CancellationToken cancellationToken)

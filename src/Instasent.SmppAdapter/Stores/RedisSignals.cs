@@ -5,11 +5,14 @@ namespace Instasent.SmppAdapter.Stores;
 /// <summary>
 /// Waiting for something another replica does, without polling Redis in a loop: the replica that does it publishes an
 /// id on <see cref="Channel"/>; this process holds one subscription to it and wakes the local waiters of that id, which
-/// then look again. A slow re-check (<paramref name="recheck"/>) covers what publishes nothing: a lease that lapsed, a
+/// then look again. A slow re-check (<see cref="Recheck"/>) covers what publishes nothing: a lease that lapsed, a
 /// message lost while the subscription was reconnecting.
 /// </summary>
-internal sealed class RedisSignals(IConnectionMultiplexer redis, string channel, TimeSpan recheck, TimeProvider time)
+internal sealed class RedisSignals(IConnectionMultiplexer redis, string channel, TimeProvider time)
 {
+    /// <summary>How often a waiter looks again without a signal.</summary>
+    internal static readonly TimeSpan Recheck = TimeSpan.FromSeconds(1);
+
     private readonly Dictionary<string, List<TaskCompletionSource>> _waiters = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _subscribing = new(1, 1);
     private volatile bool _subscribed;
@@ -26,7 +29,7 @@ internal sealed class RedisSignals(IConnectionMultiplexer redis, string channel,
         await SubscribeAsync().ConfigureAwait(false);
         var deadline = time.GetUtcNow() + timeout;
         // Bounded: every round waits for a signal or a re-check interval; a signal per round at most ends it sooner.
-        var maxRounds = 2 + (int)Math.Min(100_000, timeout / recheck) * 2;
+        var maxRounds = 2 + (int)Math.Min(100_000, timeout / Recheck) * 2;
         for (var round = 0; round < maxRounds; round++)
         {
             // Registered before the probe: a signal sent between the two still wakes this waiter.
@@ -44,7 +47,7 @@ internal sealed class RedisSignals(IConnectionMultiplexer redis, string channel,
                 }
                 try
                 {
-                    await signal.Task.WaitAsync(left < recheck ? left : recheck, time, cancellationToken).ConfigureAwait(false);
+                    await signal.Task.WaitAsync(left < Recheck ? left : Recheck, time, cancellationToken).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {
