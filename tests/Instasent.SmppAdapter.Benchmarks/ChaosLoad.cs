@@ -67,26 +67,11 @@ internal static class ChaosLoad
         }
 
         var tracker = new Tracker(count, prefix);
-        var factory = new ConnectionFactory
-        {
-            Uri = s.Broker,
-            ClientProvidedName = $"chaos-load {s.Label}",
-            AutomaticRecoveryEnabled = true,
-            TopologyRecoveryEnabled = true,
-            NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
-            RequestedHeartbeat = TimeSpan.FromSeconds(10),
-        };
+        var factory = HarnessBroker.Factory(s.Broker, $"chaos-load {s.Label}");
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await using var subscriberConnection = await factory.CreateConnectionAsync(bound.Token);
-        await using var subscriber = await subscriberConnection.CreateChannelAsync(cancellationToken: bound.Token);
         var queue = $"chaos-harness-{s.Label}-{run}";
-        await subscriber.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: bound.Token);
-        foreach (var exchange in EventExchanges)
-        {
-            await subscriber.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, cancellationToken: bound.Token);
-            await subscriber.QueueBindAsync(queue, exchange, "", cancellationToken: bound.Token);
-        }
-        await subscriber.BasicQosAsync(0, 500, false, bound.Token);
+        await using var subscriber = await HarnessBroker.DurableEventQueueAsync(subscriberConnection, queue, EventExchanges, bound.Token);
         var consumer = new AsyncEventingBasicConsumer(subscriber);
         consumer.ReceivedAsync += async (_, delivery) =>
         {

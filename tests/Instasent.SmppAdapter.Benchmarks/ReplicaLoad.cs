@@ -52,26 +52,11 @@ internal static class ReplicaLoad
         var prefix = $"replicas-{run}-";
         var destinationBase = 34_600_000_000L + (Random.Shared.Next(0, 9_000) * 100_000L);
         var tracker = new Tracker(s.Count, prefix, s.Inbound, run);
-        var factory = new ConnectionFactory
-        {
-            Uri = s.Broker,
-            ClientProvidedName = "replica-load",
-            AutomaticRecoveryEnabled = true,
-            TopologyRecoveryEnabled = true,
-            NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
-            RequestedHeartbeat = TimeSpan.FromSeconds(10),
-        };
+        var factory = HarnessBroker.Factory(s.Broker, "replica-load");
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await using var subscriberConnection = await factory.CreateConnectionAsync(bound.Token);
-        await using var subscriber = await subscriberConnection.CreateChannelAsync(cancellationToken: bound.Token);
         var queue = $"replica-harness-{run}";
-        await subscriber.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: bound.Token);
-        foreach (var exchange in EventExchanges)
-        {
-            await subscriber.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, cancellationToken: bound.Token);
-            await subscriber.QueueBindAsync(queue, exchange, "", cancellationToken: bound.Token);
-        }
-        await subscriber.BasicQosAsync(0, 500, false, bound.Token);
+        await using var subscriber = await HarnessBroker.DurableEventQueueAsync(subscriberConnection, queue, EventExchanges, bound.Token);
         var consumer = new AsyncEventingBasicConsumer(subscriber);
         consumer.ReceivedAsync += async (_, delivery) =>
         {
