@@ -11,7 +11,8 @@ namespace Instasent.SmppAdapter.Sending;
 /// <summary>
 /// Submits one validated command's segments through its connection, in order, and decides the outcome as DESIGN.md's
 /// delivery guarantees say; <see cref="SubmitVerdict"/> decides what each answer means. The command's progress (segments
-/// accepted, the concatenation reference, unanswered sends) is kept in <see cref="ISubmitProgressStore"/>, so a later
+/// accepted, the concatenation reference, unanswered sends) is kept in <see cref="ISubmitProgressStore"/> (and comes back
+/// with the next attempt's claim), so a later
 /// attempt resends only what was not accepted, with the same reference, and each segment goes out at most
 /// 1 + <c>MaxUnknownOutcomeResends</c> times across every attempt. Waiting (for a session, the limiter, a back-off) is
 /// bounded by <see cref="SendingOptions.RetryBudget"/>; past it, or when the process stops, the command is handed back.
@@ -37,14 +38,15 @@ public sealed class MessageSubmitter(
         plan.Command.Priority == SmsPriorities.High ? pool[plan.Connection.Name].Lanes.ExpectHigh() : null;
 
     /// <param name="plan">The validated command.</param>
+    /// <param name="recorded">The progress earlier attempts recorded (it came with the claim), or null.</param>
     /// <param name="high">The command's ticket from <see cref="ExpectHigh"/>, when it is a high-priority one.</param>
     /// <param name="cancellationToken">The consume context's token.</param>
-    public async Task<SubmitOutcome> SubmitAsync(SubmitPlan plan, PriorityLanes.HighTicket? high, CancellationToken cancellationToken)
+    public async Task<SubmitOutcome> SubmitAsync(SubmitPlan plan, SubmitProgress? recorded, PriorityLanes.HighTicket? high, CancellationToken cancellationToken)
     {
         var messageId = plan.Command.MessageId;
         try
         {
-            var progress = await LoadProgressAsync(plan, cancellationToken).ConfigureAwait(false);
+            var progress = ProgressFor(plan, recorded);
             using var reference = RentReference(plan, progress);
             using var budget = new CancellationTokenSource(options.Sending.RetryBudget, time);
             // Waiting (for a session, a token, a back-off) ends as soon as the adapter stops; a PDU on the wire may
@@ -77,9 +79,8 @@ public sealed class MessageSubmitter(
     }
 
     /// <summary>The command's recorded progress, or a fresh one (also when the recorded one is for other text).</summary>
-    private async Task<SubmitProgress> LoadProgressAsync(SubmitPlan plan, CancellationToken cancellationToken)
+    private SubmitProgress ProgressFor(SubmitPlan plan, SubmitProgress? progress)
     {
-        var progress = await progressStore.LoadAsync(plan.Command.MessageId, cancellationToken).ConfigureAwait(false);
         if (progress is not null && progress.Segments != plan.Segments)
         {
             logger.LogWarning("{MessageId} was resent with different text ({Segments} segments, {Recorded} before); starting again",
@@ -185,14 +186,8 @@ public sealed class MessageSubmitter(
                     case SegmentAction.Accepted:
                         progress.SmscMessageIds[i] = response!.MessageId;
                         var correlation = Correlation(plan, i, pdus.Count, span?.Context ?? Activity.Current?.Context ?? default);
-                        await KeepAcceptedAsync(async () =>
-                        {
-                            await progressStore.SaveAsync(messageId, progress, CancellationToken.None).ConfigureAwait(false);
-                            if (receipts)
-                            {
-                                await correlations.AddAsync(connection.Name, normalizer.FromSubmitResponse(response.MessageId), correlation).ConfigureAwait(false);
-                            }
-                        }).ConfigureAwait(false);
+                        var receiptCorrelation = receipts ? new AcceptedCorrelation(connection.Name, normalizer.FromSubmitResponse(response.MessageId), correlation) : null;
+                        await KeepAcceptedAsync(() => progressStore.SaveAcceptedAsync(messageId, progress, receiptCorrelation, CancellationToken.None).AsTask()).ConfigureAwait(false);
                         break;
                     case SegmentAction.SendAgain:
                         break;

@@ -9,7 +9,7 @@ namespace Instasent.SmppAdapter.Sending;
 /// Publishes a command's final outcome and records it for idempotency. Publish completes only once the broker
 /// confirmed it (publisher confirms), and the consumer returns (so MassTransit acknowledges the command) only after that.
 /// </summary>
-public sealed class OutcomePublisher(IIdempotencyStore idempotency, ISubmitProgressStore progress, PublishDeadlines deadlines, TimeProvider time)
+public sealed class OutcomePublisher(IIdempotencyStore idempotency, PublishDeadlines deadlines, TimeProvider time)
 {
     public async Task RejectInvalidAsync(ConsumeContext<SendSms> context, SendSmsValidation result)
     {
@@ -57,10 +57,9 @@ public sealed class OutcomePublisher(IIdempotencyStore idempotency, ISubmitProgr
             },
             _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Only final outcomes are published."),
         };
-        // Remembered before it is published: if the publish fails, the command is retried or redelivered, finds this
-        // outcome and publishes it again instead of submitting the SMS a second time.
+        // Remembered (and the progress forgotten) before it is published: if the publish fails, the command is retried or
+        // redelivered, finds this outcome and publishes it again instead of submitting the SMS a second time.
         await idempotency.CompleteAsync(command.MessageId, message, CancellationToken.None).ConfigureAwait(false);
-        await progress.RemoveAsync(command.MessageId, CancellationToken.None).ConfigureAwait(false);
         await RepublishAsync(context, message).ConfigureAwait(false);
         var connection = AdapterTelemetry.Connection(plan.Connection.Name);
         if (outcome is SubmitOutcome.Rejected rejected)

@@ -97,7 +97,7 @@ public sealed class SendSmsConsumer(
                     await HandBacks.SendAsync(context, plan.Connection, counts: false, deadlines).ConfigureAwait(false);
                     return "handed_back";
             }
-            var outcome = await submitter.SubmitAsync(plan, high, stopping).ConfigureAwait(false);
+            var outcome = await submitter.SubmitAsync(plan, claim.Progress, high, stopping).ConfigureAwait(false);
             // Out of the lane: normal commands need not wait for this one's outcome to be published.
             high?.Dispose();
             if (outcome is SubmitOutcome.HandBack handBack)

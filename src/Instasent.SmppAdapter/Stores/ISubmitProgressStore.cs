@@ -29,7 +29,11 @@ public sealed record SubmitProgress
     };
 }
 
-/// <summary>Each in-flight command's <see cref="SubmitProgress"/>, by <c>messageId</c>.</summary>
+/// <summary>
+/// Each in-flight command's <see cref="SubmitProgress"/>, by <c>messageId</c>. A new attempt gets it with its claim
+/// (<see cref="IdempotencyClaim.Progress"/>), and it is forgotten when the outcome is recorded
+/// (<see cref="IIdempotencyStore.CompleteAsync"/>).
+/// </summary>
 public interface ISubmitProgressStore
 {
     ValueTask<SubmitProgress?> LoadAsync(string messageId, CancellationToken cancellationToken);
@@ -37,6 +41,15 @@ public interface ISubmitProgressStore
     /// <summary>Writes <paramref name="progress"/> whole (it is small: a few ids and counters).</summary>
     ValueTask SaveAsync(string messageId, SubmitProgress progress, CancellationToken cancellationToken);
 
-    /// <summary>Forgets the progress once the command's outcome is recorded.</summary>
+    /// <summary>
+    /// Writes <paramref name="progress"/> after a segment was accepted and, when a receipt was asked for, the segment's
+    /// correlation (waking lookups waiting for it), in one step: a recorded acceptance always has its correlation.
+    /// </summary>
+    ValueTask SaveAcceptedAsync(string messageId, SubmitProgress progress, AcceptedCorrelation? correlation, CancellationToken cancellationToken);
+
+    /// <summary>Forgets the progress.</summary>
     ValueTask RemoveAsync(string messageId, CancellationToken cancellationToken);
 }
+
+/// <summary>An accepted segment's correlation, by the connection and the SMSC's normalised message id it was accepted with.</summary>
+public sealed record AcceptedCorrelation(string Connection, string NormalizedSmscMessageId, SegmentCorrelation Correlation);

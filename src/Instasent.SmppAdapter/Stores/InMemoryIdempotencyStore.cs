@@ -6,33 +6,34 @@ namespace Instasent.SmppAdapter.Stores;
 /// <summary>
 /// Outcomes kept <see cref="SendingOptions.StoreRetention"/> and at most <see cref="SendingOptions.IdempotencyMaxEntries"/>
 /// (oldest dropped first); lost on restart, which the README states: a command redelivered after a restart is
-/// submitted again.
+/// submitted again. Claims carry the command's progress from <paramref name="progress"/>, and completing forgets it.
 /// </summary>
-public sealed class InMemoryIdempotencyStore(SendingOptions options, TimeProvider time) : IIdempotencyStore
+public sealed class InMemoryIdempotencyStore(SendingOptions options, ISubmitProgressStore progress, TimeProvider time) : IIdempotencyStore
 {
     private readonly ExpiringMap<string, object> _outcomes = new(options.StoreRetention, options.IdempotencyMaxEntries, time);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _inFlight = new(StringComparer.Ordinal);
 
     public int Count => _outcomes.Count;
 
-    public ValueTask<IdempotencyClaim> ClaimAsync(string messageId, CancellationToken cancellationToken)
+    public async ValueTask<IdempotencyClaim> ClaimAsync(string messageId, CancellationToken cancellationToken)
     {
         if (_outcomes.TryGet(messageId, out var outcome))
         {
-            return ValueTask.FromResult(new IdempotencyClaim(IdempotencyClaimStatus.Completed, outcome, null));
+            return new IdempotencyClaim(IdempotencyClaimStatus.Completed, outcome, null);
         }
         var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_inFlight.TryAdd(messageId, released))
         {
-            return ValueTask.FromResult(new IdempotencyClaim(IdempotencyClaimStatus.InFlight, null, null));
+            return new IdempotencyClaim(IdempotencyClaimStatus.InFlight, null, null);
         }
         // Re-check: the other copy may have completed between the two lookups.
         if (_outcomes.TryGet(messageId, out outcome))
         {
             Release(messageId, released);
-            return ValueTask.FromResult(new IdempotencyClaim(IdempotencyClaimStatus.Completed, outcome, null));
+            return new IdempotencyClaim(IdempotencyClaimStatus.Completed, outcome, null);
         }
-        return ValueTask.FromResult(new IdempotencyClaim(IdempotencyClaimStatus.Claimed, null, () => Release(messageId, released)));
+        var recorded = await progress.LoadAsync(messageId, cancellationToken).ConfigureAwait(false);
+        return new IdempotencyClaim(IdempotencyClaimStatus.Claimed, null, () => Release(messageId, released), recorded);
     }
 
     public Task WaitForReleaseAsync(string messageId, TimeSpan timeout, CancellationToken cancellationToken) =>
@@ -47,6 +48,6 @@ public sealed class InMemoryIdempotencyStore(SendingOptions options, TimeProvide
     public ValueTask CompleteAsync(string messageId, object outcome, CancellationToken cancellationToken)
     {
         _outcomes.Set(messageId, outcome);
-        return ValueTask.CompletedTask;
+        return progress.RemoveAsync(messageId, cancellationToken);
     }
 }

@@ -4,9 +4,10 @@ namespace Instasent.SmppAdapter.Stores;
 
 /// <summary>
 /// Progress kept <see cref="SendingOptions.StoreRetention"/> and at most <see cref="SendingOptions.IdempotencyMaxEntries"/>
-/// commands; it survives hand-backs and redeliveries within the process, not a restart.
+/// commands; it survives hand-backs and redeliveries within the process, not a restart. Accepted segments' correlations
+/// go to <paramref name="correlations"/>.
 /// </summary>
-public sealed class InMemorySubmitProgressStore(SendingOptions options, TimeProvider time) : ISubmitProgressStore
+public sealed class InMemorySubmitProgressStore(SendingOptions options, ICorrelationStore correlations, TimeProvider time) : ISubmitProgressStore
 {
     private readonly ExpiringMap<string, SubmitProgress> _progress = new(options.StoreRetention, options.IdempotencyMaxEntries, time);
 
@@ -18,6 +19,15 @@ public sealed class InMemorySubmitProgressStore(SendingOptions options, TimeProv
         // A copy, as a shared store would keep: the caller goes on changing its own.
         _progress.Set(messageId, Copy(progress));
         return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask SaveAcceptedAsync(string messageId, SubmitProgress progress, AcceptedCorrelation? correlation, CancellationToken cancellationToken)
+    {
+        await SaveAsync(messageId, progress, cancellationToken).ConfigureAwait(false);
+        if (correlation is not null)
+        {
+            await correlations.AddAsync(correlation.Connection, correlation.NormalizedSmscMessageId, correlation.Correlation).ConfigureAwait(false);
+        }
     }
 
     public ValueTask RemoveAsync(string messageId, CancellationToken cancellationToken)

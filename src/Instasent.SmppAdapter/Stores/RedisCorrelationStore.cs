@@ -37,7 +37,7 @@ public sealed class RedisCorrelationStore : ICorrelationStore
         await RedisOperations.MeasureAsync("correlation.add", () => _redis.GetDatabase().ScriptEvaluateAsync(AddScript, new
         {
             key = _keys.Correlation(connection, normalizedSmscMessageId),
-            value = JsonSerializer.Serialize(StoredCorrelation.From(correlation), RedisStoreJson.Options),
+            value = Serialize(correlation),
             retentionMs = (long)_options.StoreRetention.TotalMilliseconds,
             channel = _keys.CorrelatedChannel,
             signal = RedisStoreKeys.CorrelationSignal(connection, normalizedSmscMessageId),
@@ -58,6 +58,8 @@ public sealed class RedisCorrelationStore : ICorrelationStore
         }
         return await _added.WaitAsync(RedisStoreKeys.CorrelationSignal(connection, normalizedSmscMessageId), LookAsync, wait, cancellationToken).ConfigureAwait(false);
     }
+
+    internal static string Serialize(SegmentCorrelation correlation) => JsonSerializer.Serialize(StoredCorrelation.From(correlation), RedisStoreJson.Options);
 
     /// <summary>The stored form: the submit span as its W3C traceparent string.</summary>
     private sealed record StoredCorrelation(

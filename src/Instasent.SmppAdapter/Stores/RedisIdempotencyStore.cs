@@ -8,16 +8,24 @@ namespace Instasent.SmppAdapter.Stores;
 /// Outcomes and claims in Redis, shared by every replica. A claim is a lease (<c>SET claim owner NX PX lease</c>): a
 /// replica killed while holding it does not block the message forever, the lease lapses after
 /// <see cref="StoresOptions.ClaimLease"/>. Outcomes are kept <see cref="StoresOptions.OutcomeRetention"/> as JSON with
-/// their type name.
+/// their type name. A claim reads the command's progress in the same script, and recording an outcome drops it, so a
+/// command's start and end are one round trip each.
 /// </summary>
 public sealed class RedisIdempotencyStore : IIdempotencyStore
 {
-    // Outcome first, then the claim, atomically: a copy completing between two separate lookups cannot be missed.
+    // Outcome first, then the claim, atomically: a copy completing between two separate lookups cannot be missed. The
+    // claimed answer carries the progress (false, i.e. nil, when there is none).
     private static readonly LuaScript ClaimScript = LuaScript.Prepare("""
         local outcome = redis.call('GET', @outcome)
         if outcome then return {'completed', outcome} end
-        if redis.call('SET', @claim, @owner, 'NX', 'PX', @leaseMs) then return {'claimed'} end
+        if redis.call('SET', @claim, @owner, 'NX', 'PX', @leaseMs) then return {'claimed', redis.call('GET', @progress)} end
         return {'inflight'}
+        """);
+
+    private static readonly LuaScript CompleteScript = LuaScript.Prepare("""
+        redis.call('SET', @outcome, @value, 'PX', @retentionMs)
+        redis.call('DEL', @progress)
+        return 1
         """);
 
     // Deletes the claim only if this owner still holds it (its lease may have lapsed and another copy claimed it).
@@ -53,17 +61,25 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
             claim = _keys.Claim(messageId),
             owner,
             leaseMs = (long)_options.ClaimLease.TotalMilliseconds,
+            progress = _keys.Progress(messageId),
         })).ConfigureAwait(false))!;
         return ((string)result[0]!) switch
         {
             "completed" => new IdempotencyClaim(IdempotencyClaimStatus.Completed, DeserializeOutcome((string)result[1]!), null),
-            "claimed" => new IdempotencyClaim(IdempotencyClaimStatus.Claimed, null, () => Release(messageId, owner)),
+            "claimed" => new IdempotencyClaim(IdempotencyClaimStatus.Claimed, null, () => Release(messageId, owner),
+                result[1].IsNull ? null : RedisSubmitProgressStore.Deserialize((string)result[1]!)),
             _ => new IdempotencyClaim(IdempotencyClaimStatus.InFlight, null, null),
         };
     }
 
     public async ValueTask CompleteAsync(string messageId, object outcome, CancellationToken cancellationToken) =>
-        await RedisOperations.MeasureAsync("idempotency.complete", () => _redis.GetDatabase().StringSetAsync(_keys.Outcome(messageId), SerializeOutcome(outcome), _options.OutcomeRetention)).ConfigureAwait(false);
+        await RedisOperations.MeasureAsync("idempotency.complete", () => _redis.GetDatabase().ScriptEvaluateAsync(CompleteScript, new
+        {
+            outcome = _keys.Outcome(messageId),
+            value = SerializeOutcome(outcome),
+            retentionMs = (long)_options.OutcomeRetention.TotalMilliseconds,
+            progress = _keys.Progress(messageId),
+        })).ConfigureAwait(false);
 
     public async Task WaitForReleaseAsync(string messageId, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -4,20 +4,57 @@ using StackExchange.Redis;
 
 namespace Instasent.SmppAdapter.Stores;
 
-/// <summary>Each command's <see cref="SubmitProgress"/> as a small JSON value, kept <see cref="StoresOptions.OutcomeRetention"/> at most.</summary>
-public sealed class RedisSubmitProgressStore(IConnectionMultiplexer redis, StoresOptions options) : ISubmitProgressStore
+/// <summary>
+/// Each command's <see cref="SubmitProgress"/> as a small JSON value, kept <see cref="StoresOptions.OutcomeRetention"/> at
+/// most. An accepted segment's progress and its correlation are written by one script: the correlation key is not in the
+/// command's hash slot, so these scripts need one Redis primary (Sentinel or a managed primary/replica), not Redis Cluster.
+/// </summary>
+public sealed class RedisSubmitProgressStore(IConnectionMultiplexer redis, StoresOptions options, SendingOptions sending) : ISubmitProgressStore
 {
+    // The progress, the correlation and its notification, in that order: a woken receipt finds the correlation.
+    private static readonly LuaScript SaveAcceptedScript = LuaScript.Prepare("""
+        redis.call('SET', @progress, @progressValue, 'PX', @progressMs)
+        redis.call('SET', @correlation, @correlationValue, 'PX', @correlationMs)
+        redis.call('PUBLISH', @channel, @signal)
+        return 1
+        """);
+
     private readonly RedisStoreKeys _keys = new(options.KeyPrefix);
 
     public async ValueTask<SubmitProgress?> LoadAsync(string messageId, CancellationToken cancellationToken)
     {
         var value = await RedisOperations.MeasureAsync("progress.load", () => redis.GetDatabase().StringGetAsync(_keys.Progress(messageId))).ConfigureAwait(false);
-        return value.IsNull ? null : JsonSerializer.Deserialize<SubmitProgress>((string)value!, RedisStoreJson.Options);
+        return value.IsNull ? null : Deserialize((string)value!);
     }
 
     public async ValueTask SaveAsync(string messageId, SubmitProgress progress, CancellationToken cancellationToken) =>
-        await RedisOperations.MeasureAsync("progress.save", () => redis.GetDatabase().StringSetAsync(_keys.Progress(messageId), JsonSerializer.Serialize(progress, RedisStoreJson.Options), options.OutcomeRetention)).ConfigureAwait(false);
+        await RedisOperations.MeasureAsync("progress.save", () => redis.GetDatabase().StringSetAsync(_keys.Progress(messageId), Serialize(progress), options.OutcomeRetention)).ConfigureAwait(false);
+
+    public async ValueTask SaveAcceptedAsync(string messageId, SubmitProgress progress, AcceptedCorrelation? correlation, CancellationToken cancellationToken)
+    {
+        if (correlation is null)
+        {
+            await SaveAsync(messageId, progress, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        await RedisOperations.MeasureAsync("progress.accepted", () => redis.GetDatabase().ScriptEvaluateAsync(SaveAcceptedScript, new
+        {
+            progress = _keys.Progress(messageId),
+            progressValue = Serialize(progress),
+            progressMs = (long)options.OutcomeRetention.TotalMilliseconds,
+            correlation = _keys.Correlation(correlation.Connection, correlation.NormalizedSmscMessageId),
+            correlationValue = RedisCorrelationStore.Serialize(correlation.Correlation),
+            correlationMs = (long)sending.StoreRetention.TotalMilliseconds,
+            channel = _keys.CorrelatedChannel,
+            signal = RedisStoreKeys.CorrelationSignal(correlation.Connection, correlation.NormalizedSmscMessageId),
+        })).ConfigureAwait(false);
+    }
 
     public async ValueTask RemoveAsync(string messageId, CancellationToken cancellationToken) =>
         await RedisOperations.MeasureAsync("progress.remove", () => redis.GetDatabase().KeyDeleteAsync(_keys.Progress(messageId))).ConfigureAwait(false);
+
+    internal static string Serialize(SubmitProgress progress) => JsonSerializer.Serialize(progress, RedisStoreJson.Options);
+
+    internal static SubmitProgress Deserialize(string json) =>
+        JsonSerializer.Deserialize<SubmitProgress>(json, RedisStoreJson.Options) ?? throw new JsonException("an empty stored progress");
 }

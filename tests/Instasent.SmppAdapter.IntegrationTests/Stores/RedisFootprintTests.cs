@@ -38,9 +38,11 @@ public sealed class RedisFootprintTests(RedisServer redis)
                 MessageId = messageId, Segment = 1, Segments = 1, Metadata = metadata, SubmittedAt = DateTimeOffset.UtcNow,
                 SubmitContext = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded),
             });
-            await stores.Idempotency(0).CompleteAsync(messageId, new SmsSubmitted
+            // Completing forgets the progress: the outcome is measured on a twin, so both stay to be measured.
+            var completedId = Guid.NewGuid().ToString();
+            await stores.Idempotency(0).CompleteAsync(completedId, new SmsSubmitted
             {
-                MessageId = messageId, SmscMessageIds = [smscId], Segments = 1, Connection = "instasent", SessionId = "instasent-t0-0a1b2c3d",
+                MessageId = completedId, SmscMessageIds = [smscId], Segments = 1, Connection = "instasent", SessionId = "instasent-t0-0a1b2c3d",
                 SubmittedAt = DateTimeOffset.UtcNow, Metadata = metadata,
             }, default);
         }
@@ -108,7 +110,7 @@ public sealed class RedisFootprintTests(RedisServer redis)
         await using var stores = await StoreReplicas.CreateAsync(StoreReplicas.Redis, redis);
         // Nothing listens on port 1: every command fails at once with no connection available.
         await using var nowhere = await ConnectionMultiplexer.ConnectAsync("127.0.0.1:1,abortConnect=false,connectTimeout=200");
-        var unreachable = new RedisSubmitProgressStore(nowhere, new StoresOptions { Provider = StoreProvider.Redis, KeyPrefix = stores.Scope!.KeyPrefix });
+        var unreachable = new RedisSubmitProgressStore(nowhere, new StoresOptions { Provider = StoreProvider.Redis, KeyPrefix = stores.Scope!.KeyPrefix }, StoreReplicas.Sending);
 
         await stores.Progress(0).SaveAsync("m1", SubmitProgress.Start(1), default);
         await stores.Progress(0).LoadAsync("m1", default);

@@ -145,6 +145,61 @@ public sealed class StoreContractTests(RedisServer redis)
     }
 
     [Theory, MemberData(nameof(Providers))]
+    public async Task A_claim_on_another_replica_carries_the_progress_an_earlier_attempt_recorded(string provider)
+    {
+        await using var stores = await StoreReplicas.CreateAsync(provider, redis);
+        using (var first = await stores.Idempotency(0).ClaimAsync("m", default))
+        {
+            Assert.Null(first.Progress);
+            var progress = SubmitProgress.Start(2);
+            progress.Reference = 77;
+            progress.SmscMessageIds[0] = "a1";
+            progress.UnansweredSends[1] = 1;
+            await stores.Progress(0).SaveAsync("m", progress, default);
+        }
+        // The release is sent without waiting for Redis: the waiter is what observes it.
+        await stores.Idempotency(1).WaitForReleaseAsync("m", StoreReplicas.Bound, default);
+
+        using var second = await stores.Idempotency(1).ClaimAsync("m", default);
+
+        Assert.Equal(IdempotencyClaimStatus.Claimed, second.Status);
+        Assert.NotNull(second.Progress);
+        Assert.Equal(77, second.Progress.Reference);
+        Assert.Equal(new string?[] { "a1", null }, second.Progress.SmscMessageIds.AsEnumerable());
+        Assert.Equal([0, 1], second.Progress.UnansweredSends);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Recording_the_outcome_forgets_the_progress(string provider)
+    {
+        await using var stores = await StoreReplicas.CreateAsync(provider, redis);
+        using (await stores.Idempotency(0).ClaimAsync("m", default))
+        {
+            await stores.Progress(0).SaveAsync("m", SubmitProgress.Start(1), default);
+            await stores.Idempotency(0).CompleteAsync("m", Submitted("m"), default);
+        }
+
+        Assert.Null(await stores.Progress(1).LoadAsync("m", default));
+        Assert.Equal(IdempotencyClaimStatus.Completed, (await stores.Idempotency(1).ClaimAsync("m", default)).Status);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task An_accepted_segment_is_recorded_with_its_correlation_and_wakes_a_waiting_lookup_on_another_replica(string provider)
+    {
+        await using var stores = await StoreReplicas.CreateAsync(provider, redis);
+        var lookup = stores.Correlations(1).FindAsync("instasent", "B2", StoreReplicas.Bound, default).AsTask();
+        var progress = SubmitProgress.Start(3);
+        progress.SmscMessageIds[1] = "b2";
+
+        await stores.Progress(0).SaveAcceptedAsync("m", progress, new AcceptedCorrelation("instasent", "B2", Correlation("m")), default);
+        await stores.Progress(0).SaveAcceptedAsync("n", SubmitProgress.Start(1), null, default);
+
+        Assert.Equal(("m", 2), (await lookup.WaitAsync(StoreReplicas.Bound)) is { } found ? (found.MessageId, found.Segment) : default);
+        Assert.Equal(new string?[] { null, "b2", null }, (await stores.Progress(1).LoadAsync("m", default))!.SmscMessageIds.AsEnumerable());
+        Assert.NotNull(await stores.Progress(1).LoadAsync("n", default));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
     public async Task A_correlation_added_by_one_replica_is_found_by_another(string provider)
     {
         await using var stores = await StoreReplicas.CreateAsync(provider, redis);

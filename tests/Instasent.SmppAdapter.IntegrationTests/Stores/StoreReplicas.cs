@@ -41,10 +41,12 @@ public sealed class StoreReplicas : IAsyncDisposable
         var replicas = new StoreReplicas();
         if (provider == Memory)
         {
+            var correlations = new InMemoryCorrelationStore(Sending, time);
+            var progress = new InMemorySubmitProgressStore(Sending, correlations, time);
             var set = (
-                (IIdempotencyStore)new InMemoryIdempotencyStore(Sending, time),
-                (ISubmitProgressStore)new InMemorySubmitProgressStore(Sending, time),
-                (ICorrelationStore)new InMemoryCorrelationStore(Sending, time),
+                (IIdempotencyStore)new InMemoryIdempotencyStore(Sending, progress, time),
+                (ISubmitProgressStore)progress,
+                (ICorrelationStore)correlations,
                 (IInboundPartStore)new InMemoryInboundPartStore(Sending, time));
             replicas._replicas.AddRange([set, set]);
             return replicas;
@@ -64,7 +66,7 @@ public sealed class StoreReplicas : IAsyncDisposable
             replicas._owned.Add(connection);
             replicas._replicas.Add((
                 new RedisIdempotencyStore(connection, stores, time),
-                new RedisSubmitProgressStore(connection, stores),
+                new RedisSubmitProgressStore(connection, stores, Sending),
                 new RedisCorrelationStore(connection, stores, Sending, time),
                 new RedisInboundPartStore(connection, stores, Sending, time)));
         }
