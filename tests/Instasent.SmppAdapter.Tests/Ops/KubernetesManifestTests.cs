@@ -61,20 +61,23 @@ public sealed class KubernetesManifestTests
         Assert.True(grace > AdapterSettings.DrainSeconds, $"terminationGracePeriodSeconds {grace} <= drain {AdapterSettings.DrainSeconds}");
     }
 
-    [Fact]
-    public void Smpp_password_is_a_file_mounted_from_the_secret()
+    [Theory]
+    [InlineData("Smpp__Connections__0__PasswordFile", "Smpp__Connections__0__Password")]
+    [InlineData("RabbitMq__PasswordFile", "RabbitMq__Password")]
+    public void Passwords_are_files_mounted_from_the_secret(string fileKey, string valueKey)
     {
         var config = Kind("ConfigMap").Dict("data");
         var secret = Kind("Secret");
-        var passwordFile = config["Smpp__Connections__0__PasswordFile"];
+        var passwordFile = config[fileKey];
         var mount = Assert.Single(Container.Seq("volumeMounts"), m => passwordFile.StartsWith(m.Str("mountPath") + "/", StringComparison.Ordinal));
         var volume = Assert.Single(PodSpec.Seq("volumes"), v => v.Str("name") == mount.Str("name"));
         var item = Assert.Single(volume.Seq("secret", "items"), i => passwordFile == $"{mount.Str("mountPath")}/{i.Str("path")}");
 
         Assert.Equal(secret.Str("metadata", "name"), volume.Str("secret", "secretName"));
         Assert.Contains(item.Str("key"), SecretKeys(secret));
-        Assert.DoesNotContain("Smpp__Connections__0__Password", config.Keys);
-        Assert.DoesNotContain("Smpp__Connections__0__Password", Container.Seq("env").Select(e => e.Str("name")));
+        Assert.DoesNotContain(valueKey, config.Keys);
+        Assert.DoesNotContain(valueKey, Container.Seq("env").Select(e => e.Str("name")));
+        Assert.DoesNotContain("@", config["RabbitMq__Uri"]);
     }
 
     [Fact]

@@ -127,7 +127,7 @@ internal static partial class AdapterSettings
     public static bool IsKnownKey(string name) => KnownKey().IsMatch(name);
 
     [GeneratedRegex("""
-        ^(RabbitMq__(Uri|PrefetchCount)
+        ^(RabbitMq__(Uri|PrefetchCount|Username|UsernameFile|PasswordFile)
         |Stores__(Provider|Redis__Configuration)
         |Http__Urls
         |Telemetry__ConsoleExporter
