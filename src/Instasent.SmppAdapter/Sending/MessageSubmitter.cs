@@ -114,6 +114,7 @@ public sealed class MessageSubmitter(
         // registered_delivery 0 (SMPP 3.4 §5.2.17): no receipt will come, so there is nothing to correlate (with Redis, a
         // round trip and a key kept for StoreRetention saved per segment).
         var receipts = plan.Command.RequestDeliveryReport;
+        AcceptedCorrelation? lastCorrelation = null;
         SmppSession? session = null;
         for (var i = 0; i < pdus.Count; i++)
         {
@@ -187,7 +188,15 @@ public sealed class MessageSubmitter(
                         progress.SmscMessageIds[i] = response!.MessageId;
                         var correlation = Correlation(plan, i, pdus.Count, span?.Context ?? Activity.Current?.Context ?? default);
                         var receiptCorrelation = receipts ? new AcceptedCorrelation(connection.Name, normalizer.FromSubmitResponse(response.MessageId), correlation) : null;
-                        await KeepAcceptedAsync(() => progressStore.SaveAcceptedAsync(messageId, progress, receiptCorrelation, CancellationToken.None).AsTask()).ConfigureAwait(false);
+                        if (i == pdus.Count - 1)
+                        {
+                            // The last one: the outcome is decided, and recording it records this acceptance too (one
+                            // step instead of two; see SubmitOutcome.Submitted.LastCorrelation).
+                            lastCorrelation = receiptCorrelation;
+                            break;
+                        }
+                        await stores.KeepTryingAsync(() => progressStore.SaveAcceptedAsync(messageId, progress, receiptCorrelation, CancellationToken.None).AsTask(),
+                            options.Sending.RetryBudget).ConfigureAwait(false);
                         break;
                     case SegmentAction.SendAgain:
                         break;
@@ -214,30 +223,7 @@ public sealed class MessageSubmitter(
         }
         // Every segment may have been accepted by an earlier attempt: the outcome still names a bound session.
         session ??= await connection.AcquireAsync(cancellationToken).ConfigureAwait(false);
-        return new SubmitOutcome.Submitted(progress.SmscMessageIds!, session.SessionId, time.GetUtcNow());
-    }
-
-    /// <summary>
-    /// Records what the SMSC accepted. The SMS is out: if the store is unreachable now, handing the command back would
-    /// send it again, so this waits for the store (up to the retry budget, a few tries) and records it then.
-    /// </summary>
-    private async Task KeepAcceptedAsync(Func<Task> record)
-    {
-        const int Tries = 5;
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await record().ConfigureAwait(false);
-                return;
-            }
-            catch (Exception e) when (StoreAvailability.IsOutage(e) && attempt < Tries)
-            {
-                stores.ReportOutage(e);
-                logger.LogWarning("An accepted segment could not be recorded ({Error}); waiting for the store", e.Message);
-                await stores.WaitUntilAvailableAsync(options.Sending.RetryBudget, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
+        return new SubmitOutcome.Submitted(progress.SmscMessageIds!, session.SessionId, time.GetUtcNow(), lastCorrelation);
     }
 
     private SegmentCorrelation Correlation(SubmitPlan plan, int index, int segments, ActivityContext submitContext) => new()

@@ -9,7 +9,7 @@ namespace Instasent.SmppAdapter.Sending;
 /// Publishes a command's final outcome and records it for idempotency. Publish completes only once the broker
 /// confirmed it (publisher confirms), and the consumer returns (so MassTransit acknowledges the command) only after that.
 /// </summary>
-public sealed class OutcomePublisher(IIdempotencyStore idempotency, PublishDeadlines deadlines, TimeProvider time)
+public sealed class OutcomePublisher(StoreAvailability stores, SendingOptions sending, PublishDeadlines deadlines, TimeProvider time)
 {
     public async Task RejectInvalidAsync(ConsumeContext<SendSms> context, SendSmsValidation result)
     {
@@ -27,7 +27,8 @@ public sealed class OutcomePublisher(IIdempotencyStore idempotency, PublishDeadl
         AdapterTelemetry.Rejected.Add(1, AdapterTelemetry.Connection(result.Connection ?? ""), new("smpp.command_status", RejectionCodes.InvalidInput), new("smpp.permanent", true));
     }
 
-    public async Task<object> PublishAsync(ConsumeContext<SendSms> context, SubmitPlan plan, SubmitOutcome outcome)
+    /// <summary>Records the outcome with <paramref name="claim"/> (which releases it), then publishes it.</summary>
+    public async Task<object> PublishAsync(ConsumeContext<SendSms> context, SubmitPlan plan, SubmitOutcome outcome, IdempotencyClaim claim)
     {
         var command = plan.Command;
         object message = outcome switch
@@ -59,7 +60,16 @@ public sealed class OutcomePublisher(IIdempotencyStore idempotency, PublishDeadl
         };
         // Remembered (and the progress forgotten) before it is published: if the publish fails, the command is retried or
         // redelivered, finds this outcome and publishes it again instead of submitting the SMS a second time.
-        await idempotency.CompleteAsync(command.MessageId, message, CancellationToken.None).ConfigureAwait(false);
+        if (outcome is SubmitOutcome.Submitted submitted)
+        {
+            // The SMS is out and its last segment is recorded only with the outcome: wait for a store that is away rather
+            // than hand the command back, which would send that segment again.
+            await stores.KeepTryingAsync(() => claim.CompleteAsync(message, submitted.LastCorrelation).AsTask(), sending.RetryBudget).ConfigureAwait(false);
+        }
+        else
+        {
+            await claim.CompleteAsync(message, null).ConfigureAwait(false);
+        }
         await RepublishAsync(context, message).ConfigureAwait(false);
         var connection = AdapterTelemetry.Connection(plan.Connection.Name);
         if (outcome is SubmitOutcome.Rejected rejected)

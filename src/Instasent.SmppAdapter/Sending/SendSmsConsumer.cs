@@ -116,7 +116,7 @@ public sealed class SendSmsConsumer(
                     $"no final outcome after {handedBack + 1} attempts (handed back {handedBack} times, the most Adapter:MaxHandBacks allows); last attempt: {handBack.Reason}",
                     null, Permanent: false);
             }
-            return await PublishOrHandBackAsync(context, plan, () => outcomes.PublishAsync(context, plan, outcome),
+            return await PublishOrHandBackAsync(context, plan, () => outcomes.PublishAsync(context, plan, outcome, claim),
                 outcome is SubmitOutcome.Submitted ? "submitted" : "rejected").ConfigureAwait(false);
         }
     }

@@ -1,10 +1,17 @@
+using Instasent.SmppAdapter.Stores;
+
 namespace Instasent.SmppAdapter.Sending;
 
 /// <summary>What became of one command's segments.</summary>
 public abstract record SubmitOutcome
 {
-    /// <summary>The SMSC accepted every segment.</summary>
-    public sealed record Submitted(IReadOnlyList<string> SmscMessageIds, string SessionId, DateTimeOffset SubmittedAt) : SubmitOutcome;
+    /// <summary>
+    /// The SMSC accepted every segment. The last segment's acceptance is recorded only with the outcome
+    /// (<see cref="IdempotencyClaim.CompleteAsync"/>), together with <paramref name="LastCorrelation"/> when a receipt was
+    /// asked for: the outcome must be recorded even through a store outage, or the next attempt would send that segment again.
+    /// </summary>
+    public sealed record Submitted(IReadOnlyList<string> SmscMessageIds, string SessionId, DateTimeOffset SubmittedAt, AcceptedCorrelation? LastCorrelation = null)
+        : SubmitOutcome;
 
     /// <summary>
     /// The SMSC refused a segment for certain (<paramref name="Permanent"/>), a segment's outcome stayed unknown, or the

@@ -36,8 +36,17 @@ public enum IdempotencyClaimStatus
     InFlight,
 }
 
-/// <summary>The answer of <see cref="IIdempotencyStore.ClaimAsync"/>; disposing a <see cref="IdempotencyClaimStatus.Claimed"/> one releases it.</summary>
-public sealed class IdempotencyClaim(IdempotencyClaimStatus status, object? outcome, Action? release, SubmitProgress? progress = null) : IDisposable
+/// <summary>
+/// The answer of <see cref="IIdempotencyStore.ClaimAsync"/>. A <see cref="IdempotencyClaimStatus.Claimed"/> one ends with
+/// <see cref="CompleteAsync"/> (the outcome recorded and the claim released together) or, without an outcome (a hand-back),
+/// with <see cref="Dispose"/>, which releases it.
+/// </summary>
+public sealed class IdempotencyClaim(
+    IdempotencyClaimStatus status,
+    object? outcome,
+    Action? release,
+    SubmitProgress? progress = null,
+    Func<object, AcceptedCorrelation?, ValueTask>? complete = null) : IDisposable
 {
     private Action? _release = release;
 
@@ -48,6 +57,19 @@ public sealed class IdempotencyClaim(IdempotencyClaimStatus status, object? outc
 
     /// <summary>With <see cref="IdempotencyClaimStatus.Claimed"/>, what earlier attempts recorded; null for a first attempt.</summary>
     public SubmitProgress? Progress { get; } = progress;
+
+    /// <summary>
+    /// Records the final outcome event, forgets the command's progress, records <paramref name="lastCorrelation"/> (the
+    /// last segment's, accepted in this attempt and not yet recorded) and releases this claim: one step, one round trip
+    /// with a shared store. A twin waiting on the claim then finds the outcome.
+    /// </summary>
+    public async ValueTask CompleteAsync(object outcome, AcceptedCorrelation? lastCorrelation)
+    {
+        var completeWith = complete ?? throw new InvalidOperationException($"only a {IdempotencyClaimStatus.Claimed} claim completes (this one is {Status})");
+        await completeWith(outcome, lastCorrelation).ConfigureAwait(false);
+        // Released with the outcome: nothing left for Dispose.
+        Interlocked.Exchange(ref _release, null);
+    }
 
     public void Dispose() => Interlocked.Exchange(ref _release, null)?.Invoke();
 }

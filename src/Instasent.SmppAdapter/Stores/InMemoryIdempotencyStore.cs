@@ -8,7 +8,8 @@ namespace Instasent.SmppAdapter.Stores;
 /// (oldest dropped first); lost on restart, which the README states: a command redelivered after a restart is
 /// submitted again. Claims carry the command's progress from <paramref name="progress"/>, and completing forgets it.
 /// </summary>
-public sealed class InMemoryIdempotencyStore(SendingOptions options, ISubmitProgressStore progress, TimeProvider time) : IIdempotencyStore
+public sealed class InMemoryIdempotencyStore(SendingOptions options, ISubmitProgressStore progress, ICorrelationStore correlations, TimeProvider time)
+    : IIdempotencyStore
 {
     private readonly ExpiringMap<string, object> _outcomes = new(options.StoreRetention, options.IdempotencyMaxEntries, time);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _inFlight = new(StringComparer.Ordinal);
@@ -33,7 +34,16 @@ public sealed class InMemoryIdempotencyStore(SendingOptions options, ISubmitProg
             return new IdempotencyClaim(IdempotencyClaimStatus.Completed, outcome, null);
         }
         var recorded = await progress.LoadAsync(messageId, cancellationToken).ConfigureAwait(false);
-        return new IdempotencyClaim(IdempotencyClaimStatus.Claimed, null, () => Release(messageId, released), recorded);
+        return new IdempotencyClaim(IdempotencyClaimStatus.Claimed, null, () => Release(messageId, released), recorded,
+            async (outcome, lastCorrelation) =>
+            {
+                if (lastCorrelation is not null)
+                {
+                    await correlations.AddAsync(lastCorrelation.Connection, lastCorrelation.NormalizedSmscMessageId, lastCorrelation.Correlation).ConfigureAwait(false);
+                }
+                await CompleteAsync(messageId, outcome, CancellationToken.None).ConfigureAwait(false);
+                Release(messageId, released);
+            });
     }
 
     public Task WaitForReleaseAsync(string messageId, TimeSpan timeout, CancellationToken cancellationToken) =>

@@ -28,6 +28,26 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
         return 1
         """);
 
+    // The claim's end: the outcome, the progress dropped, the claim released if still this owner's (with its
+    // notification, after the outcome, so a woken twin finds it).
+    private const string CompleteAndReleaseLua = """
+        redis.call('SET', @outcome, @value, 'PX', @retentionMs)
+        redis.call('DEL', @progress)
+        if redis.call('GET', @claim) == @owner then
+            redis.call('DEL', @claim)
+            redis.call('PUBLISH', @releasedChannel, @messageId)
+        end
+        """;
+
+    private static readonly LuaScript CompleteAndReleaseScript = LuaScript.Prepare(CompleteAndReleaseLua + "\nreturn 1");
+
+    // The same, with the last accepted segment's correlation and its notification (the correlation key is not in the
+    // message's hash slot: one Redis primary, see RedisSubmitProgressStore).
+    private static readonly LuaScript CompleteCorrelateAndReleaseScript = LuaScript.Prepare("""
+        redis.call('SET', @correlation, @correlationValue, 'PX', @correlationMs)
+        redis.call('PUBLISH', @correlatedChannel, @signal)
+        """ + "\n" + CompleteAndReleaseLua + "\nreturn 1");
+
     // Deletes the claim only if this owner still holds it (its lease may have lapsed and another copy claimed it).
     private static readonly LuaScript ReleaseScript = LuaScript.Prepare("""
         if redis.call('GET', @claim) == @owner then
@@ -41,13 +61,15 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
 
     private readonly IConnectionMultiplexer _redis;
     private readonly StoresOptions _options;
+    private readonly SendingOptions _sending;
     private readonly RedisStoreKeys _keys;
     private readonly RedisSignals _released;
 
-    public RedisIdempotencyStore(IConnectionMultiplexer redis, StoresOptions options, TimeProvider time)
+    public RedisIdempotencyStore(IConnectionMultiplexer redis, StoresOptions options, SendingOptions sending, TimeProvider time)
     {
         _redis = redis;
         _options = options;
+        _sending = sending;
         _keys = new RedisStoreKeys(options.KeyPrefix);
         _released = new RedisSignals(redis, _keys.ReleasedChannel, time);
     }
@@ -67,7 +89,8 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
         {
             "completed" => new IdempotencyClaim(IdempotencyClaimStatus.Completed, DeserializeOutcome((string)result[1]!), null),
             "claimed" => new IdempotencyClaim(IdempotencyClaimStatus.Claimed, null, () => Release(messageId, owner),
-                result[1].IsNull ? null : RedisSubmitProgressStore.Deserialize((string)result[1]!)),
+                result[1].IsNull ? null : RedisSubmitProgressStore.Deserialize((string)result[1]!),
+                (outcome, lastCorrelation) => CompleteAndReleaseAsync(messageId, owner, outcome, lastCorrelation)),
             _ => new IdempotencyClaim(IdempotencyClaimStatus.InFlight, null, null),
         };
     }
@@ -80,6 +103,28 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
             retentionMs = (long)_options.OutcomeRetention.TotalMilliseconds,
             progress = _keys.Progress(messageId),
         })).ConfigureAwait(false);
+
+    private async ValueTask CompleteAndReleaseAsync(string messageId, string owner, object outcome, AcceptedCorrelation? lastCorrelation)
+    {
+        var database = _redis.GetDatabase();
+        var outcomeKey = _keys.Outcome(messageId);
+        var value = SerializeOutcome(outcome);
+        var retentionMs = (long)_options.OutcomeRetention.TotalMilliseconds;
+        var progress = _keys.Progress(messageId);
+        var claim = _keys.Claim(messageId);
+        var releasedChannel = _keys.ReleasedChannel;
+        await RedisOperations.MeasureAsync("idempotency.complete", () => lastCorrelation is null
+            ? database.ScriptEvaluateAsync(CompleteAndReleaseScript, new { outcome = outcomeKey, value, retentionMs, progress, claim, owner, releasedChannel, messageId })
+            : database.ScriptEvaluateAsync(CompleteCorrelateAndReleaseScript, new
+            {
+                correlation = _keys.Correlation(lastCorrelation.Connection, lastCorrelation.NormalizedSmscMessageId),
+                correlationValue = RedisCorrelationStore.Serialize(lastCorrelation.Correlation),
+                correlationMs = (long)_sending.StoreRetention.TotalMilliseconds,
+                correlatedChannel = _keys.CorrelatedChannel,
+                signal = RedisStoreKeys.CorrelationSignal(lastCorrelation.Connection, lastCorrelation.NormalizedSmscMessageId),
+                outcome = outcomeKey, value, retentionMs, progress, claim, owner, releasedChannel, messageId,
+            })).ConfigureAwait(false);
+    }
 
     public async Task WaitForReleaseAsync(string messageId, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -81,6 +81,30 @@ public sealed class StoreAvailability : BackgroundService
     /// <summary>Reports a failed store call: the stores count as unavailable until the next PING answers.</summary>
     public void ReportOutage(Exception e) => Set(false, $"a Redis call failed: {e.Message}");
 
+    /// <summary>
+    /// Writes what must not be lost because the SMS is already out (an accepted segment): if the store is unreachable,
+    /// handing the command back would send it again, so this waits for the store (up to <paramref name="waitEachTime"/>,
+    /// a few tries) and writes it then. The last failure reaches the caller.
+    /// </summary>
+    public async Task KeepTryingAsync(Func<Task> record, TimeSpan waitEachTime)
+    {
+        const int Tries = 5;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await record().ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (IsOutage(e) && attempt < Tries)
+            {
+                ReportOutage(e);
+                _logger.LogWarning("An accepted segment could not be recorded ({Error}); waiting for the store", e.Message);
+                await WaitUntilAvailableAsync(waitEachTime, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (_redis is null)

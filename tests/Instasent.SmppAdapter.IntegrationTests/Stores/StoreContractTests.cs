@@ -184,6 +184,36 @@ public sealed class StoreContractTests(RedisServer redis)
     }
 
     [Theory, MemberData(nameof(Providers))]
+    public async Task Completing_a_claim_records_the_outcome_and_the_last_correlation_forgets_the_progress_and_releases_it(string provider)
+    {
+        await using var stores = await StoreReplicas.CreateAsync(provider, redis);
+        var lookup = stores.Correlations(1).FindAsync("instasent", "C9", StoreReplicas.Bound, default).AsTask();
+        var claim = await stores.Idempotency(0).ClaimAsync("m", default);
+        await stores.Progress(0).SaveAsync("m", SubmitProgress.Start(1), default);
+
+        await claim.CompleteAsync(Submitted("m"), new AcceptedCorrelation("instasent", "C9", Correlation("m")));
+        claim.Dispose();
+
+        await stores.Idempotency(1).WaitForReleaseAsync("m", StoreReplicas.Bound, default);
+        var twin = await stores.Idempotency(1).ClaimAsync("m", default);
+        Assert.Equal(IdempotencyClaimStatus.Completed, twin.Status);
+        Assert.Equivalent(Submitted("m"), twin.Outcome, strict: true);
+        Assert.Null(await stores.Progress(1).LoadAsync("m", default));
+        Assert.Equal("m", (await lookup.WaitAsync(StoreReplicas.Bound))?.MessageId);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Only_a_claimed_claim_completes(string provider)
+    {
+        await using var stores = await StoreReplicas.CreateAsync(provider, redis);
+        using var held = await stores.Idempotency(0).ClaimAsync("m", default);
+        var inFlight = await stores.Idempotency(1).ClaimAsync("m", default);
+
+        Assert.Equal(IdempotencyClaimStatus.InFlight, inFlight.Status);
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await inFlight.CompleteAsync(Submitted("m"), null));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
     public async Task An_accepted_segment_is_recorded_with_its_correlation_and_wakes_a_waiting_lookup_on_another_replica(string provider)
     {
         await using var stores = await StoreReplicas.CreateAsync(provider, redis);

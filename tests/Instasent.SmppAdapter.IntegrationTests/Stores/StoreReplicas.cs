@@ -44,7 +44,7 @@ public sealed class StoreReplicas : IAsyncDisposable
             var correlations = new InMemoryCorrelationStore(Sending, time);
             var progress = new InMemorySubmitProgressStore(Sending, correlations, time);
             var set = (
-                (IIdempotencyStore)new InMemoryIdempotencyStore(Sending, progress, time),
+                (IIdempotencyStore)new InMemoryIdempotencyStore(Sending, progress, correlations, time),
                 (ISubmitProgressStore)progress,
                 (ICorrelationStore)correlations,
                 (IInboundPartStore)new InMemoryInboundPartStore(Sending, time));
@@ -65,7 +65,7 @@ public sealed class StoreReplicas : IAsyncDisposable
             IConnectionMultiplexer connection = await RedisServer.ConnectAsync(redis.Configuration);
             replicas._owned.Add(connection);
             replicas._replicas.Add((
-                new RedisIdempotencyStore(connection, stores, time),
+                new RedisIdempotencyStore(connection, stores, Sending, time),
                 new RedisSubmitProgressStore(connection, stores, Sending),
                 new RedisCorrelationStore(connection, stores, Sending, time),
                 new RedisInboundPartStore(connection, stores, Sending, time)));

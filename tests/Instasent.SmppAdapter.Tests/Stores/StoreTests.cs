@@ -10,6 +10,12 @@ public sealed class StoreTests
 {
     private static readonly SendingOptions Options = new() { StoreRetention = TimeSpan.FromHours(72), IdempotencyMaxEntries = 3, CorrelationMaxEntries = 3 };
 
+    private static InMemoryIdempotencyStore Idempotency(TimeProvider time)
+    {
+        var correlations = new InMemoryCorrelationStore(Options, time);
+        return new InMemoryIdempotencyStore(Options, new InMemorySubmitProgressStore(Options, correlations, time), correlations, time);
+    }
+
     private static SegmentCorrelation Correlation(string messageId) => new()
     {
         MessageId = messageId, Segment = 1, Segments = 1, SubmittedAt = DateTimeOffset.UnixEpoch,
@@ -21,7 +27,7 @@ public sealed class StoreTests
     [Fact]
     public async Task A_known_outcome_is_returned_to_a_later_claim()
     {
-        var store = new InMemoryIdempotencyStore(Options, new InMemorySubmitProgressStore(Options, new InMemoryCorrelationStore(Options, TimeProvider.System), TimeProvider.System), new FakeTimeProvider());
+        var store = Idempotency(new FakeTimeProvider());
         var outcome = new SmsSubmitted { MessageId = "m", SmscMessageIds = ["1"], Segments = 1, Connection = "c", SessionId = "s", SubmittedAt = default };
         using (var claim = await store.ClaimAsync("m", default))
         {
@@ -36,7 +42,7 @@ public sealed class StoreTests
     [Fact]
     public async Task A_second_copy_sees_the_first_in_flight_until_it_is_released()
     {
-        var store = new InMemoryIdempotencyStore(Options, new InMemorySubmitProgressStore(Options, new InMemoryCorrelationStore(Options, TimeProvider.System), TimeProvider.System), new FakeTimeProvider());
+        var store = Idempotency(new FakeTimeProvider());
         var first = await store.ClaimAsync("m", default);
         Assert.Equal(IdempotencyClaimStatus.InFlight, (await store.ClaimAsync("m", default)).Status);
         first.Dispose();
@@ -47,7 +53,7 @@ public sealed class StoreTests
     public async Task Outcomes_expire_after_the_retention()
     {
         var time = new FakeTimeProvider();
-        var store = new InMemoryIdempotencyStore(Options, new InMemorySubmitProgressStore(Options, new InMemoryCorrelationStore(Options, TimeProvider.System), TimeProvider.System), time);
+        var store = Idempotency(time);
         await store.CompleteAsync("m", new object(), default);
         time.Advance(TimeSpan.FromHours(72) - TimeSpan.FromSeconds(1));
         Assert.Equal(IdempotencyClaimStatus.Completed, (await store.ClaimAsync("m", default)).Status);
@@ -59,7 +65,7 @@ public sealed class StoreTests
     [Fact]
     public async Task Outcomes_are_bounded_dropping_the_oldest()
     {
-        var store = new InMemoryIdempotencyStore(Options, new InMemorySubmitProgressStore(Options, new InMemoryCorrelationStore(Options, TimeProvider.System), TimeProvider.System), new FakeTimeProvider());
+        var store = Idempotency(new FakeTimeProvider());
         foreach (var id in new[] { "a", "b", "c", "d" })
         {
             await store.CompleteAsync(id, new object(), default);
