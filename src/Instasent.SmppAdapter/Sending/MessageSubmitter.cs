@@ -118,8 +118,8 @@ public sealed class MessageSubmitter(
         {
             if (progress.SmscMessageIds[i] is { } accepted && receipts)
             {
-                // Accepted in an earlier attempt, which may have ended before its correlation reached the store (a crash,
-                // Redis going away): recorded again, so its receipt is still matched.
+                // Accepted in an earlier attempt. Its correlation was stored before the progress (below); stored again
+                // for progress written by an earlier build, which wrote the progress first, while a rollout mixes the two.
                 await correlations.AddAsync(connection.Name, normalizer.FromSubmitResponse(accepted),
                     Correlation(plan, i, pdus.Count, Activity.Current?.Context ?? default)).ConfigureAwait(false);
             }
@@ -187,11 +187,17 @@ public sealed class MessageSubmitter(
                         var correlation = Correlation(plan, i, pdus.Count, span?.Context ?? Activity.Current?.Context ?? default);
                         await KeepAcceptedAsync(async () =>
                         {
-                            await progressStore.SaveAsync(messageId, progress, CancellationToken.None).ConfigureAwait(false);
+                            // The correlation first: progress naming this id is what a later attempt trusts (it sends
+                            // the segment no more and publishes the id), so it must never be durable without the
+                            // correlation. The other way round, a crash between the two writes left the id recorded
+                            // but unmatched until the next attempt (a claim lease later), and its receipt, arriving
+                            // meanwhile, was published without messageId for good. This way round such a crash leaves a
+                            // correlation without progress: the segment is resent and both receipts are matched.
                             if (receipts)
                             {
                                 await correlations.AddAsync(connection.Name, normalizer.FromSubmitResponse(response.MessageId), correlation).ConfigureAwait(false);
                             }
+                            await progressStore.SaveAsync(messageId, progress, CancellationToken.None).ConfigureAwait(false);
                         }).ConfigureAwait(false);
                         break;
                     case SegmentAction.SendAgain:
