@@ -158,7 +158,16 @@ internal static class ReplicaLoad
         Console.WriteLine(string.Create(inv, $"stream and drain: {streamSeconds:0} s; {(drained ? "every outcome, receipt and inbound SMS in" : "drain timed out")}"));
         Console.WriteLine(string.Create(inv, $"commands published (confirmed by the broker): {report.Confirmed} of {s.Count} ({report.Unconfirmed} unconfirmed)"));
         Console.WriteLine(string.Create(inv, $"messageIds with exactly one distinct outcome: {report.OneOutcome} (submitted {report.Submitted}, rejected {report.Rejected} {report.RejectCodes}); with none: {report.NoOutcome}; with conflicting outcomes: {report.Conflicting}; outcome events beyond the first: {report.RepeatedEvents}"));
-        Console.WriteLine(string.Create(inv, $"receipts matched: {report.MatchedSegments} of {report.ExpectedSegments} segments ({report.ReceiptEvents} events); unmatched (no messageId): {report.UnmatchedReceipts}"));
+        Console.WriteLine(string.Create(inv, $"receipts matched: {report.MatchedSegments} of {report.ExpectedSegments} segments ({report.ReceiptEvents} events); unmatched (no messageId): {report.UnmatchedReceipts} (extra copies the SMSC accepted: {segments.ExtraCopies})"));
+        // Which ones, so a miss can be followed into the replicas' and the simulator's logs.
+        foreach (var missing in report.MissingReceipts.Take(50))
+        {
+            Console.WriteLine("  receipt missing: " + missing);
+        }
+        if (report.UnmatchedSmscMessageIds.Count > 0)
+        {
+            Console.WriteLine("  unmatched receipts' smscMessageIds: " + string.Join(' ', report.UnmatchedSmscMessageIds.Take(50)));
+        }
         Console.WriteLine(string.Create(inv, $"inbound SMS published: {report.InboundSeen} of {s.Inbound - injectFailures} injected, {report.InboundIds} distinct stable ids, {report.InboundSplitIds} SMS under more than one id, {report.InboundDuplicates} duplicate events, {report.InboundCorrupt} with a wrong text"));
         Console.WriteLine(segments.Error ?? string.Create(inv,
             $"segments the SMSC accepted twice: {segments.AcceptedTwice} ({segments.ExtraCopies} extra copies) of {segments.Accepted}; bound (sessions x window of the killed replica): {s.DuplicateBound}"));
@@ -174,7 +183,11 @@ internal static class ReplicaLoad
         var goals = new (string Goal, bool Met)[]
         {
             ("every messageId has exactly one distinct outcome", report.NoOutcome == 0 && report.Conflicting == 0 && report.Unconfirmed == 0),
-            ("every receipt is matched", report.UnmatchedReceipts == 0 && report.MatchedSegments == report.ExpectedSegments),
+            // A copy the SMSC accepted while the adapter that sent it died before reading submit_sm_resp has an id nobody
+            // learned: its receipt cannot be matched by anyone (DESIGN.md: only a crash while segments are on the wire
+            // sends one twice). Every other receipt must be, and every segment an outcome names must have its receipt.
+            ("every receipt is matched (unmatched only for extra copies)", report.UnmatchedReceipts <= (segments.Error is null ? segments.ExtraCopies : 0)
+                && report.MatchedSegments == report.ExpectedSegments),
             ("every inbound SMS is published, under one stable id", injectFailures == 0 && report.InboundSeen == s.Inbound && report.InboundSplitIds == 0 && report.InboundCorrupt == 0),
             ("segments accepted twice within the bound", segments.Error is null && segments.AcceptedTwice <= s.DuplicateBound),
             ("republished completed messageIds submit nothing", submittedAgain == 0 && afterStats.SubmitsAccepted == beforeStats.SubmitsAccepted && republishAnswered.Answered == again.Count),
@@ -282,6 +295,8 @@ internal static class ReplicaLoad
         private readonly HashSet<string>?[] _outcomes = new HashSet<string>?[count];
         private readonly int[] _outcomeEvents = new int[count];
         private readonly int[] _segments = new int[count];
+        private readonly List<string>?[] _smscIds = new List<string>?[count];
+        private readonly List<string> _unmatchedIds = [];
         private readonly HashSet<(int Command, int Segment)> _receipts = [];
         private readonly HashSet<string>?[] _inboundIds = new HashSet<string>?[inbound];
         private readonly Dictionary<string, int> _inboundEvents = new(StringComparer.Ordinal);
@@ -355,7 +370,11 @@ internal static class ReplicaLoad
             if (messageId is null || !messageId.StartsWith(prefix, StringComparison.Ordinal)
                 || !int.TryParse(messageId.AsSpan(prefix.Length), CultureInfo.InvariantCulture, out var i) || i < 0 || i >= count)
             {
-                _unmatchedReceipts += receipt && messageId is null ? 1 : 0;
+                if (receipt && messageId is null)
+                {
+                    _unmatchedReceipts++;
+                    _unmatchedIds.Add(message.TryGetProperty("smscMessageId", out var u) ? u.GetString() ?? "?" : "?");
+                }
                 return;
             }
             if (receipt)
@@ -369,6 +388,7 @@ internal static class ReplicaLoad
             {
                 var ids = message.GetProperty("smscMessageIds").EnumerateArray().Select(e => e.GetString()).ToList();
                 _segments[i] = ids.Count;
+                _smscIds[i] ??= ids.Select(id => id ?? "?").ToList();
                 outcome = "submitted " + string.Join(',', ids);
             }
             else if (type.EndsWith(":SmsRejected", StringComparison.Ordinal))
@@ -511,6 +531,7 @@ internal static class ReplicaLoad
             lock (_lock)
             {
                 int confirmed = 0, unconfirmed = 0, one = 0, none = 0, conflicting = 0, submitted = 0, rejected = 0, repeated = 0, expected = 0, matched = 0;
+                var missing = new List<string>();
                 for (var i = 0; i < count; i++)
                 {
                     confirmed += _published[i] == 1 ? 1 : 0;
@@ -531,19 +552,28 @@ internal static class ReplicaLoad
                         expected += _segments[i];
                         for (var segment = 1; segment <= _segments[i]; segment++)
                         {
-                            matched += _receipts.Contains((i, segment)) ? 1 : 0;
+                            if (_receipts.Contains((i, segment)))
+                            {
+                                matched++;
+                            }
+                            else
+                            {
+                                missing.Add(string.Create(CultureInfo.InvariantCulture,
+                                    $"{prefix}{i} segment {segment}/{_segments[i]} smscMessageId {_smscIds[i]?.ElementAtOrDefault(segment - 1) ?? "?"}"));
+                            }
                         }
                     }
                 }
                 return new Report(confirmed, unconfirmed, one, none, conflicting, submitted, rejected,
                     "(" + string.Join(',', _rejectCodes.Select(e => $"{e.Key}:{e.Value}")) + ")", repeated, expected, matched, _receiptEvents, _unmatchedReceipts,
                     _inboundIds.Count(ids => ids is not null), _inboundEvents.Count, _inboundIds.Count(ids => ids is { Count: > 1 }),
-                    _inboundEvents.Values.Sum(n => n - 1), _inboundCorrupt);
+                    _inboundEvents.Values.Sum(n => n - 1), _inboundCorrupt, missing, [.. _unmatchedIds]);
             }
         }
     }
 
     private sealed record Report(int Confirmed, int Unconfirmed, int OneOutcome, int NoOutcome, int Conflicting, int Submitted, int Rejected,
         string RejectCodes, int RepeatedEvents, int ExpectedSegments, int MatchedSegments, long ReceiptEvents, long UnmatchedReceipts,
-        int InboundSeen, int InboundIds, int InboundSplitIds, int InboundDuplicates, long InboundCorrupt);
+        int InboundSeen, int InboundIds, int InboundSplitIds, int InboundDuplicates, long InboundCorrupt,
+        IReadOnlyList<string> MissingReceipts, IReadOnlyList<string> UnmatchedSmscMessageIds);
 }
