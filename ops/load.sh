@@ -31,7 +31,7 @@ cd "$ROOT"
 usage() {
   cat <<'USAGE'
 Usage: ops/load.sh [--count N] [--repeats R] [--warmup N] [--timeout SECONDS] [--adapter-env NAME=VALUE]... [--redis]
-                   [--kannel] [--latency N] [--help]
+                   [--kannel] [--latency N] [--rate R] [--help]
 
   --count N          SendSms per run (default 20000)
   --repeats R        runs of each variant; the table shows medians (default 3)
@@ -49,6 +49,9 @@ Usage: ops/load.sh [--count N] [--repeats R] [--warmup N] [--timeout SECONDS] [-
                      variants adapter+redis and adapter+redis+receipts; combines with --adapter-env
   --kannel           also run Kannel (installs Debian's kannel if missing) as the variant kannel, interleaved with the
                      others; its configuration and logs are in the run's log directory
+  --rate R           every bus-load run publishes at R SendSms/s on a fixed schedule instead of as fast as the confirms
+                     allow: CPU per command compared at one rate (a variant that runs slower otherwise pays more per
+                     command only for being slower); R must be below every variant's maximum, or the run lags behind
   --latency N        after the runs, N more SendSms with receipts to the adapter at a fixed rate, half the median
                      adapter+receipts rate: publish -> SmsSubmitted latency below saturation (p50/p95/p99), and the
                      adapter's resident memory after every command of the whole run
@@ -62,7 +65,7 @@ managed with rabbitmqctl.
 USAGE
 }
 
-COUNT=20000 REPEATS=3 WARMUP=5000 TIMEOUT=300 ADAPTER_ENVS=() REDIS=0 KANNEL=0 LATENCY=0
+COUNT=20000 REPEATS=3 WARMUP=5000 TIMEOUT=300 ADAPTER_ENVS=() REDIS=0 KANNEL=0 LATENCY=0 RATE=0
 positive() { [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive whole number (was '${2:-}')"; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -74,6 +77,7 @@ while [ $# -gt 0 ]; do
     --redis) REDIS=1; shift ;;
     --kannel) KANNEL=1; shift ;;
     --latency) positive "$1" "${2:-}"; LATENCY=$2; shift 2 ;;
+    --rate) positive "$1" "${2:-}"; RATE=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
@@ -249,6 +253,8 @@ field() { sed -nE "s/^result .*\\b$1=([^ ]+).*/\\1/p" "$2"; }
 #  broker, load generator  19-21 (Redis variants) Redis CPU us per command, Redis commands per command, the adapter's
 #  Redis round trips per command
 declare -A VHOST=([adapter+receipts]=$VHOST_ADAPTER [adapter]=$VHOST_ADAPTER [$ENV_VARIANT]=$VHOST_ADAPTER_ENV [$ENV_VARIANT+receipts]=$VHOST_ADAPTER_ENV [bare-broker]=$VHOST_BASELINE [bare-one-hop]=$VHOST_ONE_HOP)
+RATE_ARGS=()
+if [ "$RATE" -gt 0 ]; then RATE_ARGS=(--rate "$RATE"); fi
 declare -A EXTRA=([adapter+receipts]=--receipts [adapter]="" [$ENV_VARIANT]="" [$ENV_VARIANT+receipts]=--receipts [bare-broker]="" [bare-one-hop]="")
 declare -A SERVICE=([adapter+receipts]=ADAPTER_PID [adapter]=ADAPTER_PID [$ENV_VARIANT]=ADAPTER_ENV_PID [$ENV_VARIANT+receipts]=ADAPTER_ENV_PID [bare-broker]=BASELINE_PID [bare-one-hop]=ONE_HOP_PID [kannel]=KANNEL_PIDS)
 # The Redis figures of a run of the Redis variants: Redis' CPU ticks, the commands it processed (those a script runs
@@ -281,7 +287,7 @@ run_variant() {
   else
     # shellcheck disable=SC2086
     timeout $((TIMEOUT + 30)) dotnet "$BENCH_DLL" bus-load --rabbitmq "$BROKER/${VHOST[$name]}" --count "$count" \
-      --label "$name" --timeout "$TIMEOUT" ${EXTRA[$name]} >"$out" 2>&1 || status=$?
+      --label "$name" --timeout "$TIMEOUT" ${EXTRA[$name]} ${RATE_ARGS[@]+"${RATE_ARGS[@]}"} >"$out" 2>&1 || status=$?
   fi
   wait "$top_pid" 2>/dev/null || true
   svc1=$(cpu_ticks "${service_pids[@]}") sim1=$(cpu_ticks "$SIMULATOR_PID") brk1=$(cpu_ticks "$BROKER_PID")
@@ -349,7 +355,7 @@ col() { awk -F'\t' -v v="$1" -v c="$2" '$1 == v { print $c }' "$LOGS/results.tsv
 BASE=$(col bare-broker 2 | median)
 KANNEL_RATE=$([ "$KANNEL" = 1 ] && col kannel 2 | median || echo "")
 echo
-echo "Load run: $COUNT SendSms per run (GSM 7-bit, 160 chars, plain JSON, publisher confirms), median of $REPEATS runs;"
+echo "Load run: $COUNT SendSms per run (GSM 7-bit, 160 chars, plain JSON, publisher confirms$( [ "$RATE" -gt 0 ] && echo ", published at a fixed $RATE/s"), median of $REPEATS runs;"
 echo "adapter: Sessions $SESSIONS x WindowSize $WINDOW against the simulator on loopback; bare broker: the same hops without SMPP;"
 echo "bare-one-hop: one command consumed, one event published (MassTransit, no SMPP)"
 [ -z "$ADAPTER_ENV" ] || echo "$ENV_VARIANT, $ENV_VARIANT+receipts: the adapter $ADAPTER_ENV_DLL with $ADAPTER_ENV"

@@ -6,7 +6,7 @@ using Instasent.SmppAdapter.Benchmarks;
 // `kannel-load ...` Kannel's side of `ops/load.sh --kannel`, `broker-trace ...` the broker's work per command,
 // `chaos-load ...` and `tcp-proxy ...` the load and the link faults of ops/chaos.sh and ops/soak.sh,
 // `replica-load ...` the stream and verdict of ops/replicas.sh, `priority-load ...` the priority lane under a backlog
-// (ops/priority.sh); anything else goes to BenchmarkDotNet.
+// (ops/priority.sh), `redis-roundtrip ...` the CPU of one StackExchange.Redis round trip; anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "session-load")
 {
     return await SessionLoad.RunAsync(args[1..]);
@@ -40,6 +40,11 @@ if (args.Length > 0 && args[0] == "replica-load")
 if (args.Length > 0 && args[0] == "tcp-proxy")
 {
     return await TcpProxyCommand.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "redis-roundtrip")
+{
+    return await RedisRoundTrip.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "broker-trace")
