@@ -5,7 +5,8 @@ namespace Instasent.SmppAdapter.Stores;
 
 /// <summary>
 /// Every key and channel the Redis stores use, under <see cref="StoresOptions.KeyPrefix"/>. The keys of one message
-/// share the hash tag <c>{messageId}</c>, so a script touching its claim and outcome stays in one cluster slot.
+/// share the hash tag <c>{messageId}</c>. The scripts that record an accepted segment or an outcome also write a receipt
+/// correlation (keyed by the SMSC's id, another slot), so the stores need one Redis primary, not Redis Cluster.
 /// </summary>
 internal sealed class RedisStoreKeys(string prefix)
 {
