@@ -351,6 +351,15 @@ public sealed record SendingOptions
     /// wait in RabbitMQ. False keeps the router hop for every command (<c>Adapter:DirectSubmit</c>).
     /// </summary>
     public bool DirectSubmit { get; init; } = true;
+
+    /// <summary>
+    /// With <see cref="DirectSubmit"/>, how long the consumer of <c>smpp-send-sms</c> waits for a free direct-submit slot
+    /// (the connection's normal share of the window) before forwarding the command to the connection's queue instead
+    /// (<c>Adapter:DirectSubmitWait</c>). Zero forwards at once. A command behind waiting ones in <c>smpp-send-sms</c>,
+    /// a high one included, reaches its lane at most this much later.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan DirectSubmitWait { get; init; } = TimeSpan.Zero;
 }
 
 /// <summary>Where the adapter keeps its state (<c>Stores:*</c>).</summary>

@@ -4,9 +4,10 @@ namespace Instasent.SmppAdapter.Sending;
 
 /// <summary>
 /// How many commands <see cref="SendSmsRouter"/> may be submitting itself at once (<see cref="AdapterOptions.DirectSubmit"/>):
-/// the connection's window less the share kept for high commands. Taken without waiting: a router that finds none free
-/// forwards the command to the connection's queue instead of holding it, so <c>smpp-send-sms</c> never queues behind
-/// the SMSC and a high command published behind a campaign reaches its lane at once.
+/// the connection's window less the share kept for high commands. Taken without waiting, or within
+/// <c>Adapter:DirectSubmitWait</c>: a router that finds none free forwards the command to the connection's queue
+/// instead of holding it, so <c>smpp-send-sms</c> never queues behind the SMSC and a high command published behind a
+/// campaign reaches its lane at once (at most that wait later).
 /// </summary>
 public sealed class DirectSubmitSlots(AdapterOptions options) : IDisposable
 {
@@ -17,6 +18,10 @@ public sealed class DirectSubmitSlots(AdapterOptions options) : IDisposable
 
     /// <summary>Takes a slot if one is free, without waiting; each true is followed by one <see cref="Return"/>.</summary>
     public bool TryTake() => _free.Wait(0);
+
+    /// <summary>Takes a slot, waiting up to <paramref name="wait"/> for one; each true is followed by one <see cref="Return"/>.</summary>
+    public Task<bool> TryTakeAsync(TimeSpan wait, CancellationToken cancellationToken) =>
+        wait <= TimeSpan.Zero ? Task.FromResult(TryTake()) : _free.WaitAsync(wait, cancellationToken);
 
     public void Return() => _free.Release();
 

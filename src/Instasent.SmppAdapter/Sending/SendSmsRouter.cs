@@ -34,7 +34,7 @@ public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher o
         }
         // A high command always goes to its lane's queue, so it is served high first there.
         if (options.DirectSubmit && plan.Command.Priority != SmsPriorities.High && gate.IsOpen(plan.Connection.Name)
-            && directSlots.TryTake())
+            && await directSlots.TryTakeAsync(options.Sending.DirectSubmitWait, context.CancellationToken).ConfigureAwait(false))
         {
             try
             {

@@ -108,4 +108,18 @@ public sealed class DirectSubmitTests
         slots.Return();
         Assert.True(slots.TryTake());
     }
+
+    [Fact]
+    public async Task A_slot_returned_while_the_router_waits_within_DirectSubmitWait_is_taken_and_none_past_it()
+    {
+        using var slots = new DirectSubmitSlots(TestConfig.Options(new Dictionary<string, string?>()));
+        Assert.All(Enumerable.Range(0, slots.Capacity), _ => Assert.True(slots.TryTake()));
+
+        Assert.False(await slots.TryTakeAsync(TimeSpan.Zero, default));
+        Assert.False(await slots.TryTakeAsync(TimeSpan.FromMilliseconds(20), default));
+        var waiting = slots.TryTakeAsync(TimeSpan.FromMinutes(1), default);
+        Assert.False(waiting.IsCompleted);
+        slots.Return();
+        Assert.True(await waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
 }
