@@ -58,7 +58,6 @@ USAGE
 }
 
 ROWS=("${ALL_ROWS[@]}") RATE=40 SECONDS_PER_ROW=60 DRAIN=150 KEEP_BROKER=0
-positive() { [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive whole number (was '${2:-}')"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --rows) IFS=, read -r -a ROWS <<<"${2:-}"; shift 2 ;;
@@ -77,10 +76,6 @@ BROKER_PORT=$(rabbitmq_cluster_amqp_port 1)
 SESSIONS=2 WINDOW=10 RESPONSE_TIMEOUT=00:00:05
 FAULT_AT=10
 RUN_ID=$(date +%Y%m%d%H%M%S)
-BIN=bin/Release/net10.0
-ADAPTER_DLL=src/Instasent.SmppAdapter/$BIN/Instasent.SmppAdapter.dll
-SIMULATOR_DLL=src/Instasent.SmppAdapter.Simulator/$BIN/Instasent.SmppAdapter.Simulator.dll
-BENCH_DLL=tests/Instasent.SmppAdapter.Benchmarks/$BIN/Instasent.SmppAdapter.Benchmarks.dll
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/smpp-adapter-chaos.XXXXXX")
 ADAPTER_PID="" SIMULATOR_PID="" PROXY_PID="" LOAD_PID="" BROKER_STARTED=0 CLUSTER_STARTED=0 VHOST="" ROW_DIR=""
 BROKER=single LOAD_NODE=1

@@ -30,7 +30,7 @@ SECONDS_PER_TARGET=120 SAVE_CORPUS=false SELECTED=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --target) [[ " ${TARGETS[*]} " == *" ${2:-} "* ]] || die "--target needs one of: ${TARGETS[*]} (was '${2:-}')"; SELECTED+=("$2"); shift 2 ;;
-    --seconds) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "--seconds needs a positive whole number (was '${2:-}')"; SECONDS_PER_TARGET=$2; shift 2 ;;
+    --seconds) positive "$1" "${2:-}"; SECONDS_PER_TARGET=$2; shift 2 ;;
     --save-corpus) SAVE_CORPUS=true; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument '$1'" ;;

@@ -66,7 +66,6 @@ USAGE
 }
 
 COUNT=20000 REPEATS=3 WARMUP=5000 TIMEOUT=300 ADAPTER_ENVS=() REDIS=0 KANNEL=0 LATENCY=0 RATE=0
-positive() { [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive whole number (was '${2:-}')"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --count) positive "$1" "${2:-}"; COUNT=$2; shift 2 ;;
@@ -106,11 +105,7 @@ KANNEL_CONNECTIONS=${LOAD_KANNEL_CONNECTIONS:-64}
 # then logs in as guest, the local broker's loopback-only default user.
 BROKER=amqp://127.0.0.1:5672
 
-BIN=bin/Release/net10.0
-ADAPTER_DLL=src/Instasent.SmppAdapter/$BIN/Instasent.SmppAdapter.dll
 ADAPTER_ENV_DLL=${LOAD_ADAPTER_ENV_DLL:-$ADAPTER_DLL}
-SIMULATOR_DLL=src/Instasent.SmppAdapter.Simulator/$BIN/Instasent.SmppAdapter.Simulator.dll
-BENCH_DLL=tests/Instasent.SmppAdapter.Benchmarks/$BIN/Instasent.SmppAdapter.Benchmarks.dll
 
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/smpp-adapter-load.XXXXXX")
 ADAPTER_PID="" ADAPTER_ENV_PID="" SIMULATOR_PID="" BASELINE_PID="" ONE_HOP_PID="" BEARERBOX_PID="" SMSBOX_PID=""

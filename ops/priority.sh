@@ -30,7 +30,6 @@ USAGE
 }
 
 NORMAL=50000 HIGH=100 HIGH_AFTER=5000 TIMEOUT=900
-positive() { [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive whole number (was '${2:-}')"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --normal) positive "$1" "${2:-}"; NORMAL=$2; shift 2 ;;
@@ -50,10 +49,6 @@ SESSIONS=2 WINDOW=50
 RUN_ID=$(date +%Y%m%d%H%M%S)-$$
 BROKER=amqp://guest:guest@127.0.0.1:5672
 
-BIN=bin/Release/net10.0
-ADAPTER_DLL=src/Instasent.SmppAdapter/$BIN/Instasent.SmppAdapter.dll
-SIMULATOR_DLL=src/Instasent.SmppAdapter.Simulator/$BIN/Instasent.SmppAdapter.Simulator.dll
-BENCH_DLL=tests/Instasent.SmppAdapter.Benchmarks/$BIN/Instasent.SmppAdapter.Benchmarks.dll
 
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/smpp-adapter-priority.XXXXXX")
 ADAPTER_PID="" SIMULATOR_PID="" LOAD_PID=""

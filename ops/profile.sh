@@ -21,8 +21,6 @@ VHOST=smpp-profile-$(date +%Y%m%d%H%M%S)-$$
 # No user or password here: this URI reaches the bench tools' command lines. Every client (MassTransit, RabbitMQ.Client)
 # then logs in as guest, the local broker's loopback-only default user.
 BROKER=amqp://127.0.0.1:5672
-BIN=bin/Release/net10.0
-BENCH_DLL=tests/Instasent.SmppAdapter.Benchmarks/$BIN/Instasent.SmppAdapter.Benchmarks.dll
 TOOLS=$ROOT/.artifacts/tools
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/smpp-adapter-profile.XXXXXX")
 SIMULATOR_PID="" ADAPTER_PID="" TRACE_PID=""

@@ -41,7 +41,6 @@ USAGE
 }
 
 COUNT=20000 RATE=150 INBOUND=500 REPUBLISH=1000 MAX_RATE=100 WINDOW=10 RECEIPT_DELAY=5 DRAIN=600
-positive() { [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive whole number (was '${2:-}')"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --count) positive "$1" "${2:-}"; COUNT=$2; shift 2 ;;
@@ -64,10 +63,6 @@ SUBMIT_BATCH=$((MAX_RATE / 20 > 0 ? MAX_RATE / 20 : 1))  # the adapter's default
 INBOUND_SECONDS=$(((COUNT + COUNT / 4) / MAX_RATE > COUNT / RATE ? (COUNT + COUNT / 4) / MAX_RATE : COUNT / RATE + 1))
 RUN_ID=$(date +%Y%m%d%H%M%S)
 VHOST=smpp-replicas-$RUN_ID
-BIN=bin/Release/net10.0
-ADAPTER_DLL=src/Instasent.SmppAdapter/$BIN/Instasent.SmppAdapter.dll
-SIMULATOR_DLL=src/Instasent.SmppAdapter.Simulator/$BIN/Instasent.SmppAdapter.Simulator.dll
-BENCH_DLL=tests/Instasent.SmppAdapter.Benchmarks/$BIN/Instasent.SmppAdapter.Benchmarks.dll
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/smpp-adapter-replicas.XXXXXX")
 REPLICA_PIDS=("" "" "") REPLICA_STARTS=(0 0 0) SIMULATOR_PID="" REDIS_PID="" LOAD_PID=""
 cleanup() {

@@ -95,9 +95,6 @@ fi
 export Smpp__Connections__0__Name=${Smpp__Connections__0__Name:-instasent}
 SMSC="$Smpp__Connections__0__Host:$Smpp__Connections__0__Port"
 
-BIN=bin/Release/net10.0
-ADAPTER_DLL=src/Instasent.SmppAdapter/$BIN/Instasent.SmppAdapter.dll
-SIMULATOR_DLL=src/Instasent.SmppAdapter.Simulator/$BIN/Instasent.SmppAdapter.Simulator.dll
 CLI_DLL=src/Instasent.SmppAdapter.Cli/$BIN/smpp-adapter.dll
 # The CLI reads the broker from RabbitMq__Uri (exported above): never on the command line, where `ps` shows it.
 cli() { dotnet "$CLI_DLL" --adapter-url "$ADAPTER_URL" "$@"; }

@@ -30,7 +30,6 @@ USAGE
 }
 
 MINUTES=10 RATE=20 INTERVAL=30 MAX_SLOPE=10
-positive() { [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive whole number (was '${2:-}')"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --minutes) positive "$1" "${2:-}"; MINUTES=$2; shift 2 ;;
@@ -45,10 +44,6 @@ done
 SIM_PORT=12795 SIM_CONTROL_PORT=18795 ADAPTER_PORT=18796
 RUN_ID=$(date +%Y%m%d%H%M%S)
 VHOST=smpp-soak-$RUN_ID
-BIN=bin/Release/net10.0
-ADAPTER_DLL=src/Instasent.SmppAdapter/$BIN/Instasent.SmppAdapter.dll
-SIMULATOR_DLL=src/Instasent.SmppAdapter.Simulator/$BIN/Instasent.SmppAdapter.Simulator.dll
-BENCH_DLL=tests/Instasent.SmppAdapter.Benchmarks/$BIN/Instasent.SmppAdapter.Benchmarks.dll
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/smpp-adapter-soak.XXXXXX")
 ADAPTER_PID="" SIMULATOR_PID="" LOAD_PID=""
 cleanup() {

@@ -7,6 +7,8 @@ repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }
 if [ -t 2 ]; then _C_LOG='\033[1;34m' _C_ERR='\033[1;31m' _C_OFF='\033[0m'; else _C_LOG='' _C_ERR='' _C_OFF=''; fi
 log() { printf "${_C_LOG}==>${_C_OFF} %s\n" "$*" >&2; }
 die() { printf "${_C_ERR}error:${_C_OFF} %s\n" "$*" >&2; exit 1; }
+# positive OPTION VALUE: ends the script unless VALUE is a positive whole number (for option parsing).
+positive() { [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive whole number (was '${2:-}')"; }
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

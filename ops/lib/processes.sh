@@ -90,6 +90,12 @@ on_exit() {
   trap 'exit 143' TERM
 }
 
+# What build_release builds, relative to the repository root.
+BIN=bin/Release/net10.0
+ADAPTER_DLL=src/Instasent.SmppAdapter/$BIN/Instasent.SmppAdapter.dll
+SIMULATOR_DLL=src/Instasent.SmppAdapter.Simulator/$BIN/Instasent.SmppAdapter.Simulator.dll
+BENCH_DLL=tests/Instasent.SmppAdapter.Benchmarks/$BIN/Instasent.SmppAdapter.Benchmarks.dll
+
 # build_release LOGFILE PROJECT_DIR...: builds each project (Release) into its bin/, output to LOGFILE; on failure
 # shows the log's tail and ends the script.
 build_release() {
