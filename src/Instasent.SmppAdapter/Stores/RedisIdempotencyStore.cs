@@ -22,17 +22,17 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
         return {'inflight'}
         """);
 
-    private static readonly LuaScript CompleteScript = LuaScript.Prepare("""
+    // The outcome kept, the progress dropped.
+    private const string RecordOutcomeLua = """
         redis.call('SET', @outcome, @value, 'PX', @retentionMs)
         redis.call('DEL', @progress)
-        return 1
-        """);
+        """;
 
-    // The claim's end: the outcome, the progress dropped, the claim released if still this owner's (with its
-    // notification, after the outcome, so a woken twin finds it).
-    private const string CompleteAndReleaseLua = """
-        redis.call('SET', @outcome, @value, 'PX', @retentionMs)
-        redis.call('DEL', @progress)
+    private static readonly LuaScript CompleteScript = LuaScript.Prepare(RecordOutcomeLua + "\nreturn 1");
+
+    // The claim's end: the outcome recorded, then the claim released if still this owner's (with its notification,
+    // after the outcome, so a woken twin finds it).
+    private const string CompleteAndReleaseLua = RecordOutcomeLua + "\n" + """
         if redis.call('GET', @claim) == @owner then
             redis.call('DEL', @claim)
             redis.call('PUBLISH', @releasedChannel, @messageId)
