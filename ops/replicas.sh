@@ -7,7 +7,8 @@
 # publishes, counts what it consumes off the broker and what the simulator accepted, and prints one line per goal:
 # one distinct outcome per messageId, every receipt matched, every inbound SMS published under one stable id, segments
 # accepted twice within sessions x window of the killed replica, nothing submitted again when republished, the
-# account's binds and submits per second within MaxBinds and MaxSubmitsPerSecond. Exits non-zero when a goal fails.
+# account's binds within MaxBinds and its submits per second within MaxSubmitsPerSecond, the latter judged on a loopback
+# capture of the simulator's port (dumpcap, tshark). Exits non-zero when a goal fails.
 # Not part of ops/test.sh. Stops only what it started.
 #
 # The broker is the shared one on 127.0.0.1:5672 with a virtual host of its own (created here, deleted at the end);
@@ -64,12 +65,13 @@ INBOUND_SECONDS=$(((COUNT + COUNT / 4) / MAX_RATE > COUNT / RATE ? (COUNT + COUN
 RUN_ID=$(date +%Y%m%d%H%M%S)
 VHOST=smpp-replicas-$RUN_ID
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/smpp-adapter-replicas.XXXXXX")
-REPLICA_PIDS=("" "" "") REPLICA_STARTS=(0 0 0) SIMULATOR_PID="" REDIS_PID="" LOAD_PID=""
+REPLICA_PIDS=("" "" "") REPLICA_STARTS=(0 0 0) SIMULATOR_PID="" REDIS_PID="" LOAD_PID="" CAPTURE_PID=""
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
   local i
   [ -n "$LOAD_PID" ] && stop_pid replica-load "$LOAD_PID" 10
+  [ -n "$CAPTURE_PID" ] && stop_pid dumpcap "$CAPTURE_PID" 10
   for i in 0 1 2; do [ -n "${REPLICA_PIDS[$i]}" ] && stop_pid "replica $((i + 1))" "${REPLICA_PIDS[$i]}" 45; done
   [ -n "$SIMULATOR_PID" ] && stop_pid simulator "$SIMULATOR_PID" 10
   [ -n "$REDIS_PID" ] && stop_pid redis "$REDIS_PID" 10
@@ -83,6 +85,7 @@ log "logs: $LOGS"
 # --- ports, build, broker, Redis, simulator ------------------------------------------------------------------
 command -v curl >/dev/null || apt_install curl
 command -v redis-server >/dev/null || apt_install redis-server
+command -v tshark >/dev/null && command -v dumpcap >/dev/null || apt_install tshark
 for p in "$SIM_PORT:the simulator" "$SIM_CONTROL_PORT:the simulator's control API" "$REDIS_PORT:this run's Redis" \
   "${REPLICA_PORTS[0]}:replica 1's HTTP endpoint" "${REPLICA_PORTS[1]}:replica 2's HTTP endpoint" "${REPLICA_PORTS[2]}:replica 3's HTTP endpoint"; do
   require_free_port 127.0.0.1 "${p%%:*}" "${p#*:}"
@@ -146,10 +149,18 @@ log "3 replicas ready (pids ${REPLICA_PIDS[*]}): Sessions $SESSIONS x WindowSize
 STARTED=$(date +%s)
 since() { echo "$(($(date +%s) - STARTED)) s ($(date -u +%H:%M:%S) UTC)"; }
 RESUME_FILE="$LOGS/restarts-done"
+# The account's submits per second are judged on the wire: a loopback capture of the simulator's port, timestamped by
+# the kernel as each submit_sm arrives (the simulator's own count is taken when it processes a PDU, which a busy
+# simulator does late and in bursts: it once counted 127 in a second the capture shows held 114).
+CAPTURE="$LOGS/smsc.pcapng"
+start_bg dumpcap "$LOGS/dumpcap.log" dumpcap -q -i lo -f "tcp port $SIM_PORT" -w "$CAPTURE"
+CAPTURE_PID=$BG_PID
+for ((i = 0; i < 100; i++)); do grep -q "^Capturing on" "$LOGS/dumpcap.log" 2>/dev/null && break; is_running "$CAPTURE_PID" || break; sleep 0.1; done
+is_running "$CAPTURE_PID" || { show_log_tail dumpcap "$LOGS/dumpcap.log"; die "dumpcap could not capture on lo"; }
 start_bg replica-load "$LOGS/load.log" timeout $((COUNT / RATE + 2 * DRAIN + 1800)) dotnet "$BENCH_DLL" replica-load \
   --rabbitmq "amqp://127.0.0.1:5672/$VHOST" --simulator "http://127.0.0.1:$SIM_CONTROL_PORT" --system-id "$ACCOUNT" \
   --count "$COUNT" --rate "$RATE" --inbound "$INBOUND" --inbound-seconds "$INBOUND_SECONDS" --republish "$REPUBLISH" --resume-file "$RESUME_FILE" --drain "$DRAIN" \
-  --max-binds "$MAX_BINDS" --max-submits-per-second "$MAX_RATE" --submit-batch "$SUBMIT_BATCH" --duplicate-bound $((SESSIONS * WINDOW))
+  --max-binds "$MAX_BINDS" --max-submits-per-second "$MAX_RATE" --submit-batch "$SUBMIT_BATCH" --submits-judged-on-wire --duplicate-bound $((SESSIONS * WINDOW))
 LOAD_PID=$BG_PID
 log "stream: $COUNT SendSms at $RATE/s and $INBOUND long inbound SMS (replica-load pid $LOAD_PID, $LOGS/load.log)"
 
@@ -193,6 +204,28 @@ status=0
 wait "$LOAD_PID" || status=$?
 LOAD_PID=""
 ELAPSED=$(since)
+stop_pid dumpcap "$CAPTURE_PID" 10
+CAPTURE_PID=""
+
+# wire_submit_peaks: "SUBMITS PEAK1 PEAK1_AT PEAK5" from the capture: every submit_sm (command_id 4; a frame may carry
+# several), the most in any 1 s and any 5 s sliding window, and when the busiest 1 s window began.
+wire_submit_peaks() {
+  tshark -r "$CAPTURE" -d "tcp.port==$SIM_PORT,smpp" -Y 'smpp.command_id == 0x00000004' \
+    -T fields -e frame.time_epoch -e smpp.command_id -E occurrence=a 2>>"$LOGS/tshark.log" |
+    awk -F'\t' '
+      { k = split($2, ids, ","); for (i = 1; i <= k; i++) if (ids[i] == "0x00000004") t[n++] = $1 + 0 }
+      END {
+        for (i = 0; i < n; i++) {
+          while (t[i] - t[a] >= 1) a++
+          while (t[i] - t[b] >= 5) b++
+          if (i - a + 1 > p1) { p1 = i - a + 1; at = t[a] }
+          if (i - b + 1 > p5) p5 = i - b + 1
+        }
+        printf "%d %d %s %d\n", n, p1, strftime("%H:%M:%S", at, 1), p5
+      }'
+}
+read -r WIRE_SUBMITS WIRE_PEAK WIRE_PEAK_AT WIRE_PEAK5 < <(wire_submit_peaks) || true
+PEAK_BOUND=$((MAX_RATE + 2 * SUBMIT_BATCH + MAX_RATE / 10))
 
 # --- the report --------------------------------------------------------------------------------------------------
 echo
@@ -202,5 +235,13 @@ echo "(every 4th two segments, receipts ${RECEIPT_DELAY} s after submit), $INBOU
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg); took $ELAPSED"
 printf '  %s\n' "${TIMELINE[@]}"
 grep -v '^progress' "$LOGS/load.log" || true
-[ "$status" -eq 0 ] || log "replica-load exited with $status (a goal failed, or it could not finish)"
+echo "account submits/s on the wire (capture of the simulator's port, $CAPTURE): ${WIRE_SUBMITS:-?} submit_sm; max in any 1 s window ${WIRE_PEAK:-?} (from ${WIRE_PEAK_AT:-?} UTC), MaxSubmitsPerSecond $MAX_RATE (bound: + 2 batches of $SUBMIT_BATCH + 10 % = $PEAK_BOUND); in any 5 s window ${WIRE_PEAK5:-?}"
+if [[ ${WIRE_PEAK:-} =~ ^[0-9]+$ ]] && [ "${WIRE_SUBMITS:-0}" -gt 0 ] && [ "$WIRE_PEAK" -le "$PEAK_BOUND" ]; then
+  echo "goal met   : submits per second within MaxSubmitsPerSecond (on the wire)"
+else
+  echo "goal FAILED: submits per second within MaxSubmitsPerSecond (on the wire; no capture read counts as failed: $LOGS/tshark.log)"
+  [ "$status" -ne 0 ] || status=1
+fi
+echo "result_wire submits=${WIRE_SUBMITS:-0} peak_submits_per_s=${WIRE_PEAK:-?} peak_bound=$PEAK_BOUND peak_submits_per_5s=${WIRE_PEAK5:-?}"
+[ "$status" -eq 0 ] || log "replica-load exited with $status, or the wire's submits per second exceeded the bound (a goal failed, or it could not finish)"
 exit "$status"

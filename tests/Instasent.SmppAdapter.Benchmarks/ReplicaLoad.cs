@@ -24,13 +24,15 @@ internal static class ReplicaLoad
         Usage: replica-load --rabbitmq amqp://127.0.0.1:5672/vhost --simulator http://127.0.0.1:18895 --system-id ACCOUNT
                             [--count 20000] [--rate 150] [--multipart-every 4] [--inbound 500] [--inbound-seconds S] [--republish 1000]
                             [--resume-file PATH] [--resume-timeout 900] [--drain 600] [--progress 2]
-                            [--max-binds N] [--max-submits-per-second N] [--submit-batch N] [--duplicate-bound N]
+                            [--max-binds N] [--max-submits-per-second N] [--submit-batch N] [--submits-judged-on-wire] [--duplicate-bound N]
           --rate                    SendSms per second, paced
           --inbound                 long inbound SMS (3 parts each) injected through POST /mo during the stream
           --inbound-seconds         spread over this many seconds (default: --count / --rate; a rate budget makes the stream longer)
           --resume-file             the republish waits until this file exists (at most --resume-timeout seconds)
           --max-binds               goal: the simulator's peak of bound sessions stays within it (0: not checked)
           --max-submits-per-second  goal: the simulator's busiest second stays within it + 2 x --submit-batch + 10 %
+          --submits-judged-on-wire  print the simulator's busiest second, but leave that goal to a packet capture (ops/replicas.sh):
+                                    the simulator counts a submit_sm when it processes it, and a busy simulator processes late, in bursts
           --duplicate-bound         goal: segments the SMSC accepted more than once stay within it
         """;
 
@@ -39,7 +41,7 @@ internal static class ReplicaLoad
 
     private sealed record Settings(Uri Broker, Uri Simulator, string SystemId, int Count, double Rate, int MultipartEvery, int Inbound,
         double? InboundSeconds, int Republish, string? ResumeFile, int ResumeTimeout, int Drain, int Progress, int MaxBinds, int MaxSubmitsPerSecond, int SubmitBatch,
-        int DuplicateBound, TimeSpan PublishTimeout, int InFlight);
+        bool SubmitsJudgedOnWire, int DuplicateBound, TimeSpan PublishTimeout, int InFlight);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -178,9 +180,9 @@ internal static class ReplicaLoad
 
         Console.WriteLine(string.Create(inv, $"republished completed messageIds: {again.Count}, answered again {republishAnswered.Answered} (within 120 s), submitted again {submittedAgain}; submit_sm the SMSC accepted meanwhile: {afterStats!.SubmitsAccepted - beforeStats!.SubmitsAccepted}"));
         Console.WriteLine(string.Create(inv, $"account binds: max seen {afterStats.PeakBoundSessions}, MaxBinds {s.MaxBinds}"));
-        Console.WriteLine(string.Create(inv, $"account submits/s: max seen in any 1 s window {afterStats.PeakSubmitsPerSecond} (at {afterStats.PeakSubmitsPerSecondAt:HH:mm:ss} UTC), MaxSubmitsPerSecond {s.MaxSubmitsPerSecond} (bound: + 2 batches of {s.SubmitBatch} + 10 % = {peakRateBound}); in any 5 s window {afterStats.PeakSubmitsPerFiveSeconds} ({afterStats.PeakSubmitsPerFiveSeconds / 5.0:0.#}/s)"));
+        Console.WriteLine(string.Create(inv, $"account submits/s, as the simulator processed them: max in any 1 s window {afterStats.PeakSubmitsPerSecond} (at {afterStats.PeakSubmitsPerSecondAt:HH:mm:ss} UTC), MaxSubmitsPerSecond {s.MaxSubmitsPerSecond} (bound: + 2 batches of {s.SubmitBatch} + 10 % = {peakRateBound}); in any 5 s window {afterStats.PeakSubmitsPerFiveSeconds} ({afterStats.PeakSubmitsPerFiveSeconds / 5.0:0.#}/s)"));
 
-        var goals = new (string Goal, bool Met)[]
+        var goals = new List<(string Goal, bool Met)>
         {
             ("every messageId has exactly one distinct outcome", report.NoOutcome == 0 && report.Conflicting == 0 && report.Unconfirmed == 0),
             // A copy the SMSC accepted while the adapter that sent it died before reading submit_sm_resp has an id nobody
@@ -192,8 +194,11 @@ internal static class ReplicaLoad
             ("segments accepted twice within the bound", segments.Error is null && segments.AcceptedTwice <= s.DuplicateBound),
             ("republished completed messageIds submit nothing", submittedAgain == 0 && afterStats.SubmitsAccepted == beforeStats.SubmitsAccepted && republishAnswered.Answered == again.Count),
             ("binds within MaxBinds", s.MaxBinds <= 0 || afterStats.PeakBoundSessions <= s.MaxBinds),
-            ("submits per second within MaxSubmitsPerSecond", s.MaxSubmitsPerSecond <= 0 || afterStats.PeakSubmitsPerSecond <= peakRateBound),
         };
+        if (!s.SubmitsJudgedOnWire)
+        {
+            goals.Add(("submits per second within MaxSubmitsPerSecond", s.MaxSubmitsPerSecond <= 0 || afterStats.PeakSubmitsPerSecond <= peakRateBound));
+        }
         foreach (var (goal, met) in goals)
         {
             Console.WriteLine($"goal {(met ? "met   " : "FAILED")}: {goal}");
@@ -248,6 +253,7 @@ internal static class ReplicaLoad
         string? systemId = null, resumeFile = null;
         int count = 20_000, multipartEvery = 4, inbound = 500, republish = 1_000, resumeTimeout = 900, drain = 600, progressEvery = 2;
         int maxBinds = 0, maxSubmitsPerSecond = 0, submitBatch = 0, duplicateBound = 0, inFlight = 256;
+        var submitsJudgedOnWire = false;
         double rate = 150;
         double? inboundSeconds = null;
         for (var i = 0; i < args.Length; i++)
@@ -272,6 +278,7 @@ internal static class ReplicaLoad
                 case "--max-binds": maxBinds = Int("--max-binds", 0); break;
                 case "--max-submits-per-second": maxSubmitsPerSecond = Int("--max-submits-per-second", 0); break;
                 case "--submit-batch": submitBatch = Int("--submit-batch", 0); break;
+                case "--submits-judged-on-wire": submitsJudgedOnWire = true; break;
                 case "--duplicate-bound": duplicateBound = Int("--duplicate-bound", 0); break;
                 case "--in-flight": inFlight = Int("--in-flight", 1); break;
                 default: throw new ArgumentException($"unknown argument {args[i]}");
@@ -284,7 +291,7 @@ internal static class ReplicaLoad
 
         return new Settings(broker ?? throw new ArgumentException("--rabbitmq is required"), simulator ?? throw new ArgumentException("--simulator is required"),
             systemId ?? throw new ArgumentException("--system-id is required"), count, rate, multipartEvery, inbound, inboundSeconds, republish, resumeFile, resumeTimeout,
-            drain, progressEvery, maxBinds, maxSubmitsPerSecond, submitBatch, duplicateBound, TimeSpan.FromSeconds(5), inFlight);
+            drain, progressEvery, maxBinds, maxSubmitsPerSecond, submitBatch, submitsJudgedOnWire, duplicateBound, TimeSpan.FromSeconds(5), inFlight);
     }
 
     /// <summary>Per command its distinct outcomes and receipts; per injected inbound SMS the stable ids it was published under.</summary>

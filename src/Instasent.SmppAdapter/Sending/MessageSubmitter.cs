@@ -38,15 +38,21 @@ public sealed class MessageSubmitter(
         plan.Command.Priority == SmsPriorities.High ? pool[plan.Connection.Name].Lanes.ExpectHigh() : null;
 
     /// <param name="plan">The validated command.</param>
-    /// <param name="recorded">The progress earlier attempts recorded (it came with the claim), or null.</param>
+    /// <param name="recorded">
+    /// The progress earlier attempts recorded (it came with the claim), or the <see cref="SubmitProgress.FirstSend"/> the
+    /// claim recorded (<paramref name="firstSendRecorded"/>), or null.
+    /// </param>
+    /// <param name="firstSendRecorded">The claim counted the first segment's send already (<see cref="IdempotencyClaim.FirstSendRecorded"/>).</param>
     /// <param name="high">The command's ticket from <see cref="ExpectHigh"/>, when it is a high-priority one.</param>
     /// <param name="cancellationToken">The consume context's token.</param>
-    public async Task<SubmitOutcome> SubmitAsync(SubmitPlan plan, SubmitProgress? recorded, PriorityLanes.HighTicket? high, CancellationToken cancellationToken)
+    public async Task<SubmitOutcome> SubmitAsync(SubmitPlan plan, SubmitProgress? recorded, bool firstSendRecorded, PriorityLanes.HighTicket? high,
+        CancellationToken cancellationToken)
     {
         var messageId = plan.Command.MessageId;
         try
         {
             var progress = ProgressFor(plan, recorded);
+            var counted = new CountedSend(firstSendRecorded && progress.UnansweredSends is [1]);
             using var reference = RentReference(plan, progress);
             using var budget = new CancellationTokenSource(options.Sending.RetryBudget, time);
             // Waiting (for a session, a token, a back-off) ends as soon as the adapter stops; a PDU on the wire may
@@ -54,16 +60,26 @@ public sealed class MessageSubmitter(
             using var waiting = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, drain.Stopping, cancellationToken);
             using var onWire = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, drain.Abort, cancellationToken);
             var pdus = SubmitSmFactory.Create(plan, (ushort)(progress.Reference ?? 0));
+            SubmitOutcome outcome;
             try
             {
-                return await SubmitSegmentsAsync(plan, high, progress, pdus, waiting.Token, onWire.Token).ConfigureAwait(false);
+                outcome = await SubmitSegmentsAsync(plan, high, progress, counted, pdus, waiting.Token, onWire.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (waiting.IsCancellationRequested || onWire.IsCancellationRequested)
             {
-                return budget.IsCancellationRequested
+                outcome = budget.IsCancellationRequested
                     ? new SubmitOutcome.HandBack($"retry budget of {options.Sending.RetryBudget} ran out (no bound session, or the SMSC kept throttling)")
                     : new SubmitOutcome.HandBack("the adapter is stopping", Counts: false);
             }
+            if (outcome is SubmitOutcome.HandBack && counted.Pending)
+            {
+                // Handed back before the send its claim counted: take the count back, or the next attempt would think a
+                // send went unanswered. Should this fail (or the process die first), the count stays: one resend fewer
+                // for this command, never one more.
+                progress.UnansweredSends[0]--;
+                await progressStore.SaveAsync(messageId, progress, CancellationToken.None).ConfigureAwait(false);
+            }
+            return outcome;
         }
         catch (Exception e) when (StoreAvailability.IsOutage(e))
         {
@@ -103,7 +119,7 @@ public sealed class MessageSubmitter(
         return reference;
     }
 
-    private async Task<SubmitOutcome> SubmitSegmentsAsync(SubmitPlan plan, PriorityLanes.HighTicket? high, SubmitProgress progress,
+    private async Task<SubmitOutcome> SubmitSegmentsAsync(SubmitPlan plan, PriorityLanes.HighTicket? high, SubmitProgress progress, CountedSend counted,
         IReadOnlyList<SubmitSm> pdus, CancellationToken cancellationToken, CancellationToken onWire)
     {
         var connection = pool[plan.Connection.Name];
@@ -127,7 +143,7 @@ public sealed class MessageSubmitter(
             }
             while (progress.SmscMessageIds[i] is null)
             {
-                if (!SubmitVerdict.MaySend(plan.Connection.UnknownOutcome, progress.UnansweredSends[i], maxResends))
+                if (!SubmitVerdict.MaySend(plan.Connection.UnknownOutcome, progress.UnansweredSends[i] - (counted.Pending ? 1 : 0), maxResends))
                 {
                     return UnknownOutcome(plan, progress, i, "its earlier sends were never answered");
                 }
@@ -147,9 +163,17 @@ public sealed class MessageSubmitter(
                         session = await connection.AcquireAsync(cancellationToken).ConfigureAwait(false);
                     }
                     await connection.Limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    // Counted before the PDU is written: a crash while it is on the wire still counts it.
-                    progress.UnansweredSends[i]++;
-                    await progressStore.SaveAsync(messageId, progress, cancellationToken).ConfigureAwait(false);
+                    // Counted before the PDU is written: a crash while it is on the wire still counts it. A first
+                    // attempt's first send was counted by its claim.
+                    if (counted.Pending)
+                    {
+                        counted.Pending = false;
+                    }
+                    else
+                    {
+                        progress.UnansweredSends[i]++;
+                        await progressStore.SaveAsync(messageId, progress, cancellationToken).ConfigureAwait(false);
+                    }
 
                     span = StartSubmitSpan(plan, session, i, pdus.Count);
                     try
@@ -296,6 +320,12 @@ public sealed class MessageSubmitter(
         // The caller's messageId is a business id: messaging.message.id is the broker message's own (MassTransit's spans).
         span.SetTag(AdapterTelemetry.MessageId, plan.Command.MessageId);
         return span;
+    }
+
+    /// <summary>A send the claim counted (<see cref="IdempotencyClaim.FirstSendRecorded"/>) and not yet made.</summary>
+    private sealed class CountedSend(bool pending)
+    {
+        public bool Pending { get; set; } = pending;
     }
 
     /// <summary>The session numbers each PDU it sends; a resend must not reuse the previous attempt's sequence_number.</summary>

@@ -66,7 +66,9 @@ public sealed class SendSmsConsumer(
     private async Task<string> DecideAsync(ConsumeContext<SendSms> context, SubmitPlan plan, PriorityLanes.HighTicket? high, CancellationToken stopping)
     {
         var messageId = plan.Command.MessageId;
-        var claim = await idempotency.ClaimAsync(messageId, stopping).ConfigureAwait(false);
+        // A first attempt's claim also counts its first send (one round trip less with a shared store).
+        var firstSend = SubmitProgress.FirstSend(plan.Segments);
+        var claim = await idempotency.ClaimAsync(messageId, firstSend, stopping).ConfigureAwait(false);
         var waitedSince = time.GetUtcNow();
         var retryBudget = sending.RetryBudget;
         // Another copy of this command is being submitted right now: wait for its outcome rather than send the SMS twice.
@@ -81,7 +83,7 @@ public sealed class SendSmsConsumer(
             {
                 break;
             }
-            claim = await idempotency.ClaimAsync(messageId, stopping).ConfigureAwait(false);
+            claim = await idempotency.ClaimAsync(messageId, firstSend, stopping).ConfigureAwait(false);
         }
         using (claim)
         {
@@ -97,7 +99,7 @@ public sealed class SendSmsConsumer(
                     await HandBacks.SendAsync(context, plan.Connection, counts: false, deadlines).ConfigureAwait(false);
                     return "handed_back";
             }
-            var outcome = await submitter.SubmitAsync(plan, claim.Progress, high, stopping).ConfigureAwait(false);
+            var outcome = await submitter.SubmitAsync(plan, claim.FirstSendRecorded ? firstSend : claim.Progress, claim.FirstSendRecorded, high, stopping).ConfigureAwait(false);
             // Out of the lane: normal commands need not wait for this one's outcome to be published.
             high?.Dispose();
             if (outcome is SubmitOutcome.HandBack handBack)

@@ -14,7 +14,13 @@ public interface IIdempotencyStore
     /// <see cref="IdempotencyClaimStatus.InFlight"/> when another copy holds the claim. A claimed one carries the
     /// <see cref="SubmitProgress"/> earlier attempts recorded, if any.
     /// </summary>
-    ValueTask<IdempotencyClaim> ClaimAsync(string messageId, CancellationToken cancellationToken);
+    /// <remarks>
+    /// When the command has no recorded progress (its first attempt) and <paramref name="firstSend"/> is given, the claim
+    /// records it in the same step: a progress whose first segment's send is counted already
+    /// (<see cref="SubmitProgress.FirstSend"/>), so the first <c>submit_sm</c> needs no write of its own.
+    /// <see cref="IdempotencyClaim.FirstSendRecorded"/> says whether it was.
+    /// </remarks>
+    ValueTask<IdempotencyClaim> ClaimAsync(string messageId, SubmitProgress? firstSend, CancellationToken cancellationToken);
 
     /// <summary>
     /// Records the final outcome event (an <c>SmsSubmitted</c> or <c>SmsRejected</c>) and forgets the command's
@@ -46,7 +52,8 @@ public sealed class IdempotencyClaim(
     object? outcome,
     Action? release,
     SubmitProgress? progress = null,
-    Func<object, AcceptedCorrelation?, ValueTask>? complete = null) : IDisposable
+    Func<object, AcceptedCorrelation?, ValueTask>? complete = null,
+    bool firstSendRecorded = false) : IDisposable
 {
     private Action? _release = release;
 
@@ -57,6 +64,12 @@ public sealed class IdempotencyClaim(
 
     /// <summary>With <see cref="IdempotencyClaimStatus.Claimed"/>, what earlier attempts recorded; null for a first attempt.</summary>
     public SubmitProgress? Progress { get; } = progress;
+
+    /// <summary>
+    /// With <see cref="IdempotencyClaimStatus.Claimed"/>: the claim recorded the <c>firstSend</c> progress it was given
+    /// (a first attempt), so its first segment's send is counted already.
+    /// </summary>
+    public bool FirstSendRecorded { get; } = firstSendRecorded;
 
     /// <summary>
     /// Records the final outcome event, forgets the command's progress, records <paramref name="lastCorrelation"/> (the

@@ -27,6 +27,17 @@ public sealed record SubmitProgress
         SmscMessageIds = new string?[segments],
         UnansweredSends = new int[segments],
     };
+
+    /// <summary>
+    /// A single-segment command's progress as its claim records it on a first attempt: the one segment's send counted
+    /// before it is written, as every send is (see <see cref="UnansweredSends"/>), in the claim's round trip instead of
+    /// one of its own. Null for a command of several segments, whose concatenation reference is chosen after the claim.
+    /// </summary>
+    public static SubmitProgress? FirstSend(int segments) => segments != 1 ? null : new()
+    {
+        SmscMessageIds = new string?[1],
+        UnansweredSends = [1],
+    };
 }
 
 /// <summary>

@@ -16,7 +16,7 @@ public sealed class InMemoryIdempotencyStore(SendingOptions options, ISubmitProg
 
     public int Count => _outcomes.Count;
 
-    public async ValueTask<IdempotencyClaim> ClaimAsync(string messageId, CancellationToken cancellationToken)
+    public async ValueTask<IdempotencyClaim> ClaimAsync(string messageId, SubmitProgress? firstSend, CancellationToken cancellationToken)
     {
         if (_outcomes.TryGet(messageId, out var outcome))
         {
@@ -34,6 +34,11 @@ public sealed class InMemoryIdempotencyStore(SendingOptions options, ISubmitProg
             return new IdempotencyClaim(IdempotencyClaimStatus.Completed, outcome, null);
         }
         var recorded = await progress.LoadAsync(messageId, cancellationToken).ConfigureAwait(false);
+        var firstSendRecorded = recorded is null && firstSend is not null;
+        if (firstSendRecorded)
+        {
+            await progress.SaveAsync(messageId, firstSend!, cancellationToken).ConfigureAwait(false);
+        }
         return new IdempotencyClaim(IdempotencyClaimStatus.Claimed, null, () => Release(messageId, released), recorded,
             async (outcome, lastCorrelation) =>
             {
@@ -43,7 +48,8 @@ public sealed class InMemoryIdempotencyStore(SendingOptions options, ISubmitProg
                 }
                 await CompleteAsync(messageId, outcome, CancellationToken.None).ConfigureAwait(false);
                 Release(messageId, released);
-            });
+            },
+            firstSendRecorded);
     }
 
     public Task WaitForReleaseAsync(string messageId, TimeSpan timeout, CancellationToken cancellationToken) =>

@@ -14,12 +14,17 @@ namespace Instasent.SmppAdapter.Stores;
 public sealed class RedisIdempotencyStore : IIdempotencyStore
 {
     // Outcome first, then the claim, atomically: a copy completing between two separate lookups cannot be missed. The
-    // claimed answer carries the progress (false, i.e. nil, when there is none).
+    // claimed answer carries the progress, or, when there is none and the caller gave a first send's progress, records
+    // that one and says so ('first').
     private static readonly LuaScript ClaimScript = LuaScript.Prepare("""
         local outcome = redis.call('GET', @outcome)
         if outcome then return {'completed', outcome} end
-        if redis.call('SET', @claim, @owner, 'NX', 'PX', @leaseMs) then return {'claimed', redis.call('GET', @progress)} end
-        return {'inflight'}
+        if not redis.call('SET', @claim, @owner, 'NX', 'PX', @leaseMs) then return {'inflight'} end
+        local progress = redis.call('GET', @progress)
+        if progress then return {'claimed', progress} end
+        if @firstSend == '' then return {'claimed'} end
+        redis.call('SET', @progress, @firstSend, 'PX', @progressMs)
+        return {'first'}
         """);
 
     // The outcome kept, the progress dropped.
@@ -74,7 +79,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
         _released = new RedisSignals(redis, _keys.ReleasedChannel, time);
     }
 
-    public async ValueTask<IdempotencyClaim> ClaimAsync(string messageId, CancellationToken cancellationToken)
+    public async ValueTask<IdempotencyClaim> ClaimAsync(string messageId, SubmitProgress? firstSend, CancellationToken cancellationToken)
     {
         var owner = Guid.NewGuid().ToString("N");
         var result = (RedisResult[])(await RedisOperations.MeasureAsync("idempotency.claim", () => _redis.GetDatabase().ScriptEvaluateAsync(ClaimScript, new
@@ -84,13 +89,16 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
             owner,
             leaseMs = (long)_options.ClaimLease.TotalMilliseconds,
             progress = _keys.Progress(messageId),
+            firstSend = firstSend is null ? "" : RedisSubmitProgressStore.Serialize(firstSend),
+            progressMs = (long)_options.OutcomeRetention.TotalMilliseconds,
         })).ConfigureAwait(false))!;
         return ((string)result[0]!) switch
         {
             "completed" => new IdempotencyClaim(IdempotencyClaimStatus.Completed, DeserializeOutcome((string)result[1]!), null),
-            "claimed" => new IdempotencyClaim(IdempotencyClaimStatus.Claimed, null, () => Release(messageId, owner),
-                result[1].IsNull ? null : RedisSubmitProgressStore.Deserialize((string)result[1]!),
-                (outcome, lastCorrelation) => CompleteAndReleaseAsync(messageId, owner, outcome, lastCorrelation)),
+            "claimed" or "first" => new IdempotencyClaim(IdempotencyClaimStatus.Claimed, null, () => Release(messageId, owner),
+                result.Length > 1 ? RedisSubmitProgressStore.Deserialize((string)result[1]!) : null,
+                (outcome, lastCorrelation) => CompleteAndReleaseAsync(messageId, owner, outcome, lastCorrelation),
+                firstSendRecorded: (string)result[0]! == "first"),
             _ => new IdempotencyClaim(IdempotencyClaimStatus.InFlight, null, null),
         };
     }

@@ -29,7 +29,7 @@ public sealed class RedisFootprintTests(RedisServer redis)
             // A typical command: 36-character messageId, one segment accepted, its receipt correlation, its outcome.
             var messageId = Guid.NewGuid().ToString();
             var smscId = $"{0x5A000000 + i:X8}-{i:D6}";
-            claims.Add(await stores.Idempotency(0).ClaimAsync(messageId, default));
+            claims.Add(await stores.Idempotency(0).ClaimAsync(messageId, null, default));
             var progress = SubmitProgress.Start(1);
             progress.SmscMessageIds[0] = smscId;
             await stores.Progress(0).SaveAsync(messageId, progress, default);

@@ -16,26 +16,26 @@ public sealed class RedisStoreTests(RedisServer redis)
     {
         await using var stores = await StoreReplicas.CreateAsync(StoreReplicas.Redis, redis, ShortLease);
         // Never disposed: its holder "died" holding it.
-        var abandoned = await stores.Idempotency(0).ClaimAsync("m", default);
+        var abandoned = await stores.Idempotency(0).ClaimAsync("m", null, default);
 
         // No release is published; the slow re-check finds the lapsed lease.
         await stores.Idempotency(1).WaitForReleaseAsync("m", StoreReplicas.Bound, default).WaitAsync(StoreReplicas.Bound);
 
         Assert.Equal(IdempotencyClaimStatus.Claimed, abandoned.Status);
-        Assert.Equal(IdempotencyClaimStatus.Claimed, (await stores.Idempotency(1).ClaimAsync("m", default)).Status);
+        Assert.Equal(IdempotencyClaimStatus.Claimed, (await stores.Idempotency(1).ClaimAsync("m", null, default)).Status);
     }
 
     [Fact]
     public async Task A_late_release_by_a_holder_whose_lease_lapsed_leaves_the_new_claim()
     {
         await using var stores = await StoreReplicas.CreateAsync(StoreReplicas.Redis, redis, ShortLease);
-        var late = await stores.Idempotency(0).ClaimAsync("m", default);
+        var late = await stores.Idempotency(0).ClaimAsync("m", null, default);
         await stores.Idempotency(1).WaitForReleaseAsync("m", StoreReplicas.Bound, default).WaitAsync(StoreReplicas.Bound);
-        using var current = await stores.Idempotency(1).ClaimAsync("m", default);
+        using var current = await stores.Idempotency(1).ClaimAsync("m", null, default);
 
         late.Dispose();
         // Commands on one connection are answered in order: this claim is answered after the late release ran.
-        var probe = await stores.Idempotency(0).ClaimAsync("m", default);
+        var probe = await stores.Idempotency(0).ClaimAsync("m", null, default);
 
         Assert.Equal(IdempotencyClaimStatus.Claimed, current.Status);
         Assert.Equal(IdempotencyClaimStatus.InFlight, probe.Status);
@@ -45,7 +45,7 @@ public sealed class RedisStoreTests(RedisServer redis)
     public async Task Every_key_expires_the_claim_within_its_lease()
     {
         await using var stores = await StoreReplicas.CreateAsync(StoreReplicas.Redis, redis);
-        using var claim = await stores.Idempotency(0).ClaimAsync("m1", default);
+        using var claim = await stores.Idempotency(0).ClaimAsync("m1", null, default);
         await stores.Idempotency(0).CompleteAsync("m2", new SmsRejected { MessageId = "m2", Reason = "r", Permanent = true, RejectedAt = default }, default);
         await stores.Progress(0).SaveAsync("m1", SubmitProgress.Start(2), default);
         await stores.Correlations(0).AddAsync("instasent", "ABC", new SegmentCorrelation

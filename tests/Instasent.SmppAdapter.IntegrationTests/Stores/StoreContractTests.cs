@@ -40,8 +40,8 @@ public sealed class StoreContractTests(RedisServer redis)
     {
         await using var stores = await StoreReplicas.CreateAsync(provider, redis);
 
-        using var first = await stores.Idempotency(0).ClaimAsync("m", default);
-        var second = await stores.Idempotency(1).ClaimAsync("m", default);
+        using var first = await stores.Idempotency(0).ClaimAsync("m", null, default);
+        var second = await stores.Idempotency(1).ClaimAsync("m", null, default);
 
         Assert.Equal(IdempotencyClaimStatus.Claimed, first.Status);
         Assert.Equal(IdempotencyClaimStatus.InFlight, second.Status);
@@ -51,13 +51,13 @@ public sealed class StoreContractTests(RedisServer redis)
     public async Task A_released_claim_can_be_taken_by_another_replica(string provider)
     {
         await using var stores = await StoreReplicas.CreateAsync(provider, redis);
-        var first = await stores.Idempotency(0).ClaimAsync("m", default);
+        var first = await stores.Idempotency(0).ClaimAsync("m", null, default);
 
         first.Dispose();
 
         // The release is sent without waiting for Redis: the waiter is what observes it.
         await stores.Idempotency(1).WaitForReleaseAsync("m", StoreReplicas.Bound, default);
-        Assert.Equal(IdempotencyClaimStatus.Claimed, (await stores.Idempotency(1).ClaimAsync("m", default)).Status);
+        Assert.Equal(IdempotencyClaimStatus.Claimed, (await stores.Idempotency(1).ClaimAsync("m", null, default)).Status);
     }
 
     public static TheoryData<string, object> ProvidersAndOutcomes => new()
@@ -72,12 +72,12 @@ public sealed class StoreContractTests(RedisServer redis)
     public async Task An_outcome_is_returned_whole_to_a_later_claim_on_another_replica(string provider, object outcome)
     {
         await using var stores = await StoreReplicas.CreateAsync(provider, redis);
-        using (await stores.Idempotency(0).ClaimAsync("m", default))
+        using (await stores.Idempotency(0).ClaimAsync("m", null, default))
         {
             await stores.Idempotency(0).CompleteAsync("m", outcome, default);
         }
 
-        var again = await stores.Idempotency(1).ClaimAsync("m", default);
+        var again = await stores.Idempotency(1).ClaimAsync("m", null, default);
 
         Assert.Equal(IdempotencyClaimStatus.Completed, again.Status);
         Assert.IsType(outcome.GetType(), again.Outcome);
@@ -88,30 +88,30 @@ public sealed class StoreContractTests(RedisServer redis)
     public async Task An_outcome_recorded_while_its_claim_is_still_held_answers_a_twin(string provider)
     {
         await using var stores = await StoreReplicas.CreateAsync(provider, redis);
-        using var held = await stores.Idempotency(0).ClaimAsync("m", default);
+        using var held = await stores.Idempotency(0).ClaimAsync("m", null, default);
         await stores.Idempotency(0).CompleteAsync("m", Rejected("m"), default);
 
-        Assert.Equal(IdempotencyClaimStatus.Completed, (await stores.Idempotency(1).ClaimAsync("m", default)).Status);
+        Assert.Equal(IdempotencyClaimStatus.Completed, (await stores.Idempotency(1).ClaimAsync("m", null, default)).Status);
     }
 
     [Theory, MemberData(nameof(Providers))]
     public async Task Waiting_for_release_ends_when_another_replica_releases(string provider)
     {
         await using var stores = await StoreReplicas.CreateAsync(provider, redis);
-        var held = await stores.Idempotency(0).ClaimAsync("m", default);
+        var held = await stores.Idempotency(0).ClaimAsync("m", null, default);
         var waiting = stores.Idempotency(1).WaitForReleaseAsync("m", StoreReplicas.Bound, default);
 
         held.Dispose();
 
         await waiting.WaitAsync(StoreReplicas.Bound);
-        Assert.Equal(IdempotencyClaimStatus.Claimed, (await stores.Idempotency(1).ClaimAsync("m", default)).Status);
+        Assert.Equal(IdempotencyClaimStatus.Claimed, (await stores.Idempotency(1).ClaimAsync("m", null, default)).Status);
     }
 
     [Theory, MemberData(nameof(Providers))]
     public async Task Waiting_for_release_times_out_while_the_claim_is_held(string provider)
     {
         await using var stores = await StoreReplicas.CreateAsync(provider, redis);
-        using var held = await stores.Idempotency(0).ClaimAsync("m", default);
+        using var held = await stores.Idempotency(0).ClaimAsync("m", null, default);
 
         await Assert.ThrowsAsync<TimeoutException>(() => stores.Idempotency(1).WaitForReleaseAsync("m", TimeSpan.FromMilliseconds(300), default).WaitAsync(StoreReplicas.Bound));
     }
@@ -148,7 +148,7 @@ public sealed class StoreContractTests(RedisServer redis)
     public async Task A_claim_on_another_replica_carries_the_progress_an_earlier_attempt_recorded(string provider)
     {
         await using var stores = await StoreReplicas.CreateAsync(provider, redis);
-        using (var first = await stores.Idempotency(0).ClaimAsync("m", default))
+        using (var first = await stores.Idempotency(0).ClaimAsync("m", null, default))
         {
             Assert.Null(first.Progress);
             var progress = SubmitProgress.Start(2);
@@ -160,7 +160,7 @@ public sealed class StoreContractTests(RedisServer redis)
         // The release is sent without waiting for Redis: the waiter is what observes it.
         await stores.Idempotency(1).WaitForReleaseAsync("m", StoreReplicas.Bound, default);
 
-        using var second = await stores.Idempotency(1).ClaimAsync("m", default);
+        using var second = await stores.Idempotency(1).ClaimAsync("m", null, default);
 
         Assert.Equal(IdempotencyClaimStatus.Claimed, second.Status);
         Assert.NotNull(second.Progress);
@@ -170,17 +170,55 @@ public sealed class StoreContractTests(RedisServer redis)
     }
 
     [Theory, MemberData(nameof(Providers))]
+    public async Task A_first_claim_records_its_first_send_and_a_later_claim_on_another_replica_carries_it(string provider)
+    {
+        await using var stores = await StoreReplicas.CreateAsync(provider, redis);
+        using (var first = await stores.Idempotency(0).ClaimAsync("m", SubmitProgress.FirstSend(1), default))
+        {
+            Assert.True(first.FirstSendRecorded);
+            Assert.Null(first.Progress);
+            // Counted with the claim, before any submit_sm: a crash from here on still counts the send.
+            var recorded = await stores.Progress(1).LoadAsync("m", default);
+            Assert.NotNull(recorded);
+            Assert.Equal([1], recorded.UnansweredSends);
+            Assert.Equal(new string?[] { null }, recorded.SmscMessageIds.AsEnumerable());
+        }
+        await stores.Idempotency(1).WaitForReleaseAsync("m", StoreReplicas.Bound, default);
+
+        // A later attempt finds what the first one recorded and records nothing new.
+        using var second = await stores.Idempotency(1).ClaimAsync("m", SubmitProgress.FirstSend(1), default);
+
+        Assert.Equal(IdempotencyClaimStatus.Claimed, second.Status);
+        Assert.False(second.FirstSendRecorded);
+        Assert.NotNull(second.Progress);
+        Assert.Equal([1], second.Progress.UnansweredSends);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task A_claim_that_finds_no_claim_free_records_no_first_send(string provider)
+    {
+        await using var stores = await StoreReplicas.CreateAsync(provider, redis);
+        using var held = await stores.Idempotency(0).ClaimAsync("m", null, default);
+
+        var twin = await stores.Idempotency(1).ClaimAsync("m", SubmitProgress.FirstSend(1), default);
+
+        Assert.Equal(IdempotencyClaimStatus.InFlight, twin.Status);
+        Assert.False(twin.FirstSendRecorded);
+        Assert.Null(await stores.Progress(0).LoadAsync("m", default));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
     public async Task Recording_the_outcome_forgets_the_progress(string provider)
     {
         await using var stores = await StoreReplicas.CreateAsync(provider, redis);
-        using (await stores.Idempotency(0).ClaimAsync("m", default))
+        using (await stores.Idempotency(0).ClaimAsync("m", null, default))
         {
             await stores.Progress(0).SaveAsync("m", SubmitProgress.Start(1), default);
             await stores.Idempotency(0).CompleteAsync("m", Submitted("m"), default);
         }
 
         Assert.Null(await stores.Progress(1).LoadAsync("m", default));
-        Assert.Equal(IdempotencyClaimStatus.Completed, (await stores.Idempotency(1).ClaimAsync("m", default)).Status);
+        Assert.Equal(IdempotencyClaimStatus.Completed, (await stores.Idempotency(1).ClaimAsync("m", null, default)).Status);
     }
 
     [Theory, MemberData(nameof(Providers))]
@@ -188,14 +226,14 @@ public sealed class StoreContractTests(RedisServer redis)
     {
         await using var stores = await StoreReplicas.CreateAsync(provider, redis);
         var lookup = stores.Correlations(1).FindAsync("instasent", "C9", StoreReplicas.Bound, default).AsTask();
-        var claim = await stores.Idempotency(0).ClaimAsync("m", default);
+        var claim = await stores.Idempotency(0).ClaimAsync("m", null, default);
         await stores.Progress(0).SaveAsync("m", SubmitProgress.Start(1), default);
 
         await claim.CompleteAsync(Submitted("m"), new AcceptedCorrelation("instasent", "C9", Correlation("m")));
         claim.Dispose();
 
         await stores.Idempotency(1).WaitForReleaseAsync("m", StoreReplicas.Bound, default);
-        var twin = await stores.Idempotency(1).ClaimAsync("m", default);
+        var twin = await stores.Idempotency(1).ClaimAsync("m", null, default);
         Assert.Equal(IdempotencyClaimStatus.Completed, twin.Status);
         Assert.Equivalent(Submitted("m"), twin.Outcome, strict: true);
         Assert.Null(await stores.Progress(1).LoadAsync("m", default));
@@ -206,8 +244,8 @@ public sealed class StoreContractTests(RedisServer redis)
     public async Task Only_a_claimed_claim_completes(string provider)
     {
         await using var stores = await StoreReplicas.CreateAsync(provider, redis);
-        using var held = await stores.Idempotency(0).ClaimAsync("m", default);
-        var inFlight = await stores.Idempotency(1).ClaimAsync("m", default);
+        using var held = await stores.Idempotency(0).ClaimAsync("m", null, default);
+        var inFlight = await stores.Idempotency(1).ClaimAsync("m", null, default);
 
         Assert.Equal(IdempotencyClaimStatus.InFlight, inFlight.Status);
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await inFlight.CompleteAsync(Submitted("m"), null));

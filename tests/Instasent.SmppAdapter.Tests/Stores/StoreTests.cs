@@ -29,12 +29,12 @@ public sealed class StoreTests
     {
         var store = Idempotency(new FakeTimeProvider());
         var outcome = new SmsSubmitted { MessageId = "m", SmscMessageIds = ["1"], Segments = 1, Connection = "c", SessionId = "s", SubmittedAt = default };
-        using (var claim = await store.ClaimAsync("m", default))
+        using (var claim = await store.ClaimAsync("m", null, default))
         {
             Assert.Equal(IdempotencyClaimStatus.Claimed, claim.Status);
             await store.CompleteAsync("m", outcome, default);
         }
-        var again = await store.ClaimAsync("m", default);
+        var again = await store.ClaimAsync("m", null, default);
         Assert.Equal(IdempotencyClaimStatus.Completed, again.Status);
         Assert.Same(outcome, again.Outcome);
     }
@@ -43,10 +43,10 @@ public sealed class StoreTests
     public async Task A_second_copy_sees_the_first_in_flight_until_it_is_released()
     {
         var store = Idempotency(new FakeTimeProvider());
-        var first = await store.ClaimAsync("m", default);
-        Assert.Equal(IdempotencyClaimStatus.InFlight, (await store.ClaimAsync("m", default)).Status);
+        var first = await store.ClaimAsync("m", null, default);
+        Assert.Equal(IdempotencyClaimStatus.InFlight, (await store.ClaimAsync("m", null, default)).Status);
         first.Dispose();
-        Assert.Equal(IdempotencyClaimStatus.Claimed, (await store.ClaimAsync("m", default)).Status);
+        Assert.Equal(IdempotencyClaimStatus.Claimed, (await store.ClaimAsync("m", null, default)).Status);
     }
 
     [Fact]
@@ -56,9 +56,9 @@ public sealed class StoreTests
         var store = Idempotency(time);
         await store.CompleteAsync("m", new object(), default);
         time.Advance(TimeSpan.FromHours(72) - TimeSpan.FromSeconds(1));
-        Assert.Equal(IdempotencyClaimStatus.Completed, (await store.ClaimAsync("m", default)).Status);
+        Assert.Equal(IdempotencyClaimStatus.Completed, (await store.ClaimAsync("m", null, default)).Status);
         time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(IdempotencyClaimStatus.Claimed, (await store.ClaimAsync("m", default)).Status);
+        Assert.Equal(IdempotencyClaimStatus.Claimed, (await store.ClaimAsync("m", null, default)).Status);
         Assert.Equal(0, store.Count);
     }
 
@@ -71,8 +71,8 @@ public sealed class StoreTests
             await store.CompleteAsync(id, new object(), default);
         }
         Assert.Equal(3, store.Count);
-        Assert.Equal(IdempotencyClaimStatus.Claimed, (await store.ClaimAsync("a", default)).Status);
-        Assert.Equal(IdempotencyClaimStatus.Completed, (await store.ClaimAsync("d", default)).Status);
+        Assert.Equal(IdempotencyClaimStatus.Claimed, (await store.ClaimAsync("a", null, default)).Status);
+        Assert.Equal(IdempotencyClaimStatus.Completed, (await store.ClaimAsync("d", null, default)).Status);
     }
 
     [Fact]
