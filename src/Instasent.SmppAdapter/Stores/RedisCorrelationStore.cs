@@ -12,10 +12,11 @@ namespace Instasent.SmppAdapter.Stores;
 /// </summary>
 public sealed class RedisCorrelationStore : ICorrelationStore
 {
-    // The value and its notification in one round trip, in that order: a woken waiter finds the value.
-    private static readonly LuaScript AddScript = LuaScript.Prepare("""
+    // The value and its notification (to a replica waiting for it, if any) in one round trip, in that order: a woken
+    // waiter finds the value.
+    private static readonly LuaScript AddScript = LuaScript.Prepare($"""
         redis.call('SET', @key, @value, 'PX', @retentionMs)
-        redis.call('PUBLISH', @channel, @signal)
+        {RedisSignals.PublishIfAwaitedLua("correlated")}
         return 1
         """);
 
@@ -39,8 +40,9 @@ public sealed class RedisCorrelationStore : ICorrelationStore
             key = _keys.Correlation(connection, normalizedSmscMessageId),
             value = Serialize(correlation),
             retentionMs = (long)_options.StoreRetention.TotalMilliseconds,
-            channel = _keys.CorrelatedChannel,
-            signal = RedisStoreKeys.CorrelationSignal(connection, normalizedSmscMessageId),
+            correlatedWaiting = _keys.CorrelatedWaiting(connection, normalizedSmscMessageId),
+            correlatedChannel = _keys.CorrelatedChannel,
+            correlatedSignal = RedisStoreKeys.CorrelationSignal(connection, normalizedSmscMessageId),
         })).ConfigureAwait(false);
 
     public async ValueTask<SegmentCorrelation?> FindAsync(string connection, string normalizedSmscMessageId, TimeSpan wait, CancellationToken cancellationToken)

@@ -35,12 +35,12 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
 
     private static readonly LuaScript CompleteScript = LuaScript.Prepare(RecordOutcomeLua + "\nreturn 1");
 
-    // The claim's end: the outcome recorded, then the claim released if still this owner's (with its notification,
-    // after the outcome, so a woken twin finds it).
-    private const string CompleteAndReleaseLua = RecordOutcomeLua + "\n" + """
+    // The claim's end: the outcome recorded, then the claim released if still this owner's (with its notification to a
+    // twin waiting for it, if any, after the outcome, so a woken twin finds it).
+    private static readonly string CompleteAndReleaseLua = RecordOutcomeLua + "\n" + $"""
         if redis.call('GET', @claim) == @owner then
             redis.call('DEL', @claim)
-            redis.call('PUBLISH', @releasedChannel, @messageId)
+            {RedisSignals.PublishIfAwaitedLua("released")}
         end
         """;
 
@@ -48,16 +48,15 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
 
     // The same, with the last accepted segment's correlation and its notification (the correlation key is not in the
     // message's hash slot: one Redis primary, see RedisSubmitProgressStore).
-    private static readonly LuaScript CompleteCorrelateAndReleaseScript = LuaScript.Prepare("""
-        redis.call('SET', @correlation, @correlationValue, 'PX', @correlationMs)
-        redis.call('PUBLISH', @correlatedChannel, @signal)
-        """ + "\n" + CompleteAndReleaseLua + "\nreturn 1");
+    private static readonly LuaScript CompleteCorrelateAndReleaseScript = LuaScript.Prepare(
+        "redis.call('SET', @correlation, @correlationValue, 'PX', @correlationMs)\n" + RedisSignals.PublishIfAwaitedLua("correlated") + "\n"
+        + CompleteAndReleaseLua + "\nreturn 1");
 
     // Deletes the claim only if this owner still holds it (its lease may have lapsed and another copy claimed it).
-    private static readonly LuaScript ReleaseScript = LuaScript.Prepare("""
+    private static readonly LuaScript ReleaseScript = LuaScript.Prepare($"""
         if redis.call('GET', @claim) == @owner then
             redis.call('DEL', @claim)
-            redis.call('PUBLISH', @channel, @messageId)
+            {RedisSignals.PublishIfAwaitedLua("released")}
             return 1
         end
         return 0
@@ -120,17 +119,22 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
         var retentionMs = (long)_options.OutcomeRetention.TotalMilliseconds;
         var progress = _keys.Progress(messageId);
         var claim = _keys.Claim(messageId);
+        var releasedWaiting = _keys.ReleasedWaiting(messageId);
         var releasedChannel = _keys.ReleasedChannel;
         await RedisOperations.MeasureAsync("idempotency.complete", () => lastCorrelation is null
-            ? database.ScriptEvaluateAsync(CompleteAndReleaseScript, new { outcome = outcomeKey, value, retentionMs, progress, claim, owner, releasedChannel, messageId })
+            ? database.ScriptEvaluateAsync(CompleteAndReleaseScript, new
+            {
+                outcome = outcomeKey, value, retentionMs, progress, claim, owner, releasedWaiting, releasedChannel, releasedSignal = messageId,
+            })
             : database.ScriptEvaluateAsync(CompleteCorrelateAndReleaseScript, new
             {
                 correlation = _keys.Correlation(lastCorrelation.Connection, lastCorrelation.NormalizedSmscMessageId),
                 correlationValue = RedisCorrelationStore.Serialize(lastCorrelation.Correlation),
                 correlationMs = (long)_sending.StoreRetention.TotalMilliseconds,
+                correlatedWaiting = _keys.CorrelatedWaiting(lastCorrelation.Connection, lastCorrelation.NormalizedSmscMessageId),
                 correlatedChannel = _keys.CorrelatedChannel,
-                signal = RedisStoreKeys.CorrelationSignal(lastCorrelation.Connection, lastCorrelation.NormalizedSmscMessageId),
-                outcome = outcomeKey, value, retentionMs, progress, claim, owner, releasedChannel, messageId,
+                correlatedSignal = RedisStoreKeys.CorrelationSignal(lastCorrelation.Connection, lastCorrelation.NormalizedSmscMessageId),
+                outcome = outcomeKey, value, retentionMs, progress, claim, owner, releasedWaiting, releasedChannel, releasedSignal = messageId,
             })).ConfigureAwait(false);
     }
 
@@ -158,8 +162,9 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
         {
             claim = _keys.Claim(messageId),
             owner,
-            channel = _keys.ReleasedChannel,
-            messageId,
+            releasedWaiting = _keys.ReleasedWaiting(messageId),
+            releasedChannel = _keys.ReleasedChannel,
+            releasedSignal = messageId,
         }, CommandFlags.FireAndForget);
 
     internal static string SerializeOutcome(object outcome) => outcome is SmsSubmitted or SmsRejected

@@ -5,13 +5,31 @@ namespace Instasent.SmppAdapter.Stores;
 /// <summary>
 /// Waiting for something another replica does, without polling Redis in a loop: the replica that does it publishes an
 /// id on <see cref="Channel"/>; this process holds one subscription to it and wakes the local waiters of that id, which
-/// then look again. A slow re-check (<see cref="Recheck"/>) covers what publishes nothing: a lease that lapsed, a
-/// message lost while the subscription was reconnecting.
+/// then look again. Publishing is only for ids someone waits for: a waiter that does not find what it waits for at once
+/// declares its wait (<see cref="RedisStoreKeys.Waiting"/>, a key with its wait as TTL) and looks again, and a
+/// publishing script signals only an id so declared (<see cref="PublishIfAwaitedLua"/>). Declaring comes before the
+/// second look and the scripts write before they check, so each signal is either seen by that look or published.
+/// A slow re-check (<see cref="Recheck"/>) covers what publishes nothing: a lease that lapsed, a message lost while
+/// the subscription was reconnecting.
 /// </summary>
 internal sealed class RedisSignals(IConnectionMultiplexer redis, string channel, TimeProvider time)
 {
     /// <summary>How often a waiter looks again without a signal.</summary>
     internal static readonly TimeSpan Recheck = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The publishing half, for a script that has just written what a waiter looks for: <c>PUBLISH channel signal</c>
+    /// when the key <c>waiting</c> exists. <paramref name="prefix"/> names its parameters: <c>@{prefix}Waiting</c>,
+    /// <c>@{prefix}Channel</c>, <c>@{prefix}Signal</c>.
+    /// </summary>
+    internal static string PublishIfAwaitedLua(string prefix) =>
+        $"if redis.call('EXISTS', @{prefix}Waiting) == 1 then redis.call('PUBLISH', @{prefix}Channel, @{prefix}Signal) end";
+
+    // Extends a declared wait, never shortens it (another replica may wait longer for the same id).
+    private const string DeclareScript = """
+        if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], '1', 'PX', ARGV[1]) end
+        return 1
+        """;
 
     private readonly Dictionary<string, List<TaskCompletionSource>> _waiters = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _subscribing = new(1, 1);
@@ -26,8 +44,19 @@ internal sealed class RedisSignals(IConnectionMultiplexer redis, string channel,
     public async Task<T?> WaitAsync<T>(string id, Func<Task<T?>> probe, TimeSpan timeout, CancellationToken cancellationToken)
         where T : class
     {
+        // Mostly it is there already: one look, and nothing to declare.
+        if (await probe().ConfigureAwait(false) is { } there)
+        {
+            return there;
+        }
+        if (timeout <= TimeSpan.Zero)
+        {
+            return null;
+        }
         await SubscribeAsync().ConfigureAwait(false);
         var deadline = time.GetUtcNow() + timeout;
+        await RedisOperations.MeasureAsync("signal.await", () => redis.GetDatabase().ScriptEvaluateAsync(DeclareScript,
+            [RedisStoreKeys.Waiting(channel, id)], [(long)(timeout + Recheck).TotalMilliseconds])).ConfigureAwait(false);
         // Bounded: every round waits for a signal or a re-check interval; a signal per round at most ends it sooner.
         var maxRounds = 2 + (int)Math.Min(100_000, timeout / Recheck) * 2;
         for (var round = 0; round < maxRounds; round++)

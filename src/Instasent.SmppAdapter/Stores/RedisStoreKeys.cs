@@ -50,4 +50,17 @@ internal sealed class RedisStoreKeys(string prefix)
     public string BindReleasedChannel => prefix + "bind-released";
 
     public static string CorrelationSignal(string connection, string normalizedSmscMessageId) => connection + ":" + normalizedSmscMessageId;
+
+    /// <summary>
+    /// Exists while some replica waits for <paramref name="signal"/> on <paramref name="channel"/> (a TTL as long as its
+    /// wait): a script publishes the signal only then, so no replica receives a message per command that nobody awaits.
+    /// </summary>
+    public static RedisKey Waiting(string channel, string signal) => $"{channel}:waiting:{signal}";
+
+    /// <summary>The <see cref="Waiting"/> key of a twin waiting for the claim on <paramref name="messageId"/>.</summary>
+    public RedisKey ReleasedWaiting(string messageId) => Waiting(ReleasedChannel, messageId);
+
+    /// <summary>The <see cref="Waiting"/> key of a receipt waiting for its correlation.</summary>
+    public RedisKey CorrelatedWaiting(string connection, string normalizedSmscMessageId) =>
+        Waiting(CorrelatedChannel, CorrelationSignal(connection, normalizedSmscMessageId));
 }

@@ -11,11 +11,12 @@ namespace Instasent.SmppAdapter.Stores;
 /// </summary>
 public sealed class RedisSubmitProgressStore(IConnectionMultiplexer redis, StoresOptions options, SendingOptions sending) : ISubmitProgressStore
 {
-    // The progress, the correlation and its notification, in that order: a woken receipt finds the correlation.
-    private static readonly LuaScript SaveAcceptedScript = LuaScript.Prepare("""
+    // The progress, the correlation and its notification (to a receipt waiting for it, if any), in that order: a woken
+    // receipt finds the correlation.
+    private static readonly LuaScript SaveAcceptedScript = LuaScript.Prepare($"""
         redis.call('SET', @progress, @progressValue, 'PX', @progressMs)
         redis.call('SET', @correlation, @correlationValue, 'PX', @correlationMs)
-        redis.call('PUBLISH', @channel, @signal)
+        {RedisSignals.PublishIfAwaitedLua("correlated")}
         return 1
         """);
 
@@ -45,8 +46,9 @@ public sealed class RedisSubmitProgressStore(IConnectionMultiplexer redis, Store
             correlation = _keys.Correlation(correlation.Connection, correlation.NormalizedSmscMessageId),
             correlationValue = RedisCorrelationStore.Serialize(correlation.Correlation),
             correlationMs = (long)sending.StoreRetention.TotalMilliseconds,
-            channel = _keys.CorrelatedChannel,
-            signal = RedisStoreKeys.CorrelationSignal(correlation.Connection, correlation.NormalizedSmscMessageId),
+            correlatedWaiting = _keys.CorrelatedWaiting(correlation.Connection, correlation.NormalizedSmscMessageId),
+            correlatedChannel = _keys.CorrelatedChannel,
+            correlatedSignal = RedisStoreKeys.CorrelationSignal(correlation.Connection, correlation.NormalizedSmscMessageId),
         })).ConfigureAwait(false);
     }
 
