@@ -12,13 +12,15 @@ namespace Instasent.SmppAdapter.Stores;
 /// </summary>
 public sealed class RedisCorrelationStore : ICorrelationStore
 {
-    // The value and its notification (to a replica waiting for it, if any) in one round trip, in that order: a woken
-    // waiter finds the value.
-    private static readonly LuaScript AddScript = LuaScript.Prepare($"""
-        redis.call('SET', @key, @value, 'PX', @retentionMs)
-        {RedisSignals.PublishIfAwaitedLua("correlated")}
-        return 1
-        """);
+    /// <summary>
+    /// A correlation's write, for every script that stores one: the value, then its notification to a replica waiting
+    /// for it, if any (in that order: a woken waiter finds the value). Parameters <c>@correlation</c>,
+    /// <c>@correlationValue</c>, <c>@correlationMs</c> and those of <see cref="RedisSignals.PublishIfAwaitedLua"/>("correlated").
+    /// </summary>
+    internal static readonly string StoreLua =
+        "redis.call('SET', @correlation, @correlationValue, 'PX', @correlationMs)\n" + RedisSignals.PublishIfAwaitedLua("correlated");
+
+    private static readonly LuaScript AddScript = LuaScript.Prepare(StoreLua + "\nreturn 1");
 
 
     private readonly IConnectionMultiplexer _redis;
@@ -37,9 +39,9 @@ public sealed class RedisCorrelationStore : ICorrelationStore
     public async ValueTask AddAsync(string connection, string normalizedSmscMessageId, SegmentCorrelation correlation) =>
         await RedisOperations.MeasureAsync("correlation.add", () => _redis.GetDatabase().ScriptEvaluateAsync(AddScript, new
         {
-            key = _keys.Correlation(connection, normalizedSmscMessageId),
-            value = Serialize(correlation),
-            retentionMs = (long)_options.StoreRetention.TotalMilliseconds,
+            correlation = _keys.Correlation(connection, normalizedSmscMessageId),
+            correlationValue = Serialize(correlation),
+            correlationMs = (long)_options.StoreRetention.TotalMilliseconds,
             correlatedWaiting = _keys.CorrelatedWaiting(connection, normalizedSmscMessageId),
             correlatedChannel = _keys.CorrelatedChannel,
             correlatedSignal = RedisStoreKeys.CorrelationSignal(connection, normalizedSmscMessageId),

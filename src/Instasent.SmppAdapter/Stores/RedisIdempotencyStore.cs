@@ -49,8 +49,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
     // The same, with the last accepted segment's correlation and its notification (the correlation key is not in the
     // message's hash slot: one Redis primary, see RedisSubmitProgressStore).
     private static readonly LuaScript CompleteCorrelateAndReleaseScript = LuaScript.Prepare(
-        "redis.call('SET', @correlation, @correlationValue, 'PX', @correlationMs)\n" + RedisSignals.PublishIfAwaitedLua("correlated") + "\n"
-        + CompleteAndReleaseLua + "\nreturn 1");
+        RedisCorrelationStore.StoreLua + "\n" + CompleteAndReleaseLua + "\nreturn 1");
 
     // Deletes the claim only if this owner still holds it (its lease may have lapsed and another copy claimed it).
     private static readonly LuaScript ReleaseScript = LuaScript.Prepare($"""

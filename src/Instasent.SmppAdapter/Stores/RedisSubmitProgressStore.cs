@@ -13,12 +13,8 @@ public sealed class RedisSubmitProgressStore(IConnectionMultiplexer redis, Store
 {
     // The progress, the correlation and its notification (to a receipt waiting for it, if any), in that order: a woken
     // receipt finds the correlation.
-    private static readonly LuaScript SaveAcceptedScript = LuaScript.Prepare($"""
-        redis.call('SET', @progress, @progressValue, 'PX', @progressMs)
-        redis.call('SET', @correlation, @correlationValue, 'PX', @correlationMs)
-        {RedisSignals.PublishIfAwaitedLua("correlated")}
-        return 1
-        """);
+    private static readonly LuaScript SaveAcceptedScript = LuaScript.Prepare(
+        "redis.call('SET', @progress, @progressValue, 'PX', @progressMs)\n" + RedisCorrelationStore.StoreLua + "\nreturn 1");
 
     private readonly RedisStoreKeys _keys = new(options.KeyPrefix);
 
