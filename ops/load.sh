@@ -9,6 +9,9 @@
 #                     confirms (the adapter's hops, MassTransit, same prefetch and concurrency), no SMPP
 #   bare-one-hop      `bus-load baseline --hops 1`: smpp-send-sms consumed and one SmsSubmitted published, nothing
 #                     else: the ceiling of any MassTransit service that consumes one command and publishes one event
+#   bare-one-hop+receipts  the same service, asked for receipts: each command answered with SmsSubmitted and one
+#                     SmsDeliveryReported (published through the bus, confirmed): the floor of any MassTransit adapter
+#                     with receipts (one command consumed, two events published), no SMPP
 #   adapter+redis     (--redis) a second adapter with Stores__Provider=Redis (a private Redis started here), with and
 #                     without receipts: the Redis stores' cost per command beside the in-memory ones, in the same run;
 #                     the summary adds adapter CPU per command with Redis vs in memory, Redis' own CPU per command,
@@ -247,11 +250,11 @@ field() { sed -nE "s/^result .*\\b$1=([^ ]+).*/\\1/p" "$2"; }
 #  load generator  12 load average  13 ok  14 receipts unmatched  15-18 CPU us per command: service, simulator,
 #  broker, load generator  19-21 (Redis variants) Redis CPU us per command, Redis commands per command, the adapter's
 #  Redis round trips per command
-declare -A VHOST=([adapter+receipts]=$VHOST_ADAPTER [adapter]=$VHOST_ADAPTER [$ENV_VARIANT]=$VHOST_ADAPTER_ENV [$ENV_VARIANT+receipts]=$VHOST_ADAPTER_ENV [bare-broker]=$VHOST_BASELINE [bare-one-hop]=$VHOST_ONE_HOP)
+declare -A VHOST=([adapter+receipts]=$VHOST_ADAPTER [adapter]=$VHOST_ADAPTER [$ENV_VARIANT]=$VHOST_ADAPTER_ENV [$ENV_VARIANT+receipts]=$VHOST_ADAPTER_ENV [bare-broker]=$VHOST_BASELINE [bare-one-hop]=$VHOST_ONE_HOP [bare-one-hop+receipts]=$VHOST_ONE_HOP)
 RATE_ARGS=()
 if [ "$RATE" -gt 0 ]; then RATE_ARGS=(--rate "$RATE"); fi
-declare -A EXTRA=([adapter+receipts]=--receipts [adapter]="" [$ENV_VARIANT]="" [$ENV_VARIANT+receipts]=--receipts [bare-broker]="" [bare-one-hop]="")
-declare -A SERVICE=([adapter+receipts]=ADAPTER_PID [adapter]=ADAPTER_PID [$ENV_VARIANT]=ADAPTER_ENV_PID [$ENV_VARIANT+receipts]=ADAPTER_ENV_PID [bare-broker]=BASELINE_PID [bare-one-hop]=ONE_HOP_PID [kannel]=KANNEL_PIDS)
+declare -A EXTRA=([adapter+receipts]=--receipts [adapter]="" [$ENV_VARIANT]="" [$ENV_VARIANT+receipts]=--receipts [bare-broker]="" [bare-one-hop]="" [bare-one-hop+receipts]=--receipts)
+declare -A SERVICE=([adapter+receipts]=ADAPTER_PID [adapter]=ADAPTER_PID [$ENV_VARIANT]=ADAPTER_ENV_PID [$ENV_VARIANT+receipts]=ADAPTER_ENV_PID [bare-broker]=BASELINE_PID [bare-one-hop]=ONE_HOP_PID [bare-one-hop+receipts]=ONE_HOP_PID [kannel]=KANNEL_PIDS)
 # The Redis figures of a run of the Redis variants: Redis' CPU ticks, the commands it processed (those a script runs
 # included), and the adapter's own count of Redis round trips by operation (smpp.adapter.redis.duration on /metrics).
 redis_variant() { [ "$REDIS" = 1 ] && [[ $1 == "$ENV_VARIANT"* ]]; }
@@ -324,7 +327,7 @@ run_variant() {
     "$(awk -v c="$loadgen_s" -v n="$count" 'BEGIN { printf "%.0f", 1e6 * c / n }')" "$redis_us" "$redis_cmds" "$round_trips" >>"$LOGS/results.tsv"
 }
 
-VARIANTS=(adapter+receipts ${ADAPTER_ENV:+"$ENV_VARIANT+receipts"} adapter ${ADAPTER_ENV:+"$ENV_VARIANT"} bare-broker bare-one-hop)
+VARIANTS=(adapter+receipts ${ADAPTER_ENV:+"$ENV_VARIANT+receipts"} adapter ${ADAPTER_ENV:+"$ENV_VARIANT"} bare-broker bare-one-hop bare-one-hop+receipts)
 [ "$KANNEL" = 1 ] && VARIANTS=(kannel "${VARIANTS[@]}")
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "warm-up: $WARMUP SendSms per variant, not counted"
@@ -352,7 +355,7 @@ KANNEL_RATE=$([ "$KANNEL" = 1 ] && col kannel 2 | median || echo "")
 echo
 echo "Load run: $COUNT SendSms per run (GSM 7-bit, 160 chars, plain JSON, publisher confirms$( [ "$RATE" -gt 0 ] && echo ", published at a fixed $RATE/s"), median of $REPEATS runs;"
 echo "adapter: Sessions $SESSIONS x WindowSize $WINDOW against the simulator on loopback; bare broker: the same hops without SMPP;"
-echo "bare-one-hop: one command consumed, one event published (MassTransit, no SMPP)"
+echo "bare-one-hop: one command consumed, one event published (MassTransit, no SMPP); +receipts: and one SmsDeliveryReported"
 [ -z "$ADAPTER_ENV" ] || echo "$ENV_VARIANT, $ENV_VARIANT+receipts: the adapter $ADAPTER_ENV_DLL with $ADAPTER_ENV"
 [ "$KANNEL" = 1 ] && echo "kannel: Kannel $(dpkg-query -W -f='${Version}' kannel) bearerbox + smsbox, the same binds and window; cmds/s are messages with receipts/s (first sendsms to last dlr-url callback), latency sendsms -> callback; $KANNEL_CONNECTIONS keep-alive sendsms connections"
 printf '%-22s %9s %11s %7s %9s %8s %8s %8s %10s %10s %16s\n' variant "cmds/s" "min-max" "ratio" "vs kannel" "p50 ms" "p95 ms" "p99 ms" "receipts/s" "unmatched" "submit_sm/sent"

@@ -13,7 +13,10 @@ namespace Instasent.SmppAdapter.Benchmarks;
 /// published to its fanout exchange with publisher confirms. No validation, no idempotency store, no SMPP.
 /// With <c>--hops 1</c> it is the bare ceiling of any MassTransit adapter instead: <c>smpp-send-sms</c> itself is
 /// consumed with that prefetch and concurrency and each command is answered with one <see cref="SmsSubmitted"/>
-/// (one command consumed, one event published: the least a MassTransit service can do per command).
+/// (one command consumed, one event published: the least a MassTransit service can do per command). A command that
+/// asks for a delivery report (<c>requestDeliveryReport</c>, as <c>bus-load --receipts</c> sends) is also answered with
+/// one <see cref="SmsDeliveryReported"/>, published through the bus as the adapter publishes a receipt, confirmed before
+/// the command is acknowledged: one command in, two events out, the least a MassTransit adapter can do with receipts.
 /// Runs until SIGTERM or Ctrl-C.
 /// </summary>
 internal static class BaselineService
@@ -49,6 +52,8 @@ internal static class BaselineService
         var connectionQueue = $"{SendSms.QueueName}.{connection}";
         // The queue whose consumer publishes the outcome: the connection's queue behind the router hop, or the command queue.
         var outcomeQueue = hops == 2 ? connectionQueue : SendSms.QueueName;
+        // The consumer publishes receipts through the bus itself, which exists only once configured.
+        var receipts = new ReceiptPublisher(connection);
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
             cfg.Host(broker, host => host.PublisherConfirmation = true);
@@ -68,9 +73,10 @@ internal static class BaselineService
                 endpoint.ConcurrentMessageLimit = concurrency;
                 endpoint.PrefetchCount = concurrency;
                 endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 2000));
-                endpoint.Consumer(() => new PublishSubmitted(connection));
+                endpoint.Consumer(() => new PublishSubmitted(connection, receipts));
             });
         });
+        receipts.Bus = bus;
 
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.TrySetResult(); });
@@ -98,20 +104,53 @@ internal static class BaselineService
         }
     }
 
-    /// <summary>The adapter's outcome publish, without the submit_sm in front of it.</summary>
-    public sealed class PublishSubmitted(string connection) : IConsumer<SendSms>
+    /// <summary>The adapter's outcome publish, without the submit_sm in front of it; and its receipt, when asked for.</summary>
+    public sealed class PublishSubmitted(string connection, ReceiptPublisher receipts) : IConsumer<SendSms>
     {
         private static long _sequence;
 
-        public Task Consume(ConsumeContext<SendSms> context) => context.Publish(new SmsSubmitted
+        public async Task Consume(ConsumeContext<SendSms> context)
         {
-            MessageId = context.Message.MessageId,
-            SmscMessageIds = [Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture)],
-            Segments = 1,
-            Connection = connection,
-            SessionId = "baseline",
-            SubmittedAt = DateTimeOffset.UtcNow,
-            Metadata = context.Message.Metadata,
-        }, CancellationToken.None);
+            var smscMessageId = Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture);
+            await context.Publish(new SmsSubmitted
+            {
+                MessageId = context.Message.MessageId,
+                SmscMessageIds = [smscMessageId],
+                Segments = 1,
+                Connection = connection,
+                SessionId = "baseline",
+                SubmittedAt = DateTimeOffset.UtcNow,
+                Metadata = context.Message.Metadata,
+            }, CancellationToken.None).ConfigureAwait(false);
+            if (context.Message.RequestDeliveryReport)
+            {
+                await receipts.PublishAsync(context.Message, smscMessageId).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The adapter's receipt publish (through the bus, not the consume context), without the deliver_sm.</summary>
+    public sealed class ReceiptPublisher(string connection)
+    {
+        public IBus? Bus { get; set; }
+
+        public Task PublishAsync(SendSms command, string smscMessageId)
+        {
+            var now = DateTimeOffset.UtcNow;
+            return Bus!.Publish(new SmsDeliveryReported
+            {
+                MessageId = command.MessageId,
+                SmscMessageId = smscMessageId,
+                Segment = 1,
+                Segments = 1,
+                Status = "DELIVRD",
+                SubmittedAt = now,
+                DoneAt = now,
+                ReceivedAt = now,
+                Intermediate = false,
+                Connection = connection,
+                Metadata = command.Metadata,
+            }, CancellationToken.None);
+        }
     }
 }
