@@ -1,5 +1,6 @@
 using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Hosting;
+using Instasent.SmppAdapter.Telemetry;
 
 namespace Instasent.SmppAdapter.Sending;
 
@@ -10,9 +11,11 @@ namespace Instasent.SmppAdapter.Sending;
 /// session holds its own backlog and never blocks another. MassTransit carries the trace and headers over the hop.
 /// With one connection configured (<see cref="AdapterOptions.DirectSubmit"/>) a normal command whose connection queue is
 /// open is submitted here instead, saving the hop (a persistent, confirmed publish, its delivery and its ack), as long as
-/// one of the <see cref="DirectSubmitSlots"/> (the connection's normal share of the window) is free. When none is, the
-/// command is forwarded: the router keeps draining <c>smpp-send-sms</c> at broker speed, so a backlog builds in the
-/// connection's queue, where a high command (always forwarded to its lane) overtakes it, never in front of the router.
+/// one of the <see cref="DirectSubmitSlots"/> (the connection's normal share of the window) is free, or frees soon for
+/// one of the few commands it holds waiting. Past those, the command is forwarded: the router keeps draining
+/// <c>smpp-send-sms</c> at broker speed, so a backlog builds in the connection's queue, where a high command (always
+/// forwarded to its lane) overtakes it, never in front of the router. Every forward is counted
+/// (<c>smpp.adapter.commands.forwarded</c>, by reason).
 /// While the queue is closed (no bound session, or stopping) commands are forwarded too, so they wait in RabbitMQ.
 /// </summary>
 /// <remarks>
@@ -32,10 +35,16 @@ public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher o
             await outcomes.RejectInvalidAsync(context, result).ConfigureAwait(false);
             return;
         }
-        // A high command always goes to its lane's queue, so it is served high first there.
-        if (options.DirectSubmit && plan.Command.Priority != SmsPriorities.High && gate.IsOpen(plan.Connection.Name)
-            && await directSlots.TryTakeAsync(options.Sending.DirectSubmitWait, context.CancellationToken).ConfigureAwait(false))
+        var forward = ForwardReason(plan);
+        if (forward is null && await directSlots.TryTakeAsync().ConfigureAwait(false))
         {
+            // It may have waited for the slot: the session may have gone meanwhile.
+            if (!gate.IsOpen(plan.Connection.Name))
+            {
+                directSlots.Return();
+                await ForwardAsync(context, plan, "queue_closed").ConfigureAwait(false);
+                return;
+            }
             try
             {
                 await consumer.SubmitAsync(context, plan, started).ConfigureAwait(false);
@@ -46,8 +55,22 @@ public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher o
             }
             return;
         }
+        await ForwardAsync(context, plan, forward ?? "no_slot").ConfigureAwait(false);
+    }
+
+    private async Task ForwardAsync(ConsumeContext<SendSms> context, SubmitPlan plan, string reason)
+    {
+        AdapterTelemetry.Forwarded.Add(1, AdapterTelemetry.Connection(plan.Connection.Name), new("reason", reason));
         var endpoint = await context.GetSendEndpoint(plan.Connection.QueueAddressFor(plan.Command.Priority)).ConfigureAwait(false);
         using var deadline = deadlines.Start(PublishDeadlines.Forward, context.CancellationToken);
         await endpoint.Send(context.Message, send => QueueTopology.Mandatory(send), deadline.Token).ConfigureAwait(false);
     }
+
+    /// <summary>Why <paramref name="plan"/> goes to its connection's queue whatever the slots, or null: submit it here if one is free.</summary>
+    private string? ForwardReason(SubmitPlan plan) =>
+        !options.DirectSubmit ? "router"
+        // A high command always goes to its lane's queue, so it is served high first there.
+        : plan.Command.Priority == SmsPriorities.High ? "high"
+        : !gate.IsOpen(plan.Connection.Name) ? "queue_closed"
+        : null;
 }

@@ -28,6 +28,8 @@ public static class AdapterTelemetry
         "Long inbound messages dropped because their parts did not all arrive (or were not published) within Adapter:InboundPartExpiry.");
     public static readonly Counter<long> InboundDuplicateParts = Meter.CreateCounter<long>("smpp.adapter.inbound.duplicate_parts", "{part}",
         "Parts of long inbound messages dropped because they were already stored or already published (the SMSC sent them again).");
+    public static readonly Counter<long> Forwarded = Meter.CreateCounter<long>("smpp.adapter.commands.forwarded", "{command}",
+        "Commands the consumer of smpp-send-sms sent on to their connection's queue (a second broker hop), by reason: router (one hop per command is off, or several connections), high, queue_closed, no_slot.");
     public static readonly Histogram<double> SendDuration = Meter.CreateHistogram<double>("smpp.adapter.send.duration", "s", "From consuming a SendSms to its outcome published.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
 
