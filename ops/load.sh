@@ -249,7 +249,8 @@ field() { sed -nE "s/^result .*\\b$1=([^ ]+).*/\\1/p" "$2"; }
 #  1 variant  2 per_s  3-5 p50/p95/p99 ms  6 receipts/s  7 submit_sm  8-11 % of a core: service, simulator, broker,
 #  load generator  12 load average  13 ok  14 receipts unmatched  15-18 CPU us per command: service, simulator,
 #  broker, load generator  19-21 (Redis variants) Redis CPU us per command, Redis commands per command, the adapter's
-#  Redis round trips per command
+#  Redis round trips per command  22 (adapter variants) commands the router forwarded to the connection's queue (a
+#  second broker hop: smpp_adapter_commands_forwarded_total over the run)
 declare -A VHOST=([adapter+receipts]=$VHOST_ADAPTER [adapter]=$VHOST_ADAPTER [$ENV_VARIANT]=$VHOST_ADAPTER_ENV [$ENV_VARIANT+receipts]=$VHOST_ADAPTER_ENV [bare-broker]=$VHOST_BASELINE [bare-one-hop]=$VHOST_ONE_HOP [bare-one-hop+receipts]=$VHOST_ONE_HOP)
 RATE_ARGS=()
 if [ "$RATE" -gt 0 ]; then RATE_ARGS=(--rate "$RATE"); fi
@@ -258,6 +259,13 @@ declare -A SERVICE=([adapter+receipts]=ADAPTER_PID [adapter]=ADAPTER_PID [$ENV_V
 # The Redis figures of a run of the Redis variants: Redis' CPU ticks, the commands it processed (those a script runs
 # included), and the adapter's own count of Redis round trips by operation (smpp.adapter.redis.duration on /metrics).
 redis_variant() { [ "$REDIS" = 1 ] && [[ $1 == "$ENV_VARIANT"* ]]; }
+# forwarded NAME: the commands this variant's adapter has forwarded so far (every reason), or nothing for other variants.
+forwarded() {
+  local port
+  case $1 in "$ENV_VARIANT"*) port=$ADAPTER_ENV_PORT ;; adapter*) port=$ADAPTER_PORT ;; *) return 0 ;; esac
+  curl -fsS --max-time 5 "http://127.0.0.1:$port/metrics" 2>/dev/null \
+    | awk '/^smpp_adapter_commands_forwarded_total/ { s += $NF } END { printf "%.0f", s }'
+}
 redis_commands() { redis-cli -p "$REDIS_PORT" info stats 2>/dev/null | tr -d '\r' | sed -n 's/^total_commands_processed://p'; }
 # redis_round_trips FILE: the adapter's Redis operations so far, "operation count" per line.
 redis_round_trips() {
@@ -272,7 +280,8 @@ run_variant() {
   sim_before=$(submits_accepted)
   [ "$name" = kannel ] && unmatched0=$(kannel_unmatched "$LOGS/kannel/bearerbox.log")
   svc0=$(cpu_ticks "${service_pids[@]}") sim0=$(cpu_ticks "$SIMULATOR_PID") brk0=$(cpu_ticks "$BROKER_PID")
-  local rds0=0 rds1=0 cmd0=0 cmd1=0
+  local rds0=0 rds1=0 cmd0=0 cmd1=0 fwd0 fwd1
+  fwd0=$(forwarded "$name")
   if redis_variant "$name"; then rds0=$(cpu_ticks "$REDIS_PID") cmd0=$(redis_commands); redis_round_trips "${out%.log}.redis-before"; fi
   # The busiest processes over one second, a few seconds in (top's second frame: the first averages since boot).
   (sleep 4; top -b -d 1 -n 2 -c -w 220 | awk '/^top -/ { frame++ } frame == 2' | head -n 14) >"${out%.log}.top" 2>&1 &
@@ -288,6 +297,7 @@ run_variant() {
       --label "$name" --timeout "$TIMEOUT" ${EXTRA[$name]} ${RATE_ARGS[@]+"${RATE_ARGS[@]}"} >"$out" 2>&1 || status=$?
   fi
   wait "$top_pid" 2>/dev/null || true
+  fwd1=$(forwarded "$name")
   svc1=$(cpu_ticks "${service_pids[@]}") sim1=$(cpu_ticks "$SIMULATOR_PID") brk1=$(cpu_ticks "$BROKER_PID")
   local redis_us=- redis_cmds=- round_trips=-
   if redis_variant "$name"; then
@@ -317,14 +327,15 @@ run_variant() {
   share() { awk -v t="$1" -v w="$wall" -v k="$CLK_TCK" 'BEGIN { printf "%.0f", 100 * t / k / w }'; }
   per_command() { awk -v t="$1" -v n="$count" -v k="$CLK_TCK" 'BEGIN { printf "%.0f", 1e6 * t / k / n }'; }
   redis_variant "$name" && redis_us=$(per_command $((rds1 - rds0)))
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" \
     "$(field per_s "$out")" "$(field p50_ms "$out")" "$(field p95_ms "$out")" "$(field p99_ms "$out")" \
     "$(field receipts_per_s "$out")" "$((sim_after - sim_before))" \
     "$(share $((svc1 - svc0)))" "$(share $((sim1 - sim0)))" "$(share $((brk1 - brk0)))" \
     "$(awk -v c="$loadgen_s" -v w="$wall" 'BEGIN { printf "%.0f", 100 * c / w }')" \
     "$(cut -d' ' -f1 /proc/loadavg)" "$(field ok "$out")" "$unmatched" \
     "$(per_command $((svc1 - svc0)))" "$(per_command $((sim1 - sim0)))" "$(per_command $((brk1 - brk0)))" \
-    "$(awk -v c="$loadgen_s" -v n="$count" 'BEGIN { printf "%.0f", 1e6 * c / n }')" "$redis_us" "$redis_cmds" "$round_trips" >>"$LOGS/results.tsv"
+    "$(awk -v c="$loadgen_s" -v n="$count" 'BEGIN { printf "%.0f", 1e6 * c / n }')" "$redis_us" "$redis_cmds" "$round_trips" \
+    "$([ -n "$fwd0" ] && echo $((fwd1 - fwd0)) || echo -)" >>"$LOGS/results.tsv"
 }
 
 VARIANTS=(adapter+receipts ${ADAPTER_ENV:+"$ENV_VARIANT+receipts"} adapter ${ADAPTER_ENV:+"$ENV_VARIANT"} bare-broker bare-one-hop bare-one-hop+receipts)
@@ -358,18 +369,20 @@ echo "adapter: Sessions $SESSIONS x WindowSize $WINDOW against the simulator on 
 echo "bare-one-hop: one command consumed, one event published (MassTransit, no SMPP); +receipts: and one SmsDeliveryReported"
 [ -z "$ADAPTER_ENV" ] || echo "$ENV_VARIANT, $ENV_VARIANT+receipts: the adapter $ADAPTER_ENV_DLL with $ADAPTER_ENV"
 [ "$KANNEL" = 1 ] && echo "kannel: Kannel $(dpkg-query -W -f='${Version}' kannel) bearerbox + smsbox, the same binds and window; cmds/s are messages with receipts/s (first sendsms to last dlr-url callback), latency sendsms -> callback; $KANNEL_CONNECTIONS keep-alive sendsms connections"
-printf '%-22s %9s %11s %7s %9s %8s %8s %8s %10s %10s %16s\n' variant "cmds/s" "min-max" "ratio" "vs kannel" "p50 ms" "p95 ms" "p99 ms" "receipts/s" "unmatched" "submit_sm/sent"
+printf '%-22s %9s %11s %7s %9s %8s %8s %8s %10s %10s %16s %10s\n' variant "cmds/s" "min-max" "ratio" "vs kannel" "p50 ms" "p95 ms" "p99 ms" "receipts/s" "unmatched" "submit_sm/sent" "forwarded"
 for v in "${VARIANTS[@]}"; do
   per_s=$(col "$v" 2 | median)
-  printf '%-22s %9.0f %11s %7s %9s %8.0f %8.0f %8.0f %10s %10s %16s\n' "$v" "$per_s" \
+  printf '%-22s %9.0f %11s %7s %9s %8.0f %8.0f %8.0f %10s %10s %16s %10s\n' "$v" "$per_s" \
     "$(col "$v" 2 | sort -g | sed -n '1p;$p' | paste -sd-)" \
     "$(awk -v a="$per_s" -v b="$BASE" 'BEGIN { printf "%.2f", a / b }')" \
     "$([ -n "$KANNEL_RATE" ] && awk -v a="$per_s" -v b="$KANNEL_RATE" 'BEGIN { printf "%.2f", a / b }' || echo -)" \
     "$(col "$v" 3 | median)" "$(col "$v" 4 | median)" "$(col "$v" 5 | median)" \
     "$(receipts_variant "$v" && col "$v" 6 | median || echo -)" \
     "$(receipts_variant "$v" && col "$v" 14 | awk '{ s += $1 } END { print s }' || echo -)" \
-    "$(smpp_variant "$v" && echo "$(col "$v" 7 | awk '{ s += $1 } END { print s }')/$((COUNT * REPEATS))" || echo -)"
+    "$(smpp_variant "$v" && echo "$(col "$v" 7 | awk '{ s += $1 } END { print s }')/$((COUNT * REPEATS))" || echo -)" \
+    "$([[ $v == adapter* || ( -n "$ENV_VARIANT" && $v == "$ENV_VARIANT"* ) ]] && col "$v" 22 | awk -v n=$((COUNT * REPEATS)) '{ s += $1 } END { printf "%.0f%%", 100 * s / n }' || echo -)"
 done
+echo "(forwarded: commands the adapter's router sent on to the connection's queue, a second broker hop each, over all runs)"
 echo "(unmatched: receipts that reached no message, summed over the runs: Kannel's '$KANNEL_UNMATCHED', or receipts the adapter did not publish)"
 echo
 echo "CPU during the runs, % of one core (median; the machine has $(nproc) cores), and CPU per command in us (median;"
