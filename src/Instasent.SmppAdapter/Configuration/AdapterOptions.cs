@@ -353,26 +353,13 @@ public sealed record SendingOptions
     public bool DirectSubmit { get; init; } = true;
 
     /// <summary>
-    /// With <see cref="DirectSubmit"/>, how many commands the consumer of <c>smpp-send-sms</c> may hold waiting for a
-    /// free direct-submit slot (the connection's normal share of the window) rather than forward them to the
-    /// connection's queue (<c>Adapter:DirectSubmitQueue</c>). Unset: as many as there are slots, so a burst up to twice
-    /// the window is submitted with one broker hop per command; past it (a backlog: the SMSC is the bottleneck) commands
-    /// are forwarded at broker speed, so <c>smpp-send-sms</c> never queues behind the SMSC and a high command published
-    /// behind a campaign still reaches its lane at once. Zero forwards as soon as no slot is free. Each forward costs a
-    /// persistent, confirmed publish, a delivery and an ack more (<c>smpp.adapter.commands.forwarded</c>, reason
-    /// <c>no_slot</c>).
+    /// With <see cref="DirectSubmit"/>, how long the consumer of <c>smpp-send-sms</c> waits for a free direct-submit slot
+    /// (the connection's normal share of the window) before forwarding the command to the connection's queue instead
+    /// (<c>Adapter:DirectSubmitWait</c>). Zero forwards at once. A command behind waiting ones in <c>smpp-send-sms</c>,
+    /// a high one included, reaches its lane at most this much later.
     /// </summary>
-    [Range(0, 100_000)]
-    public int? DirectSubmitQueue { get; init; }
-
-    /// <summary>
-    /// With <see cref="DirectSubmit"/>, the longest one of the <see cref="DirectSubmitQueue"/> waits for a direct-submit
-    /// slot before it is forwarded to the connection's queue after all (<c>Adapter:DirectSubmitWait</c>): a slow SMSC
-    /// (a low <c>MaxSubmitsPerSecond</c>) turns waiting commands into a backlog in the connection's queue within this.
-    /// Zero forwards as soon as no slot is free.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
-    public TimeSpan DirectSubmitWait { get; init; } = TimeSpan.FromSeconds(1);
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan DirectSubmitWait { get; init; } = TimeSpan.Zero;
 }
 
 /// <summary>Where the adapter keeps its state (<c>Stores:*</c>).</summary>

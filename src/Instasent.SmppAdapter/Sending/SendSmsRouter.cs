@@ -11,11 +11,10 @@ namespace Instasent.SmppAdapter.Sending;
 /// session holds its own backlog and never blocks another. MassTransit carries the trace and headers over the hop.
 /// With one connection configured (<see cref="AdapterOptions.DirectSubmit"/>) a normal command whose connection queue is
 /// open is submitted here instead, saving the hop (a persistent, confirmed publish, its delivery and its ack), as long as
-/// one of the <see cref="DirectSubmitSlots"/> (the connection's normal share of the window) is free, or frees soon for
-/// one of the few commands it holds waiting. Past those, the command is forwarded: the router keeps draining
-/// <c>smpp-send-sms</c> at broker speed, so a backlog builds in the connection's queue, where a high command (always
-/// forwarded to its lane) overtakes it, never in front of the router. Every forward is counted
-/// (<c>smpp.adapter.commands.forwarded</c>, by reason).
+/// one of the <see cref="DirectSubmitSlots"/> (the connection's normal share of the window) is free. When none is, the
+/// command is forwarded: the router keeps draining <c>smpp-send-sms</c> at broker speed, so a backlog builds in the
+/// connection's queue, where a high command (always forwarded to its lane) overtakes it, never in front of the router.
+/// Every forward is counted (<c>smpp.adapter.commands.forwarded</c>, by reason).
 /// While the queue is closed (no bound session, or stopping) commands are forwarded too, so they wait in RabbitMQ.
 /// </summary>
 /// <remarks>
@@ -36,9 +35,9 @@ public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher o
             return;
         }
         var forward = ForwardReason(plan);
-        if (forward is null && await directSlots.TryTakeAsync().ConfigureAwait(false))
+        if (forward is null && await directSlots.TryTakeAsync(options.Sending.DirectSubmitWait, context.CancellationToken).ConfigureAwait(false))
         {
-            // It may have waited for the slot: the session may have gone meanwhile.
+            // It may have waited for the slot (Adapter:DirectSubmitWait): the session may have gone meanwhile.
             if (!gate.IsOpen(plan.Connection.Name))
             {
                 directSlots.Return();

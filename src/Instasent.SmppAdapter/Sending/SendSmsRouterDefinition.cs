@@ -25,11 +25,10 @@ public sealed class SendSmsRouterDefinition : ConsumerDefinition<SendSmsRouter>
     {
         if (_options.DirectSubmit)
         {
-            // Room to submit the direct slots' worth itself, to hold the commands waiting for one (DirectSubmitSlots),
-            // and a window's worth more to keep forwarding past them.
-            var concurrency = DirectSubmitSlots.RouterConcurrency(_options);
-            endpoint.ConcurrentMessageLimit = concurrency;
-            endpoint.PrefetchCount = _options.RabbitMq.PrefetchCount ?? concurrency;
+            // Room to submit a window's worth itself (DirectSubmitSlots) and to keep forwarding past it.
+            var window = _options.Connections[0].TotalWindow;
+            endpoint.ConcurrentMessageLimit = 2 * window;
+            endpoint.PrefetchCount = _options.RabbitMq.PrefetchCount ?? 2 * window;
         }
         BusPolicy.AcceptPlainJson(endpoint);
         endpoint.UseMessageRetry(BusPolicy.Retry);

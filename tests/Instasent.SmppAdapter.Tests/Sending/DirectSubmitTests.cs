@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Instasent.SmppAdapter.Contracts;
-using Instasent.SmppAdapter.Hosting;
 using Instasent.SmppAdapter.Sending;
 using Instasent.SmppAdapter.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -62,9 +61,9 @@ public sealed class DirectSubmitTests
     }
 
     [Fact]
-    public async Task With_every_direct_slot_taken_and_no_wait_the_router_forwards_the_command_to_the_connections_queue()
+    public async Task With_every_direct_slot_taken_the_router_forwards_the_command_to_the_connections_queue()
     {
-        await using var adapter = await AdapterUnderTest.StartAsync(new Dictionary<string, string?> { ["Adapter:DirectSubmitWait"] = "00:00:00" });
+        await using var adapter = await AdapterUnderTest.StartAsync();
         using var forwards = new ForwardCounter();
         var slots = adapter.Host.Services.GetRequiredService<DirectSubmitSlots>();
         var taken = TakeAll(slots);
@@ -86,36 +85,6 @@ public sealed class DirectSubmitTests
         }
 
         Assert.Equal(slots.Capacity, taken);
-    }
-
-    [Fact]
-    public async Task A_command_that_finds_every_slot_taken_waits_for_one_and_is_submitted_with_one_hop()
-    {
-        await using var adapter = await AdapterUnderTest.StartAsync();
-        var slots = adapter.Host.Services.GetRequiredService<DirectSubmitSlots>();
-        var taken = TakeAll(slots);
-        try
-        {
-            await adapter.SendAsync(Command("direct-wait"));
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (slots.Waiting == 0 && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(10);
-            }
-            Assert.Equal(1, slots.Waiting);
-            // One slot frees within Adapter:DirectSubmitWait (1 s by default): the waiting command takes it.
-            slots.Return();
-            taken--;
-
-            var submitted = await adapter.PublishedAsync<SmsSubmitted>(m => m.MessageId == "direct-wait");
-
-            Assert.Single(adapter.Sent<SendSms>(), s => s.Message.MessageId == "direct-wait");
-            Assert.Single(adapter.Smsc.RecentSubmits(), s => s.MessageId == submitted.SmscMessageIds[0]);
-        }
-        finally
-        {
-            ReturnAll(slots, taken);
-        }
     }
 
     [Fact]
@@ -161,7 +130,7 @@ public sealed class DirectSubmitTests
             ["Smpp:Connections:0:WindowSize"] = window.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Smpp:Connections:0:HighPriorityWindowShare"] = share,
         });
-        using var slots = new DirectSubmitSlots(options, new ShutdownDrain(options.Sending, TimeProvider.System));
+        using var slots = new DirectSubmitSlots(options);
 
         Assert.Equal(capacity, slots.Capacity);
         Assert.All(Enumerable.Range(0, capacity), _ => Assert.True(slots.TryTake()));
@@ -171,64 +140,17 @@ public sealed class DirectSubmitTests
     }
 
     [Fact]
-    public async Task A_slot_returned_within_DirectSubmitWait_goes_to_a_waiting_command_and_none_waits_past_it()
+    public async Task A_slot_returned_while_the_router_waits_within_DirectSubmitWait_is_taken_and_none_past_it()
     {
-        using var slots = Slots(new() { ["Adapter:DirectSubmitWait"] = "00:00:00.020" }, out _);
+        using var slots = new DirectSubmitSlots(TestConfig.Options(new Dictionary<string, string?>()));
         Assert.All(Enumerable.Range(0, slots.Capacity), _ => Assert.True(slots.TryTake()));
 
-        Assert.False(await slots.TryTakeAsync());
-        using var patient = Slots(new() { ["Adapter:DirectSubmitWait"] = "00:00:10" }, out _);
-        Assert.All(Enumerable.Range(0, patient.Capacity), _ => Assert.True(patient.TryTake()));
-        var waiting = patient.TryTakeAsync().AsTask();
+        Assert.False(await slots.TryTakeAsync(TimeSpan.Zero, default));
+        Assert.False(await slots.TryTakeAsync(TimeSpan.FromMilliseconds(20), default));
+        var waiting = slots.TryTakeAsync(TimeSpan.FromMinutes(1), default);
         Assert.False(waiting.IsCompleted);
-        patient.Return();
+        slots.Return();
         Assert.True(await waiting.WaitAsync(TimeSpan.FromSeconds(30)));
-    }
-
-    [Theory]
-    [InlineData(null, "00:00:01", -1)]
-    [InlineData("3", "00:00:01", 3)]
-    [InlineData("3", "00:00:00", 0)]
-    public async Task At_most_DirectSubmitQueue_commands_wait_for_a_slot_and_the_next_is_forwarded_at_once(string? queue, string wait, int limit)
-    {
-        using var slots = Slots(new() { ["Adapter:DirectSubmitQueue"] = queue, ["Adapter:DirectSubmitWait"] = wait }, out _);
-        // Unset: as many wait as there are slots.
-        limit = limit < 0 ? slots.Capacity : limit;
-        Assert.All(Enumerable.Range(0, slots.Capacity), _ => Assert.True(slots.TryTake()));
-
-        var waiting = Enumerable.Range(0, limit).Select(_ => slots.TryTakeAsync().AsTask()).ToList();
-        var next = slots.TryTakeAsync();
-
-        Assert.Equal(limit, slots.QueueLimit);
-        Assert.Equal(limit, slots.Waiting);
-        Assert.True(next.IsCompleted);
-        Assert.False(await next);
-        Assert.All(waiting, w => Assert.False(w.IsCompleted));
-        ReturnAll(slots, limit);
-        Assert.All(await Task.WhenAll(waiting), Assert.True);
-        Assert.Equal(0, slots.Waiting);
-    }
-
-    [Fact]
-    public async Task A_graceful_stop_ends_every_wait_for_a_slot_and_takes_no_new_waiter()
-    {
-        using var slots = Slots(new() { ["Adapter:DirectSubmitWait"] = "00:00:10" }, out var drain);
-        Assert.All(Enumerable.Range(0, slots.Capacity), _ => Assert.True(slots.TryTake()));
-        var waiting = slots.TryTakeAsync().AsTask();
-        Assert.False(waiting.IsCompleted);
-
-        await drain.StopAsync(default);
-
-        Assert.False(await waiting.WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.False(await slots.TryTakeAsync());
-        Assert.Equal(0, slots.Waiting);
-    }
-
-    private static DirectSubmitSlots Slots(Dictionary<string, string?> config, out ShutdownDrain drain)
-    {
-        var options = TestConfig.Options(config);
-        drain = new ShutdownDrain(options.Sending, TimeProvider.System);
-        return new DirectSubmitSlots(options, drain);
     }
 
     /// <summary>Counts <c>smpp.adapter.commands.forwarded</c> by reason while it lives.</summary>
