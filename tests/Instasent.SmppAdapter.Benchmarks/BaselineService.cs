@@ -17,7 +17,7 @@ namespace Instasent.SmppAdapter.Benchmarks;
 /// asks for a delivery report (<c>requestDeliveryReport</c>, as <c>bus-load --receipts</c> sends) is also answered with
 /// one <see cref="SmsDeliveryReported"/>, published through the bus as the adapter publishes a receipt, confirmed before
 /// the command is acknowledged: one command in, two events out, the least a MassTransit adapter can do with receipts.
-/// Runs until SIGTERM or Ctrl-C.
+/// Runs until SIGTERM or Ctrl-C; SIGHUP prints its thread-pool work items and allocated bytes so far.
 /// </summary>
 internal static class BaselineService
 {
@@ -81,6 +81,13 @@ internal static class BaselineService
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.TrySetResult(); });
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.TrySetResult(); });
+        // SIGHUP prints the process's running totals, for per-command figures between two of them (the adapter has /metrics).
+        using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"totals work_items={ThreadPool.CompletedWorkItemCount} allocated_bytes={GC.GetTotalAllocatedBytes()} gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)}"));
+        });
         using (var starting = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
         {
             var handle = await bus.StartAsync(starting.Token);
