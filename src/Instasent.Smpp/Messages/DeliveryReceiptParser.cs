@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Instasent.Smpp.Pdus;
 
 namespace Instasent.Smpp.Messages;
@@ -13,7 +12,7 @@ namespace Instasent.Smpp.Messages;
 /// and the TLV form (receipted_message_id, message_state, network_error_code). Never throws on bad input.
 /// </summary>
 /// <param name="smscUtcOffset">Offset of the SMSC's clock for the text dates; UTC when null.</param>
-public sealed partial class DeliveryReceiptParser(TimeSpan? smscUtcOffset = null)
+public sealed class DeliveryReceiptParser(TimeSpan? smscUtcOffset = null)
 {
     private static readonly string[] DateFormats = ["yyMMddHHmm", "yyMMddHHmmss", "yyyyMMddHHmmss"];
     private readonly TimeSpan _offset = smscUtcOffset ?? TimeSpan.Zero;
@@ -72,37 +71,79 @@ public sealed partial class DeliveryReceiptParser(TimeSpan? smscUtcOffset = null
         return true;
     }
 
+    /// <summary>
+    /// Finds the keys (<c>id</c>, <c>sub</c>, <c>dlvrd</c>, <c>submit date</c>, <c>done date</c>, <c>stat</c>, <c>err</c>,
+    /// <c>text</c>; any ASCII case; <c>submit</c>/<c>done</c> and <c>date</c> joined by any spaces or underscores, or
+    /// none), each at the start or after a character that is not a letter, digit or underscore, followed by optional
+    /// white space and a colon. A value runs from its colon to the next key, trimmed; <c>text:</c> runs to the end even
+    /// if it holds "id:" or "err:". The first of a repeated key wins. One pass over the colons, no regular expression:
+    /// a receipt is parsed for every message sent.
+    /// </summary>
     private static Fields ReadFields(string text)
     {
         var fields = new Fields();
-        var match = Key().Match(text);
-        while (match.Success)
+        Key previous = default;
+        var valueStart = 0;
+        for (var colon = text.IndexOf(':'); colon >= 0; colon = text.IndexOf(':', colon + 1))
         {
-            var next = match.NextMatch();
-            var key = match.Groups["key"].Value;
-            var isText = key.Equals("text", StringComparison.OrdinalIgnoreCase);
-            // text: is last and free-form: it runs to the end even if it contains "id:" or "err:".
-            var end = isText || !next.Success ? text.Length : next.Index;
-            var value = text[(match.Index + match.Length)..end].Trim();
-            switch (char.ToLowerInvariant(key[0]), key.Length)
+            if (KeyBefore(text, colon) is not { } key)
             {
-                case ('i', _): fields.Id ??= value; break;
-                case ('s', 3): fields.Sub ??= value; break;
-                case ('d', 5): fields.Dlvrd ??= value; break;
-                case ('s', 4): fields.Stat ??= value; break;
-                case ('e', _): fields.Err ??= value; break;
-                case ('t', _): fields.Text ??= value; break;
-                case ('s', _): fields.SubmitDate ??= value; break;
-                case ('d', _): fields.DoneDate ??= value; break;
+                continue;
             }
-            if (isText)
+            fields.Set(previous, text, valueStart, key.Start);
+            previous = key;
+            valueStart = colon + 1;
+            if (key.Name == KeyName.Text)
             {
                 break;
             }
-            match = next;
         }
+        fields.Set(previous, text, valueStart, text.Length);
         return fields;
     }
+
+    /// <summary>The key that ends (before optional white space) at the colon at <paramref name="colon"/>, if any.</summary>
+    private static Key? KeyBefore(string text, int colon)
+    {
+        var end = colon;
+        while (end > 0 && char.IsWhiteSpace(text[end - 1]))
+        {
+            end--;
+        }
+        var before = text.AsSpan(0, end);
+        KeyName name;
+        int start;
+        if (EndsWith(before, "date"))
+        {
+            var joined = end - 4;
+            while (joined > 0 && (char.IsWhiteSpace(text[joined - 1]) || text[joined - 1] == '_'))
+            {
+                joined--;
+            }
+            var first = text.AsSpan(0, joined);
+            (name, start) = EndsWith(first, "submit") ? (KeyName.SubmitDate, joined - 6)
+                : EndsWith(first, "done") ? (KeyName.DoneDate, joined - 4)
+                : (KeyName.None, 0);
+        }
+        else
+        {
+            (name, start) = EndsWith(before, "id") ? (KeyName.Id, end - 2)
+                : EndsWith(before, "sub") ? (KeyName.Sub, end - 3)
+                : EndsWith(before, "dlvrd") ? (KeyName.Dlvrd, end - 5)
+                : EndsWith(before, "stat") ? (KeyName.Stat, end - 4)
+                : EndsWith(before, "err") ? (KeyName.Err, end - 3)
+                : EndsWith(before, "text") ? (KeyName.Text, end - 4)
+                : (KeyName.None, 0);
+        }
+        // A key starts the text or follows a non-word character, so "id" is not found inside another word ("void:").
+        return name == KeyName.None || (start > 0 && IsWordCharacter(text[start - 1])) ? null : new Key(name, start);
+    }
+
+    private static bool EndsWith(ReadOnlySpan<char> text, string key) => text.EndsWith(key, StringComparison.OrdinalIgnoreCase);
+
+    // As a regular expression's \w: letters, non-spacing marks, decimal digits, connector punctuation (the underscore).
+    private static bool IsWordCharacter(char c) => char.IsLetterOrDigit(c) || char.GetUnicodeCategory(c) is
+        UnicodeCategory.NonSpacingMark or UnicodeCategory.ConnectorPunctuation or UnicodeCategory.LetterNumber;
 
     private DateTimeOffset? ParseDate(string? value) =>
         DateTime.TryParseExact(value, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local) && HasUtcInstant(local)
@@ -117,12 +158,39 @@ public sealed partial class DeliveryReceiptParser(TimeSpan? smscUtcOffset = null
     private static int? ParseCount(string? value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
 
-    // A key starts the text or follows a non-word character, so "id" is not found inside another word.
-    [GeneratedRegex(@"(?<![\w])(?<key>id|sub|dlvrd|submit[\s_]*date|done[\s_]*date|stat|err|text)\s*:", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex Key();
+    private enum KeyName { None, Id, Sub, Dlvrd, SubmitDate, DoneDate, Stat, Err, Text }
+
+    private readonly record struct Key(KeyName Name, int Start);
 
     private sealed class Fields
     {
         public string? Id, Sub, Dlvrd, SubmitDate, DoneDate, Stat, Err, Text;
+
+        /// <summary>Sets <paramref name="key"/>'s value, <paramref name="text"/> from <paramref name="start"/> to <paramref name="end"/>, trimmed, unless already set.</summary>
+        public void Set(Key key, string text, int start, int end)
+        {
+            ref var field = ref Field(key.Name);
+            if (key.Name == KeyName.None || field is not null)
+            {
+                return;
+            }
+            var value = text.AsSpan(start, end - start).Trim();
+            field = value.IsEmpty ? string.Empty : value.ToString();
+        }
+
+        private ref string? Field(KeyName name)
+        {
+            switch (name)
+            {
+                case KeyName.Id: return ref Id;
+                case KeyName.Sub: return ref Sub;
+                case KeyName.Dlvrd: return ref Dlvrd;
+                case KeyName.SubmitDate: return ref SubmitDate;
+                case KeyName.DoneDate: return ref DoneDate;
+                case KeyName.Stat: return ref Stat;
+                case KeyName.Err: return ref Err;
+                default: return ref Text;
+            }
+        }
     }
 }
