@@ -17,6 +17,7 @@ namespace Instasent.SmppAdapter.Benchmarks;
 /// asks for a delivery report (<c>requestDeliveryReport</c>, as <c>bus-load --receipts</c> sends) is also answered with
 /// one <see cref="SmsDeliveryReported"/>, published through the bus as the adapter publishes a receipt, confirmed before
 /// the command is acknowledged: one command in, two events out, the least a MassTransit adapter can do with receipts.
+/// With <c>--raw-events true</c> the events are published as raw JSON (no MassTransit envelope).
 /// Runs until SIGTERM or Ctrl-C; SIGHUP prints its thread-pool work items and allocated bytes so far.
 /// </summary>
 internal static class BaselineService
@@ -27,6 +28,7 @@ internal static class BaselineService
         var connection = "instasent";
         var concurrency = 100;
         var hops = 2;
+        var rawEvents = false;
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
@@ -37,6 +39,7 @@ internal static class BaselineService
                 case "--connection" when !string.IsNullOrEmpty(value): connection = value; break;
                 case "--concurrency" when int.TryParse(value, CultureInfo.InvariantCulture, out var c) && c > 0: concurrency = c; break;
                 case "--hops" when value is "1" or "2": hops = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--raw-events" when value is "true" or "false": rawEvents = value == "true"; break;
                 default:
                     Console.Error.WriteLine($"bus-load baseline: {name} {value} is not understood");
                     Console.Error.WriteLine(usage);
@@ -58,6 +61,12 @@ internal static class BaselineService
         {
             cfg.Host(broker, host => host.PublisherConfirmation = true);
             cfg.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
+            if (rawEvents)
+            {
+                // Events as the bare JSON of the contract (no envelope, no indentation): the smallest messages a
+                // MassTransit service can publish, for the floor's cost with them.
+                cfg.UseRawJsonSerializer(RawSerializerOptions.AddTransportHeaders | RawSerializerOptions.CopyHeaders, isDefault: true);
+            }
             if (hops == 2)
             {
                 cfg.ReceiveEndpoint(SendSms.QueueName, endpoint =>

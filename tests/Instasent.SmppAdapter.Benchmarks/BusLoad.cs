@@ -27,13 +27,14 @@ internal static class BusLoad
     private const string Usage = """
         Usage: bus-load --rabbitmq amqp://guest:guest@127.0.0.1:5672/vhost --count 20000
                         [--label adapter] [--receipts] [--in-flight 256] [--timeout 180] [--rate N]
-               bus-load baseline --rabbitmq URI [--connection instasent] [--concurrency 100] [--hops 2]
+               bus-load baseline --rabbitmq URI [--connection instasent] [--concurrency 100] [--hops 2] [--raw-events false]
           --receipts    requestDeliveryReport true, and wait for one SmsDeliveryReported per command as well
           --in-flight   publishes awaiting their confirm at once
           --timeout     seconds, from the first publish, for every outcome (and receipt) to arrive
           --rate        publish N commands a second on a fixed schedule (still at most --in-flight awaiting their
                         confirm) instead of as fast as confirms allow: latency below saturation
           --hops        2: the adapter's router hop, then the connection's queue; 1: consume smpp-send-sms itself
+          --raw-events  true: publish the events as raw JSON (no envelope), the smallest MassTransit can send
         """;
 
     private static readonly string[] EventExchanges = [ContractNames.SmsSubmitted, ContractNames.SmsRejected, ContractNames.SmsDeliveryReported];
@@ -74,7 +75,7 @@ internal static class BusLoad
         var consumer = new AsyncEventingBasicConsumer(subscriber);
         consumer.ReceivedAsync += (_, delivery) =>
         {
-            tracker.OnEvent(delivery.Body.Span, Stopwatch.GetTimestamp());
+            tracker.OnEvent(delivery.Exchange, delivery.Body.Span, Stopwatch.GetTimestamp());
             return Task.CompletedTask;
         };
         await subscriber.BasicConsumeAsync(queue, autoAck: true, consumer, bound.Token);
@@ -244,13 +245,14 @@ internal static class BusLoad
 
         public void Published(int i, long at) => _publishedAt[i] = at;
 
-        public void OnEvent(ReadOnlySpan<byte> body, long at)
+        public void OnEvent(string exchange, ReadOnlySpan<byte> body, long at)
         {
             using var envelope = JsonDocument.Parse(body.ToArray());
             var root = envelope.RootElement;
-            var type = root.GetProperty("messageType")[0].GetString() ?? "";
-            var messageId = root.GetProperty("message").TryGetProperty("messageId", out var id) ? id.GetString() : null;
-            var isReceipt = type.EndsWith(":SmsDeliveryReported", StringComparison.Ordinal);
+            // MassTransit's envelope carries the event in "message"; a raw JSON event (bus-load baseline --raw-events) is the event.
+            var message = root.TryGetProperty("message", out var inner) ? inner : root;
+            var messageId = message.TryGetProperty("messageId", out var id) ? id.GetString() : null;
+            var isReceipt = exchange == ContractNames.SmsDeliveryReported;
             if (messageId is null || !messageId.StartsWith(prefix, StringComparison.Ordinal)
                 || !int.TryParse(messageId.AsSpan(prefix.Length), CultureInfo.InvariantCulture, out var i) || i < 0 || i >= count)
             {
@@ -277,7 +279,7 @@ internal static class BusLoad
             }
             else
             {
-                if (type.EndsWith(":SmsRejected", StringComparison.Ordinal))
+                if (exchange == ContractNames.SmsRejected)
                 {
                     _rejected++;
                 }
