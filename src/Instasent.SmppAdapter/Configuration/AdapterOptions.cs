@@ -360,6 +360,17 @@ public sealed record SendingOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
     public TimeSpan DirectSubmitWait { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// With <see cref="DirectSubmit"/>, whether the consumer of <c>smpp-send-sms</c> forwards a normal command to the
+    /// connection's queue when no direct-submit slot is free (<c>Adapter:ForwardBacklog</c>, default true). True keeps
+    /// <c>smpp-send-sms</c> drained at broker speed, so a <c>priority: high</c> command published behind a campaign
+    /// reaches its lane at once; each forwarded command costs a second broker hop (a persistent, confirmed publish, a
+    /// delivery and an ack). False waits for a slot instead: every normal command takes one hop, and a backlog stays in
+    /// <c>smpp-send-sms</c>, where a high command published behind it waits its turn (publish it to
+    /// <c>smpp-send-sms.&lt;connection&gt;.high</c> to keep its head start). A graceful stop ends every wait.
+    /// </summary>
+    public bool ForwardBacklog { get; init; } = true;
 }
 
 /// <summary>Where the adapter keeps its state (<c>Stores:*</c>).</summary>

@@ -23,6 +23,20 @@ public sealed class DirectSubmitSlots(AdapterOptions options) : IDisposable
     public Task<bool> TryTakeAsync(TimeSpan wait, CancellationToken cancellationToken) =>
         wait <= TimeSpan.Zero ? Task.FromResult(TryTake()) : _free.WaitAsync(wait, cancellationToken);
 
+    /// <summary>Takes a slot, waiting as long as it takes; false only when <paramref name="stopping"/> fires first.</summary>
+    public async Task<bool> TakeAsync(CancellationToken stopping)
+    {
+        try
+        {
+            await _free.WaitAsync(stopping).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     public void Return() => _free.Release();
 
     public void Dispose() => _free.Dispose();

@@ -14,7 +14,8 @@ namespace Instasent.SmppAdapter.Sending;
 /// one of the <see cref="DirectSubmitSlots"/> (the connection's normal share of the window) is free. When none is, the
 /// command is forwarded: the router keeps draining <c>smpp-send-sms</c> at broker speed, so a backlog builds in the
 /// connection's queue, where a high command (always forwarded to its lane) overtakes it, never in front of the router.
-/// Every forward is counted (<c>smpp.adapter.commands.forwarded</c>, by reason).
+/// Every forward is counted (<c>smpp.adapter.commands.forwarded</c>, by reason). With <c>Adapter:ForwardBacklog</c>
+/// false it waits for a slot instead, and a backlog stays in <c>smpp-send-sms</c>.
 /// While the queue is closed (no bound session, or stopping) commands are forwarded too, so they wait in RabbitMQ.
 /// </summary>
 /// <remarks>
@@ -23,7 +24,7 @@ namespace Instasent.SmppAdapter.Sending;
 /// retries the command is returned to its queue (BusPolicy.RequeueWhenPublishesTimeOut), not parked in _error.
 /// </remarks>
 public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher outcomes, AdapterOptions options, ConnectionQueueGate gate,
-    SendSmsConsumer consumer, DirectSubmitSlots directSlots, PublishDeadlines deadlines) : IConsumer<SendSms>
+    SendSmsConsumer consumer, DirectSubmitSlots directSlots, PublishDeadlines deadlines, ShutdownDrain drain) : IConsumer<SendSms>
 {
     public async Task Consume(ConsumeContext<SendSms> context)
     {
@@ -35,7 +36,7 @@ public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher o
             return;
         }
         var forward = ForwardReason(plan);
-        if (forward is null && await directSlots.TryTakeAsync(options.Sending.DirectSubmitWait, context.CancellationToken).ConfigureAwait(false))
+        if (forward is null && await TakeSlotAsync(context).ConfigureAwait(false))
         {
             // It may have waited for the slot (Adapter:DirectSubmitWait): the session may have gone meanwhile.
             if (!gate.IsOpen(plan.Connection.Name))
@@ -54,8 +55,13 @@ public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher o
             }
             return;
         }
-        await ForwardAsync(context, plan, forward ?? "no_slot").ConfigureAwait(false);
+        await ForwardAsync(context, plan, forward ?? (gate.IsOpen(plan.Connection.Name) ? "no_slot" : "queue_closed")).ConfigureAwait(false);
     }
+
+    /// <summary>A direct slot: within Adapter:DirectSubmitWait, or for as long as it takes without Adapter:ForwardBacklog.</summary>
+    private Task<bool> TakeSlotAsync(ConsumeContext context) => options.Sending.ForwardBacklog
+        ? directSlots.TryTakeAsync(options.Sending.DirectSubmitWait, context.CancellationToken)
+        : directSlots.TakeAsync(drain.Stopping);
 
     private async Task ForwardAsync(ConsumeContext<SendSms> context, SubmitPlan plan, string reason)
     {

@@ -88,6 +88,49 @@ public sealed class DirectSubmitTests
     }
 
     [Fact]
+    public async Task Without_ForwardBacklog_a_command_that_finds_every_slot_taken_waits_for_one_and_takes_one_hop()
+    {
+        await using var adapter = await AdapterUnderTest.StartAsync(new Dictionary<string, string?> { ["Adapter:ForwardBacklog"] = "false" });
+        var slots = adapter.Host.Services.GetRequiredService<DirectSubmitSlots>();
+        var taken = TakeAll(slots);
+        try
+        {
+            await adapter.SendAsync(Command("direct-backlog"));
+            // Held by the router, not forwarded: nothing reaches the SMSC while every slot is taken.
+            await Task.Delay(500);
+            Assert.Single(adapter.Sent<SendSms>(), s => s.Message.MessageId == "direct-backlog");
+            Assert.DoesNotContain(adapter.Published<SmsSubmitted>(), m => m.MessageId == "direct-backlog");
+
+            slots.Return();
+            taken--;
+            var submitted = await adapter.PublishedAsync<SmsSubmitted>(m => m.MessageId == "direct-backlog");
+
+            Assert.Single(adapter.Sent<SendSms>(), s => s.Message.MessageId == "direct-backlog");
+            Assert.Single(adapter.Smsc.RecentSubmits(), s => s.MessageId == submitted.SmscMessageIds[0]);
+        }
+        finally
+        {
+            ReturnAll(slots, taken);
+        }
+    }
+
+    [Fact]
+    public async Task Waiting_for_a_slot_without_ForwardBacklog_ends_when_the_adapter_stops()
+    {
+        using var slots = new DirectSubmitSlots(TestConfig.Options(new Dictionary<string, string?>()));
+        Assert.All(Enumerable.Range(0, slots.Capacity), _ => Assert.True(slots.TryTake()));
+        using var stopping = new CancellationTokenSource();
+
+        var waiting = slots.TakeAsync(stopping.Token);
+        Assert.False(waiting.IsCompleted);
+        await stopping.CancelAsync();
+
+        Assert.False(await waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+        slots.Return();
+        Assert.True(await slots.TakeAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_high_command_is_forwarded_to_its_lane_even_with_a_slot_free()
     {
         await using var adapter = await AdapterUnderTest.StartAsync();
