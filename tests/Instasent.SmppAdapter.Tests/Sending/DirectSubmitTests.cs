@@ -115,6 +115,20 @@ public sealed class DirectSubmitTests
     }
 
     [Fact]
+    public async Task Without_ForwardBacklog_a_high_command_sent_straight_to_its_lane_is_submitted_once()
+    {
+        await using var adapter = await AdapterUnderTest.StartAsync(new Dictionary<string, string?> { ["Adapter:ForwardBacklog"] = "false" });
+        var lane = await adapter.Harness.Bus.GetSendEndpoint(new Uri("queue:smpp-send-sms.instasent.high"));
+
+        // As docs/priority.md tells publishers to keep the head start: past smpp-send-sms's backlog, to the lane.
+        await lane.Send(Command("direct-lane") with { Priority = SmsPriorities.High });
+        var submitted = await adapter.PublishedAsync<SmsSubmitted>(m => m.MessageId == "direct-lane");
+
+        Assert.Single(adapter.Sent<SendSms>(), s => s.Message.MessageId == "direct-lane");
+        Assert.Single(adapter.Smsc.RecentSubmits(), s => s.MessageId == submitted.SmscMessageIds[0]);
+    }
+
+    [Fact]
     public async Task Waiting_for_a_slot_without_ForwardBacklog_ends_when_the_adapter_stops()
     {
         using var slots = new DirectSubmitSlots(TestConfig.Options(new Dictionary<string, string?>()));
