@@ -84,8 +84,10 @@ public sealed class SessionEventPublisherTests
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
+            // Counted once the timer exists: an advance the test makes on seeing the count must reach it.
+            var timer = _inner.CreateTimer(callback, state, dueTime, period);
             Interlocked.Increment(ref _pauses);
-            return _inner.CreateTimer(callback, state, dueTime, period);
+            return timer;
         }
     }
 }
