@@ -60,12 +60,27 @@ public sealed class SmscFaultTests(RabbitMqBroker broker)
         var commands = Commands("dropped", 300);
         var expectedSegments = commands.Sum(Segments);
 
-        await run.Bus.PublishManyAsync(commands);
+        // Each drop as the SMSC accepts the submit that crosses its threshold, not when a poll notices (a warm adapter
+        // sends the whole run between two polls): the thresholds are a hundred segments apart, more than the 40 a window
+        // lets through after one, so every drop cuts sessions bound since the previous one, mid-run.
         const int drops = 3;
-        for (var drop = 1; drop <= drops; drop++)
+        var thresholds = Enumerable.Range(1, drops).Select(drop => expectedSegments * drop / (drops + 1)).ToArray();
+        var crossed = thresholds.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var acceptedSoFar = 0;
+        run.Smsc.SubmitAccepted += _ =>
         {
-            var threshold = expectedSegments * drop / (drops + 1);
-            await run.UntilAsync(() => run.AcceptedSubmits.Count >= threshold, $"{threshold} submits before drop {drop}");
+            var count = Interlocked.Increment(ref acceptedSoFar);
+            var index = Array.IndexOf(thresholds, count);
+            if (index >= 0)
+            {
+                crossed[index].TrySetResult();
+            }
+        };
+
+        await run.Bus.PublishManyAsync(commands);
+        for (var drop = 0; drop < drops; drop++)
+        {
+            await crossed[drop].Task.WaitAsync(AdapterOnBroker.Wait);
             await run.DropSmscConnectionsAsync();
         }
 
