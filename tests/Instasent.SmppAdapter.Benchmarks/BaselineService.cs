@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Instasent.SmppAdapter.Contracts;
 using MassTransit;
 
@@ -18,7 +17,8 @@ namespace Instasent.SmppAdapter.Benchmarks;
 /// one <see cref="SmsDeliveryReported"/>, published through the bus as the adapter publishes a receipt, confirmed before
 /// the command is acknowledged: one command in, two events out, the least a MassTransit adapter can do with receipts.
 /// With <c>--raw-events true</c> the events are published as raw JSON (no MassTransit envelope).
-/// Runs until SIGTERM or Ctrl-C; SIGHUP prints its thread-pool work items and allocated bytes so far.
+/// With <c>--client rabbitmq</c> it is the one-hop floor on RabbitMQ.Client alone (<see cref="ClientBaselineService"/>).
+/// Runs until SIGTERM or Ctrl-C; SIGHUP prints its thread-pool work items and allocated bytes so far (<see cref="BaselineSignals"/>).
 /// </summary>
 internal static class BaselineService
 {
@@ -29,6 +29,7 @@ internal static class BaselineService
         var concurrency = 100;
         var hops = 2;
         var rawEvents = false;
+        var client = "masstransit";
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
@@ -40,6 +41,7 @@ internal static class BaselineService
                 case "--concurrency" when int.TryParse(value, CultureInfo.InvariantCulture, out var c) && c > 0: concurrency = c; break;
                 case "--hops" when value is "1" or "2": hops = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--raw-events" when value is "true" or "false": rawEvents = value == "true"; break;
+                case "--client" when value is "masstransit" or "rabbitmq": client = value; break;
                 default:
                     Console.Error.WriteLine($"bus-load baseline: {name} {value} is not understood");
                     Console.Error.WriteLine(usage);
@@ -50,6 +52,12 @@ internal static class BaselineService
         {
             Console.Error.WriteLine("bus-load baseline: --rabbitmq is required");
             return 2;
+        }
+
+        using var signals = new BaselineSignals();
+        if (client == "rabbitmq")
+        {
+            return await ClientBaselineService.RunAsync(broker, connection, concurrency, signals);
         }
 
         var connectionQueue = $"{SendSms.QueueName}.{connection}";
@@ -87,16 +95,6 @@ internal static class BaselineService
         });
         receipts.Bus = bus;
 
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.TrySetResult(); });
-        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.TrySetResult(); });
-        // SIGHUP prints the process's running totals, for per-command figures between two of them (the adapter has /metrics).
-        using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
-        {
-            context.Cancel = true;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"totals work_items={ThreadPool.CompletedWorkItemCount} allocated_bytes={GC.GetTotalAllocatedBytes()} gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)}"));
-        });
         using (var starting = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
         {
             var handle = await bus.StartAsync(starting.Token);
@@ -104,7 +102,7 @@ internal static class BaselineService
         }
         var route = hops == 2 ? $"{SendSms.QueueName} -> {connectionQueue}" : SendSms.QueueName;
         Console.WriteLine($"baseline ready: {route} (prefetch and concurrency {concurrency}) -> {ContractNames.SmsSubmitted}");
-        await stop.Task;
+        await signals.Stopped;
         using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         await bus.StopAsync(stopping.Token);
         return 0;

@@ -28,6 +28,7 @@ internal static class BusLoad
         Usage: bus-load --rabbitmq amqp://guest:guest@127.0.0.1:5672/vhost --count 20000
                         [--label adapter] [--receipts] [--in-flight 256] [--timeout 180] [--rate N]
                bus-load baseline --rabbitmq URI [--connection instasent] [--concurrency 100] [--hops 2] [--raw-events false]
+                                  [--client masstransit]
           --receipts    requestDeliveryReport true, and wait for one SmsDeliveryReported per command as well
           --in-flight   publishes awaiting their confirm at once
           --timeout     seconds, from the first publish, for every outcome (and receipt) to arrive
@@ -35,6 +36,7 @@ internal static class BusLoad
                         confirm) instead of as fast as confirms allow: latency below saturation
           --hops        2: the adapter's router hop, then the connection's queue; 1: consume smpp-send-sms itself
           --raw-events  true: publish the events as raw JSON (no envelope), the smallest MassTransit can send
+          --client      rabbitmq: the one-hop floor on RabbitMQ.Client alone, no MassTransit (same envelope, confirms, acks)
         """;
 
     private static readonly string[] EventExchanges = [ContractNames.SmsSubmitted, ContractNames.SmsRejected, ContractNames.SmsDeliveryReported];

@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Text.Json;
+using Instasent.SmppAdapter.Contracts;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Instasent.SmppAdapter.Benchmarks;
+
+/// <summary>
+/// <c>bus-load baseline --client rabbitmq</c>: the one-hop floor with receipts (<see cref="BaselineService"/>) on
+/// RabbitMQ.Client alone, no MassTransit: <c>smpp-send-sms</c> consumed with the adapter's prefetch and concurrency,
+/// each command answered with one <see cref="SmsSubmitted"/> and, when it asks for a delivery report, one
+/// <see cref="SmsDeliveryReported"/>, each a persistent publish in a MassTransit-shaped envelope to its fanout exchange,
+/// confirmed before the next, and the command acknowledged only after both. The least the adapter's hot path could
+/// cost if it consumed and published without MassTransit, keeping the contract and its guarantees.
+/// </summary>
+internal static class ClientBaselineService
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private static readonly HostInfo Host = HostInfo.Current();
+
+    public static async Task<int> RunAsync(Uri broker, string connectionName, int concurrency, BaselineSignals signals)
+    {
+        var factory = new ConnectionFactory
+        {
+            Uri = broker,
+            ClientProvidedName = "bus-load baseline --client rabbitmq",
+            ConsumerDispatchConcurrency = (ushort)Math.Min(concurrency, ushort.MaxValue),
+        };
+        using var starting = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var connection = await factory.CreateConnectionAsync(starting.Token);
+        await using var consume = await connection.CreateChannelAsync(cancellationToken: starting.Token);
+        await using var publish = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), starting.Token);
+        await consume.QueueDeclareAsync(SendSms.QueueName, durable: true, exclusive: false, autoDelete: false, cancellationToken: starting.Token);
+        foreach (var exchange in new[] { ContractNames.SmsSubmitted, ContractNames.SmsDeliveryReported })
+        {
+            await publish.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, cancellationToken: starting.Token);
+        }
+        await consume.BasicQosAsync(0, (ushort)Math.Min(concurrency, ushort.MaxValue), global: false, starting.Token);
+
+        var destination = new Uri($"{broker.Scheme}://{broker.Host}:{broker.Port}{broker.AbsolutePath}");
+        long sequence = 0;
+        var consumer = new AsyncEventingBasicConsumer(consume);
+        consumer.ReceivedAsync += async (_, delivery) =>
+        {
+            var command = JsonSerializer.Deserialize<SendSms>(delivery.Body.Span, Json)!;
+            var smscMessageId = Interlocked.Increment(ref sequence).ToString(CultureInfo.InvariantCulture);
+            var now = DateTimeOffset.UtcNow;
+            await PublishAsync(publish, ContractNames.SmsSubmitted, destination, new SmsSubmitted
+            {
+                MessageId = command.MessageId,
+                SmscMessageIds = [smscMessageId],
+                Segments = 1,
+                Connection = connectionName,
+                SessionId = "baseline",
+                SubmittedAt = now,
+                Metadata = command.Metadata,
+            }).ConfigureAwait(false);
+            if (command.RequestDeliveryReport)
+            {
+                await PublishAsync(publish, ContractNames.SmsDeliveryReported, destination, new SmsDeliveryReported
+                {
+                    MessageId = command.MessageId,
+                    SmscMessageId = smscMessageId,
+                    Segment = 1,
+                    Segments = 1,
+                    Status = "DELIVRD",
+                    SubmittedAt = now,
+                    DoneAt = now,
+                    ReceivedAt = now,
+                    Intermediate = false,
+                    Connection = connectionName,
+                    Metadata = command.Metadata,
+                }).ConfigureAwait(false);
+            }
+            await consume.BasicAckAsync(delivery.DeliveryTag, multiple: false).ConfigureAwait(false);
+        };
+        await consume.BasicConsumeAsync(SendSms.QueueName, autoAck: false, consumer, starting.Token);
+
+        Console.WriteLine($"baseline ready: {SendSms.QueueName} (RabbitMQ.Client, prefetch and concurrency {concurrency}) -> {ContractNames.SmsSubmitted}");
+        await signals.Stopped;
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await consume.CloseAsync(stopping.Token);
+        return 0;
+    }
+
+    /// <summary>One event as MassTransit would publish it (its JSON envelope, its content type), awaiting the broker's confirm.</summary>
+    private static ValueTask PublishAsync<T>(IChannel channel, string exchange, Uri destination, T message)
+    {
+        var messageId = Guid.NewGuid();
+        var envelope = new Envelope<T>(messageId, Guid.NewGuid(), new Uri(destination, exchange), [$"urn:message:Instasent.SmppAdapter.Contracts:{typeof(T).Name}"],
+            message, DateTime.UtcNow, Host);
+        var properties = new BasicProperties
+        {
+            ContentType = "application/vnd.masstransit+json",
+            DeliveryMode = DeliveryModes.Persistent,
+            MessageId = messageId.ToString(),
+        };
+        return channel.BasicPublishAsync(exchange, "", mandatory: false, properties, JsonSerializer.SerializeToUtf8Bytes(envelope, Json));
+    }
+
+    private sealed record Envelope<T>(Guid MessageId, Guid ConversationId, Uri DestinationAddress, string[] MessageType, T Message, DateTime SentTime, HostInfo Host);
+
+    private sealed record HostInfo(string MachineName, string ProcessName, int ProcessId, string Assembly, string FrameworkVersion, string OperatingSystemVersion)
+    {
+        public static HostInfo Current()
+        {
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
+            return new HostInfo(Environment.MachineName, process.ProcessName, Environment.ProcessId, typeof(ClientBaselineService).Assembly.GetName().Name!,
+                Environment.Version.ToString(), Environment.OSVersion.VersionString);
+        }
+    }
+}
