@@ -16,6 +16,8 @@
 #                     MassTransit-shaped envelope, persistent publishes, confirms, ack after both): what the hot path
 #                     could cost off MassTransit. (`bus-load baseline --raw-events true` still measures MassTransit with
 #                     raw JSON events: no cheaper than the envelope, docs/performance.md "Session 9".)
+#   bare-hybrid+receipts  MassTransit consumes, RabbitMQ.Client publishes both events (`--client hybrid`): what
+#                     moving only the adapter's publishes off MassTransit would leave
 #   adapter+redis     (--redis) a second adapter with Stores__Provider=Redis (a private Redis started here), with and
 #                     without receipts: the Redis stores' cost per command beside the in-memory ones, in the same run;
 #                     the summary adds adapter CPU per command with Redis vs in memory, Redis' own CPU per command,
@@ -108,6 +110,7 @@ VHOST_BASELINE=smpp-load-$RUN_ID-baseline
 VHOST_ADAPTER_ENV=smpp-load-$RUN_ID-adapter-env
 VHOST_ONE_HOP=smpp-load-$RUN_ID-one-hop
 VHOST_CLIENT=smpp-load-$RUN_ID-client
+VHOST_HYBRID=smpp-load-$RUN_ID-hybrid
 KANNEL_CONNECTIONS=${LOAD_KANNEL_CONNECTIONS:-64}
 # No user or password here: this URI reaches the bench tools' command lines. Every client (MassTransit, RabbitMQ.Client)
 # then logs in as guest, the local broker's loopback-only default user.
@@ -116,16 +119,17 @@ BROKER=amqp://127.0.0.1:5672
 ADAPTER_ENV_DLL=${LOAD_ADAPTER_ENV_DLL:-$ADAPTER_DLL}
 
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/smpp-adapter-load.XXXXXX")
-ADAPTER_PID="" ADAPTER_ENV_PID="" SIMULATOR_PID="" BASELINE_PID="" ONE_HOP_PID="" CLIENT_PID="" BEARERBOX_PID="" SMSBOX_PID=""
+ADAPTER_PID="" ADAPTER_ENV_PID="" SIMULATOR_PID="" BASELINE_PID="" ONE_HOP_PID="" CLIENT_PID="" HYBRID_PID="" BEARERBOX_PID="" SMSBOX_PID=""
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  [ -n "$ADAPTER_PID$ADAPTER_ENV_PID$SIMULATOR_PID$BASELINE_PID$ONE_HOP_PID$CLIENT_PID$BEARERBOX_PID$SMSBOX_PID" ] && log "stopping what this script started"
+  [ -n "$ADAPTER_PID$ADAPTER_ENV_PID$SIMULATOR_PID$BASELINE_PID$ONE_HOP_PID$CLIENT_PID$HYBRID_PID$BEARERBOX_PID$SMSBOX_PID" ] && log "stopping what this script started"
   [ -n "$ADAPTER_PID" ] && stop_pid adapter "$ADAPTER_PID" 45
   [ -n "$ADAPTER_ENV_PID" ] && stop_pid "$ENV_VARIANT" "$ADAPTER_ENV_PID" 45
   [ -n "$BASELINE_PID" ] && stop_pid baseline "$BASELINE_PID" 20
   [ -n "$ONE_HOP_PID" ] && stop_pid bare-one-hop "$ONE_HOP_PID" 20
   [ -n "$CLIENT_PID" ] && stop_pid bare-client "$CLIENT_PID" 20
+  [ -n "$HYBRID_PID" ] && stop_pid bare-hybrid "$HYBRID_PID" 20
   # smsbox first, so bearerbox does not queue for a box that is gone.
   [ -n "$SMSBOX_PID" ] && stop_pid smsbox "$SMSBOX_PID" 10
   [ -n "$BEARERBOX_PID" ] && stop_pid bearerbox "$BEARERBOX_PID" 15
@@ -152,7 +156,7 @@ if [ "$KANNEL" = 1 ]; then
 fi
 rabbitmq_ensure
 [ -x /usr/sbin/rabbitmqctl ] || die "rabbitmqctl is needed to create the load run's virtual hosts (a broker in Docker is not supported here)"
-for vhost in "$VHOST_ADAPTER" "$VHOST_BASELINE" "$VHOST_ONE_HOP" "$VHOST_CLIENT" ${ADAPTER_ENV:+"$VHOST_ADAPTER_ENV"}; do
+for vhost in "$VHOST_ADAPTER" "$VHOST_BASELINE" "$VHOST_ONE_HOP" "$VHOST_CLIENT" "$VHOST_HYBRID" ${ADAPTER_ENV:+"$VHOST_ADAPTER_ENV"}; do
   vhost_create "$vhost"
 done
 log "virtual hosts: ${VHOSTS_CREATED[*]}"
@@ -215,6 +219,10 @@ log "starting the same floor on RabbitMQ.Client alone (bus-load baseline --clien
 start_bg bare-client "$LOGS/bare-client.log" env DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 dotnet "$BENCH_DLL" bus-load baseline \
   --rabbitmq "$BROKER/$VHOST_CLIENT" --concurrency $((SESSIONS * WINDOW)) --client rabbitmq
 CLIENT_PID=$BG_PID
+log "starting the same floor with MassTransit consuming and RabbitMQ.Client publishing (bus-load baseline --client hybrid)"
+start_bg bare-hybrid "$LOGS/bare-hybrid.log" env DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 dotnet "$BENCH_DLL" bus-load baseline \
+  --rabbitmq "$BROKER/$VHOST_HYBRID" --concurrency $((SESSIONS * WINDOW)) --hops 1 --client hybrid
+HYBRID_PID=$BG_PID
 
 if [ "$KANNEL" = 1 ]; then
   log "starting Kannel: bearerbox + smsbox, $SESSIONS transceiver binds of window $WINDOW ($LOGS/kannel)"
@@ -240,6 +248,8 @@ wait_file_line "$LOGS/bare-one-hop.log" '^baseline ready' 30 "$ONE_HOP_PID" \
   || { show_log_tail bare-one-hop "$LOGS/bare-one-hop.log"; die "the one-hop baseline did not start within 30 s"; }
 wait_file_line "$LOGS/bare-client.log" '^baseline ready' 30 "$CLIENT_PID" \
   || { show_log_tail bare-client "$LOGS/bare-client.log"; die "the RabbitMQ.Client baseline did not start within 30 s"; }
+wait_file_line "$LOGS/bare-hybrid.log" '^baseline ready' 30 "$HYBRID_PID" \
+  || { show_log_tail bare-hybrid "$LOGS/bare-hybrid.log"; die "the hybrid baseline did not start within 30 s"; }
 if [ "$KANNEL" = 1 ]; then
   kannel_wait_ready "$SESSIONS" 60 "$BEARERBOX_PID" "$SMSBOX_PID" \
     || { show_log_tail bearerbox "$LOGS/kannel/bearerbox.log"; show_log_tail smsbox "$LOGS/kannel/smsbox.log"; die "Kannel is not bound and listening after 60 s"; }
@@ -263,11 +273,11 @@ field() { sed -nE "s/^result .*\\b$1=([^ ]+).*/\\1/p" "$2"; }
 #  broker, load generator  19-21 (Redis variants) Redis CPU us per command, Redis commands per command, the adapter's
 #  Redis round trips per command  22 (adapter variants) commands the router forwarded to the connection's queue (a
 #  second broker hop: smpp_adapter_commands_forwarded_total over the run)
-declare -A VHOST=([adapter+receipts]=$VHOST_ADAPTER [adapter]=$VHOST_ADAPTER [$ENV_VARIANT]=$VHOST_ADAPTER_ENV [$ENV_VARIANT+receipts]=$VHOST_ADAPTER_ENV [bare-broker]=$VHOST_BASELINE [bare-one-hop]=$VHOST_ONE_HOP [bare-one-hop+receipts]=$VHOST_ONE_HOP [bare-client+receipts]=$VHOST_CLIENT)
+declare -A VHOST=([adapter+receipts]=$VHOST_ADAPTER [adapter]=$VHOST_ADAPTER [$ENV_VARIANT]=$VHOST_ADAPTER_ENV [$ENV_VARIANT+receipts]=$VHOST_ADAPTER_ENV [bare-broker]=$VHOST_BASELINE [bare-one-hop]=$VHOST_ONE_HOP [bare-one-hop+receipts]=$VHOST_ONE_HOP [bare-client+receipts]=$VHOST_CLIENT [bare-hybrid+receipts]=$VHOST_HYBRID)
 RATE_ARGS=()
 if [ "$RATE" -gt 0 ]; then RATE_ARGS=(--rate "$RATE"); fi
-declare -A EXTRA=([adapter+receipts]=--receipts [adapter]="" [$ENV_VARIANT]="" [$ENV_VARIANT+receipts]=--receipts [bare-broker]="" [bare-one-hop]="" [bare-one-hop+receipts]=--receipts [bare-client+receipts]=--receipts)
-declare -A SERVICE=([adapter+receipts]=ADAPTER_PID [adapter]=ADAPTER_PID [$ENV_VARIANT]=ADAPTER_ENV_PID [$ENV_VARIANT+receipts]=ADAPTER_ENV_PID [bare-broker]=BASELINE_PID [bare-one-hop]=ONE_HOP_PID [bare-one-hop+receipts]=ONE_HOP_PID [bare-client+receipts]=CLIENT_PID [kannel]=KANNEL_PIDS)
+declare -A EXTRA=([adapter+receipts]=--receipts [adapter]="" [$ENV_VARIANT]="" [$ENV_VARIANT+receipts]=--receipts [bare-broker]="" [bare-one-hop]="" [bare-one-hop+receipts]=--receipts [bare-client+receipts]=--receipts [bare-hybrid+receipts]=--receipts)
+declare -A SERVICE=([adapter+receipts]=ADAPTER_PID [adapter]=ADAPTER_PID [$ENV_VARIANT]=ADAPTER_ENV_PID [$ENV_VARIANT+receipts]=ADAPTER_ENV_PID [bare-broker]=BASELINE_PID [bare-one-hop]=ONE_HOP_PID [bare-one-hop+receipts]=ONE_HOP_PID [bare-client+receipts]=CLIENT_PID [bare-hybrid+receipts]=HYBRID_PID [kannel]=KANNEL_PIDS)
 # The Redis figures of a run of the Redis variants: Redis' CPU ticks, the commands it processed (those a script runs
 # included), and the adapter's own count of Redis round trips by operation (smpp.adapter.redis.duration on /metrics).
 redis_variant() { [ "$REDIS" = 1 ] && [[ $1 == "$ENV_VARIANT"* ]]; }
@@ -350,7 +360,7 @@ run_variant() {
     "$([ -n "$fwd0" ] && echo $((fwd1 - fwd0)) || echo -)" >>"$LOGS/results.tsv"
 }
 
-VARIANTS=(adapter+receipts ${ADAPTER_ENV:+"$ENV_VARIANT+receipts"} adapter ${ADAPTER_ENV:+"$ENV_VARIANT"} bare-broker bare-one-hop bare-one-hop+receipts bare-client+receipts)
+VARIANTS=(adapter+receipts ${ADAPTER_ENV:+"$ENV_VARIANT+receipts"} adapter ${ADAPTER_ENV:+"$ENV_VARIANT"} bare-broker bare-one-hop bare-one-hop+receipts bare-client+receipts bare-hybrid+receipts)
 [ "$KANNEL" = 1 ] && VARIANTS=(kannel "${VARIANTS[@]}")
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "warm-up: $WARMUP SendSms per variant, not counted"
@@ -378,7 +388,7 @@ KANNEL_RATE=$([ "$KANNEL" = 1 ] && col kannel 2 | median || echo "")
 echo
 echo "Load run: $COUNT SendSms per run (GSM 7-bit, 160 chars, plain JSON, publisher confirms$( [ "$RATE" -gt 0 ] && echo ", published at a fixed $RATE/s"), median of $REPEATS runs;"
 echo "adapter: Sessions $SESSIONS x WindowSize $WINDOW against the simulator on loopback; bare broker: the same hops without SMPP;"
-echo "bare-one-hop: one command consumed, one event published (MassTransit, no SMPP); +receipts: and one SmsDeliveryReported; bare-client: the same on RabbitMQ.Client, no MassTransit"
+echo "bare-one-hop: one command consumed, one event published (MassTransit, no SMPP); +receipts: and one SmsDeliveryReported; bare-client: the same on RabbitMQ.Client, no MassTransit; bare-hybrid: MassTransit consumes, RabbitMQ.Client publishes"
 [ -z "$ADAPTER_ENV" ] || echo "$ENV_VARIANT, $ENV_VARIANT+receipts: the adapter $ADAPTER_ENV_DLL with $ADAPTER_ENV"
 [ "$KANNEL" = 1 ] && echo "kannel: Kannel $(dpkg-query -W -f='${Version}' kannel) bearerbox + smsbox, the same binds and window; cmds/s are messages with receipts/s (first sendsms to last dlr-url callback), latency sendsms -> callback; $KANNEL_CONNECTIONS keep-alive sendsms connections"
 printf '%-22s %9s %11s %7s %9s %8s %8s %8s %10s %10s %16s %10s\n' variant "cmds/s" "min-max" "ratio" "vs kannel" "p50 ms" "p95 ms" "p99 ms" "receipts/s" "unmatched" "submit_sm/sent" "forwarded"

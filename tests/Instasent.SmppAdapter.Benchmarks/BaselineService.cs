@@ -17,7 +17,8 @@ namespace Instasent.SmppAdapter.Benchmarks;
 /// one <see cref="SmsDeliveryReported"/>, published through the bus as the adapter publishes a receipt, confirmed before
 /// the command is acknowledged: one command in, two events out, the least a MassTransit adapter can do with receipts.
 /// With <c>--raw-events true</c> the events are published as raw JSON (no MassTransit envelope).
-/// With <c>--client rabbitmq</c> it is the one-hop floor on RabbitMQ.Client alone (<see cref="ClientBaselineService"/>).
+/// With <c>--client rabbitmq</c> it is the one-hop floor on RabbitMQ.Client alone (<see cref="ClientBaselineService"/>);
+/// with <c>--client hybrid</c> MassTransit consumes and RabbitMQ.Client publishes the events.
 /// Runs until SIGTERM or Ctrl-C; SIGHUP prints its thread-pool work items and allocated bytes so far (<see cref="BaselineSignals"/>).
 /// </summary>
 internal static class BaselineService
@@ -41,7 +42,7 @@ internal static class BaselineService
                 case "--concurrency" when int.TryParse(value, CultureInfo.InvariantCulture, out var c) && c > 0: concurrency = c; break;
                 case "--hops" when value is "1" or "2": hops = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--raw-events" when value is "true" or "false": rawEvents = value == "true"; break;
-                case "--client" when value is "masstransit" or "rabbitmq": client = value; break;
+                case "--client" when value is "masstransit" or "rabbitmq" or "hybrid": client = value; break;
                 default:
                     Console.Error.WriteLine($"bus-load baseline: {name} {value} is not understood");
                     Console.Error.WriteLine(usage);
@@ -65,6 +66,10 @@ internal static class BaselineService
         var outcomeQueue = hops == 2 ? connectionQueue : SendSms.QueueName;
         // The consumer publishes receipts through the bus itself, which exists only once configured.
         var receipts = new ReceiptPublisher(connection);
+        // --client hybrid: MassTransit consumes, RabbitMQ.Client publishes both events (what moving only the publishes would leave).
+        await using var clientEvents = client == "hybrid"
+            ? await ClientBaselineService.RawEvents.OpenAsync(broker, connection, concurrency, CancellationToken.None)
+            : null;
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
             cfg.Host(broker, host => host.PublisherConfirmation = true);
@@ -90,7 +95,7 @@ internal static class BaselineService
                 endpoint.ConcurrentMessageLimit = concurrency;
                 endpoint.PrefetchCount = concurrency;
                 endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 2000));
-                endpoint.Consumer(() => new PublishSubmitted(connection, receipts));
+                endpoint.Consumer(() => new PublishSubmitted(connection, receipts, clientEvents));
             });
         });
         receipts.Bus = bus;
@@ -119,12 +124,17 @@ internal static class BaselineService
     }
 
     /// <summary>The adapter's outcome publish, without the submit_sm in front of it; and its receipt, when asked for.</summary>
-    public sealed class PublishSubmitted(string connection, ReceiptPublisher receipts) : IConsumer<SendSms>
+    public sealed class PublishSubmitted(string connection, ReceiptPublisher receipts, ClientBaselineService.RawEvents? rawEvents) : IConsumer<SendSms>
     {
         private static long _sequence;
 
         public async Task Consume(ConsumeContext<SendSms> context)
         {
+            if (rawEvents is not null)
+            {
+                await rawEvents.AnswerAsync(context.Message).ConfigureAwait(false);
+                return;
+            }
             var smscMessageId = Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture);
             await context.Publish(new SmsSubmitted
             {

@@ -36,7 +36,8 @@ internal static class BusLoad
                         confirm) instead of as fast as confirms allow: latency below saturation
           --hops        2: the adapter's router hop, then the connection's queue; 1: consume smpp-send-sms itself
           --raw-events  true: publish the events as raw JSON (no envelope), the smallest MassTransit can send
-          --client      rabbitmq: the one-hop floor on RabbitMQ.Client alone, no MassTransit (same envelope, confirms, acks)
+          --client      rabbitmq: the one-hop floor on RabbitMQ.Client alone, no MassTransit (same envelope, confirms, acks);
+                        hybrid: MassTransit consumes, RabbitMQ.Client publishes the events
         """;
 
     private static readonly string[] EventExchanges = [ContractNames.SmsSubmitted, ContractNames.SmsRejected, ContractNames.SmsDeliveryReported];

@@ -25,45 +25,84 @@ internal static class ClientBaselineService
 
     public static async Task<int> RunAsync(Uri broker, string connectionName, int concurrency, BaselineSignals signals)
     {
-        var factory = new ConnectionFactory
-        {
-            Uri = broker,
-            ClientProvidedName = "bus-load baseline --client rabbitmq",
-            ConsumerDispatchConcurrency = (ushort)Math.Min(concurrency, ushort.MaxValue),
-        };
         using var starting = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await using var connection = await factory.CreateConnectionAsync(starting.Token);
-        await using var consume = await connection.CreateChannelAsync(cancellationToken: starting.Token);
-        await using var publish = await connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), starting.Token);
+        await using var events = await RawEvents.OpenAsync(broker, connectionName, concurrency, starting.Token);
+        await using var consume = await events.Connection.CreateChannelAsync(cancellationToken: starting.Token);
         await consume.QueueDeclareAsync(SendSms.QueueName, durable: true, exclusive: false, autoDelete: false, cancellationToken: starting.Token);
-        foreach (var exchange in new[] { ContractNames.SmsSubmitted, ContractNames.SmsDeliveryReported })
-        {
-            await publish.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, cancellationToken: starting.Token);
-        }
         await consume.BasicQosAsync(0, (ushort)Math.Min(concurrency, ushort.MaxValue), global: false, starting.Token);
 
-        var destination = new Uri($"{broker.Scheme}://{broker.Host}:{broker.Port}{broker.AbsolutePath}");
-        long sequence = 0;
         var consumer = new AsyncEventingBasicConsumer(consume);
         consumer.ReceivedAsync += async (_, delivery) =>
         {
-            var command = JsonSerializer.Deserialize<SendSms>(delivery.Body.Span, Json)!;
-            var smscMessageId = Interlocked.Increment(ref sequence).ToString(CultureInfo.InvariantCulture);
+            await events.AnswerAsync(JsonSerializer.Deserialize<SendSms>(delivery.Body.Span, Json)!).ConfigureAwait(false);
+            await consume.BasicAckAsync(delivery.DeliveryTag, multiple: false).ConfigureAwait(false);
+        };
+        await consume.BasicConsumeAsync(SendSms.QueueName, autoAck: false, consumer, starting.Token);
+
+        Console.WriteLine($"baseline ready: {SendSms.QueueName} (RabbitMQ.Client, prefetch and concurrency {concurrency}) -> {ContractNames.SmsSubmitted}");
+        await signals.Stopped;
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await consume.CloseAsync(stopping.Token);
+        return 0;
+    }
+
+    /// <summary>
+    /// The floor's answer to a command on RabbitMQ.Client: <see cref="SmsSubmitted"/>, then (when asked for) one
+    /// <see cref="SmsDeliveryReported"/>, each persistent and confirmed before the next. Also what <c>--client hybrid</c>
+    /// publishes with (MassTransit consumes, RabbitMQ.Client publishes).
+    /// </summary>
+    public sealed class RawEvents : IAsyncDisposable
+    {
+        private readonly IChannel _publish;
+        private readonly string _connectionName;
+        private readonly Uri _destination;
+        private long _sequence;
+
+        private RawEvents(IConnection connection, IChannel publish, string connectionName, Uri broker)
+        {
+            Connection = connection;
+            _publish = publish;
+            _connectionName = connectionName;
+            _destination = new Uri($"{broker.Scheme}://{broker.Host}:{broker.Port}{broker.AbsolutePath}");
+        }
+
+        public IConnection Connection { get; }
+
+        public static async Task<RawEvents> OpenAsync(Uri broker, string connectionName, int concurrency, CancellationToken cancellationToken)
+        {
+            var factory = new ConnectionFactory
+            {
+                Uri = broker,
+                ClientProvidedName = "bus-load baseline (RabbitMQ.Client)",
+                ConsumerDispatchConcurrency = (ushort)Math.Min(concurrency, ushort.MaxValue),
+            };
+            var connection = await factory.CreateConnectionAsync(cancellationToken);
+            var publish = await connection.CreateChannelAsync(
+                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
+            foreach (var exchange in new[] { ContractNames.SmsSubmitted, ContractNames.SmsDeliveryReported })
+            {
+                await publish.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, cancellationToken: cancellationToken);
+            }
+            return new RawEvents(connection, publish, connectionName, broker);
+        }
+
+        public async Task AnswerAsync(SendSms command)
+        {
+            var smscMessageId = Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture);
             var now = DateTimeOffset.UtcNow;
-            await PublishAsync(publish, ContractNames.SmsSubmitted, destination, new SmsSubmitted
+            await PublishAsync(_publish, ContractNames.SmsSubmitted, _destination, new SmsSubmitted
             {
                 MessageId = command.MessageId,
                 SmscMessageIds = [smscMessageId],
                 Segments = 1,
-                Connection = connectionName,
+                Connection = _connectionName,
                 SessionId = "baseline",
                 SubmittedAt = now,
                 Metadata = command.Metadata,
             }).ConfigureAwait(false);
             if (command.RequestDeliveryReport)
             {
-                await PublishAsync(publish, ContractNames.SmsDeliveryReported, destination, new SmsDeliveryReported
+                await PublishAsync(_publish, ContractNames.SmsDeliveryReported, _destination, new SmsDeliveryReported
                 {
                     MessageId = command.MessageId,
                     SmscMessageId = smscMessageId,
@@ -74,19 +113,17 @@ internal static class ClientBaselineService
                     DoneAt = now,
                     ReceivedAt = now,
                     Intermediate = false,
-                    Connection = connectionName,
+                    Connection = _connectionName,
                     Metadata = command.Metadata,
                 }).ConfigureAwait(false);
             }
-            await consume.BasicAckAsync(delivery.DeliveryTag, multiple: false).ConfigureAwait(false);
-        };
-        await consume.BasicConsumeAsync(SendSms.QueueName, autoAck: false, consumer, starting.Token);
+        }
 
-        Console.WriteLine($"baseline ready: {SendSms.QueueName} (RabbitMQ.Client, prefetch and concurrency {concurrency}) -> {ContractNames.SmsSubmitted}");
-        await signals.Stopped;
-        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        await consume.CloseAsync(stopping.Token);
-        return 0;
+        public async ValueTask DisposeAsync()
+        {
+            await _publish.DisposeAsync();
+            await Connection.DisposeAsync();
+        }
     }
 
     /// <summary>One event as MassTransit would publish it (its JSON envelope, its content type), awaiting the broker's confirm.</summary>

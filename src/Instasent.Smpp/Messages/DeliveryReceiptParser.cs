@@ -169,8 +169,12 @@ public sealed class DeliveryReceiptParser(TimeSpan? smscUtcOffset = null)
         /// <summary>Sets <paramref name="key"/>'s value, <paramref name="text"/> from <paramref name="start"/> to <paramref name="end"/>, trimmed, unless already set.</summary>
         public void Set(Key key, string text, int start, int end)
         {
+            if (key.Name == KeyName.None)
+            {
+                return;
+            }
             ref var field = ref Field(key.Name);
-            if (key.Name == KeyName.None || field is not null)
+            if (field is not null)
             {
                 return;
             }

@@ -36,26 +36,31 @@ public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher o
             return;
         }
         var forward = ForwardReason(plan);
-        if (forward is null && await TakeSlotAsync(context).ConfigureAwait(false))
+        if (forward is null)
         {
-            // It may have waited for the slot (Adapter:DirectSubmitWait): the session may have gone meanwhile.
-            if (!gate.IsOpen(plan.Connection.Name))
+            if (await TakeSlotAsync(context).ConfigureAwait(false))
             {
-                directSlots.Return();
-                await ForwardAsync(context, plan, "queue_closed").ConfigureAwait(false);
-                return;
+                try
+                {
+                    // It may have waited for the slot: the session may have gone meanwhile.
+                    if (gate.IsOpen(plan.Connection.Name))
+                    {
+                        await consumer.SubmitAsync(context, plan, started).ConfigureAwait(false);
+                        return;
+                    }
+                }
+                finally
+                {
+                    directSlots.Return();
+                }
+                forward = "queue_closed";
             }
-            try
+            else
             {
-                await consumer.SubmitAsync(context, plan, started).ConfigureAwait(false);
+                forward = gate.IsOpen(plan.Connection.Name) ? "no_slot" : "queue_closed";
             }
-            finally
-            {
-                directSlots.Return();
-            }
-            return;
         }
-        await ForwardAsync(context, plan, forward ?? (gate.IsOpen(plan.Connection.Name) ? "no_slot" : "queue_closed")).ConfigureAwait(false);
+        await ForwardAsync(context, plan, forward).ConfigureAwait(false);
     }
 
     /// <summary>A direct slot: within Adapter:DirectSubmitWait, or for as long as it takes without Adapter:ForwardBacklog.</summary>
