@@ -136,16 +136,7 @@ internal static class BaselineService
                 return;
             }
             var smscMessageId = Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture);
-            await context.Publish(new SmsSubmitted
-            {
-                MessageId = context.Message.MessageId,
-                SmscMessageIds = [smscMessageId],
-                Segments = 1,
-                Connection = connection,
-                SessionId = "baseline",
-                SubmittedAt = DateTimeOffset.UtcNow,
-                Metadata = context.Message.Metadata,
-            }, CancellationToken.None).ConfigureAwait(false);
+            await context.Publish(Submitted(context.Message, smscMessageId, connection, DateTimeOffset.UtcNow), CancellationToken.None).ConfigureAwait(false);
             if (context.Message.RequestDeliveryReport)
             {
                 await receipts.PublishAsync(context.Message, smscMessageId).ConfigureAwait(false);
@@ -158,23 +149,35 @@ internal static class BaselineService
     {
         public IBus? Bus { get; set; }
 
-        public Task PublishAsync(SendSms command, string smscMessageId)
-        {
-            var now = DateTimeOffset.UtcNow;
-            return Bus!.Publish(new SmsDeliveryReported
-            {
-                MessageId = command.MessageId,
-                SmscMessageId = smscMessageId,
-                Segment = 1,
-                Segments = 1,
-                Status = "DELIVRD",
-                SubmittedAt = now,
-                DoneAt = now,
-                ReceivedAt = now,
-                Intermediate = false,
-                Connection = connection,
-                Metadata = command.Metadata,
-            }, CancellationToken.None);
-        }
+        public Task PublishAsync(SendSms command, string smscMessageId) =>
+            Bus!.Publish(Receipt(command, smscMessageId, connection, DateTimeOffset.UtcNow), CancellationToken.None);
     }
+
+    /// <summary>The outcome every floor answers a command with.</summary>
+    internal static SmsSubmitted Submitted(SendSms command, string smscMessageId, string connection, DateTimeOffset at) => new()
+    {
+        MessageId = command.MessageId,
+        SmscMessageIds = [smscMessageId],
+        Segments = 1,
+        Connection = connection,
+        SessionId = "baseline",
+        SubmittedAt = at,
+        Metadata = command.Metadata,
+    };
+
+    /// <summary>The receipt every floor publishes for a command that asked for one.</summary>
+    internal static SmsDeliveryReported Receipt(SendSms command, string smscMessageId, string connection, DateTimeOffset at) => new()
+    {
+        MessageId = command.MessageId,
+        SmscMessageId = smscMessageId,
+        Segment = 1,
+        Segments = 1,
+        Status = "DELIVRD",
+        SubmittedAt = at,
+        DoneAt = at,
+        ReceivedAt = at,
+        Intermediate = false,
+        Connection = connection,
+        Metadata = command.Metadata,
+    };
 }

@@ -90,32 +90,12 @@ internal static class ClientBaselineService
         {
             var smscMessageId = Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture);
             var now = DateTimeOffset.UtcNow;
-            await PublishAsync(_publish, ContractNames.SmsSubmitted, _destination, new SmsSubmitted
-            {
-                MessageId = command.MessageId,
-                SmscMessageIds = [smscMessageId],
-                Segments = 1,
-                Connection = _connectionName,
-                SessionId = "baseline",
-                SubmittedAt = now,
-                Metadata = command.Metadata,
-            }).ConfigureAwait(false);
+            await PublishAsync(_publish, ContractNames.SmsSubmitted, _destination,
+                BaselineService.Submitted(command, smscMessageId, _connectionName, now)).ConfigureAwait(false);
             if (command.RequestDeliveryReport)
             {
-                await PublishAsync(_publish, ContractNames.SmsDeliveryReported, _destination, new SmsDeliveryReported
-                {
-                    MessageId = command.MessageId,
-                    SmscMessageId = smscMessageId,
-                    Segment = 1,
-                    Segments = 1,
-                    Status = "DELIVRD",
-                    SubmittedAt = now,
-                    DoneAt = now,
-                    ReceivedAt = now,
-                    Intermediate = false,
-                    Connection = _connectionName,
-                    Metadata = command.Metadata,
-                }).ConfigureAwait(false);
+                await PublishAsync(_publish, ContractNames.SmsDeliveryReported, _destination,
+                    BaselineService.Receipt(command, smscMessageId, _connectionName, now)).ConfigureAwait(false);
             }
         }
 
