@@ -106,7 +106,7 @@ internal static class BaselineService
             await handle.Ready.WaitAsync(starting.Token);
         }
         var route = hops == 2 ? $"{SendSms.QueueName} -> {connectionQueue}" : SendSms.QueueName;
-        Console.WriteLine($"baseline ready: {route} (prefetch and concurrency {concurrency}) -> {ContractNames.SmsSubmitted}");
+        Console.WriteLine($"baseline ready: {route} (prefetch and concurrency {concurrency}) -> {ContractNames.SmsSubmitted}{(clientEvents is null ? "" : ", events through RabbitMQ.Client")}");
         await signals.Stopped;
         using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         await bus.StopAsync(stopping.Token);
