@@ -40,7 +40,7 @@ cd "$ROOT"
 usage() {
   cat <<'USAGE'
 Usage: ops/load.sh [--count N] [--repeats R] [--warmup N] [--timeout SECONDS] [--adapter-env NAME=VALUE]... [--redis]
-                   [--kannel] [--latency N] [--rate R] [--help]
+                   [--env-policy JSON] [--kannel] [--latency N] [--rate R] [--help]
 
   --count N          SendSms per run (default 20000)
   --repeats R        runs of each variant; the table shows medians (default 3)
@@ -56,6 +56,9 @@ Usage: ops/load.sh [--count N] [--repeats R] [--warmup N] [--timeout SECONDS] [-
   --redis            the second adapter uses the Redis stores (Stores__Provider=Redis, a private Redis on
                      LOAD_REDIS_PORT 6394, started here when none answers there; keys under a prefix of this run), as the
                      variants adapter+redis and adapter+redis+receipts; combines with --adapter-env
+  --env-policy JSON  the second adapter's virtual host gets this RabbitMQ policy on its smpp-send-sms queues (e.g.
+                     '{"queue-version":2}'): a broker setting compared side by side. Without --adapter-env the second
+                     adapter is the same build with the same settings, so the policy is the only difference
   --kannel           also run Kannel (installs Debian's kannel if missing) as the variant kannel, interleaved with the
                      others; its configuration and logs are in the run's log directory
   --rate R           every bus-load run publishes at R SendSms/s on a fixed schedule instead of as fast as the confirms
@@ -74,7 +77,7 @@ managed with rabbitmqctl.
 USAGE
 }
 
-COUNT=20000 REPEATS=3 WARMUP=5000 TIMEOUT=300 ADAPTER_ENVS=() REDIS=0 KANNEL=0 LATENCY=0 RATE=0
+COUNT=20000 REPEATS=3 WARMUP=5000 TIMEOUT=300 ADAPTER_ENVS=() REDIS=0 KANNEL=0 LATENCY=0 RATE=0 ENV_POLICY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --count) positive "$1" "${2:-}"; COUNT=$2; shift 2 ;;
@@ -83,6 +86,7 @@ while [ $# -gt 0 ]; do
     --timeout) positive "$1" "${2:-}"; TIMEOUT=$2; shift 2 ;;
     --adapter-env) [[ ${2:-} =~ ^[A-Za-z_][A-Za-z0-9_]*=.*$ ]] || die "--adapter-env needs NAME=VALUE (was '${2:-}')"; ADAPTER_ENVS+=("$2"); shift 2 ;;
     --redis) REDIS=1; shift ;;
+    --env-policy) [[ ${2:-} == \{*\} ]] || die "--env-policy needs a JSON object (was '${2:-}')"; ENV_POLICY=$2; shift 2 ;;
     --kannel) KANNEL=1; shift ;;
     --latency) positive "$1" "${2:-}"; LATENCY=$2; shift 2 ;;
     --rate) positive "$1" "${2:-}"; RATE=$2; shift 2 ;;
@@ -99,6 +103,8 @@ if [ "$REDIS" = 1 ]; then
 else
   ENV_VARIANT=adapter+env
 fi
+# A policy alone still needs the second adapter: a variable the adapter does not read names it.
+[ -n "$ENV_POLICY" ] && [ ${#ADAPTER_ENVS[@]} -eq 0 ] && ADAPTER_ENVS+=(LOAD_VARIANT=policy)
 ADAPTER_ENV="${ADAPTER_ENVS[*]}"
 SIM_PORT=${LOAD_SIMULATOR_PORT:-12775}
 SIM_CONTROL_PORT=${LOAD_SIMULATOR_CONTROL_PORT:-18775}
@@ -160,6 +166,11 @@ for vhost in "$VHOST_ADAPTER" "$VHOST_BASELINE" "$VHOST_ONE_HOP" "$VHOST_CLIENT"
   vhost_create "$vhost"
 done
 log "virtual hosts: ${VHOSTS_CREATED[*]}"
+if [ -n "$ENV_POLICY" ]; then
+  rmqctl set_policy -p "$VHOST_ADAPTER_ENV" load-env-policy '^smpp-send-sms' "$ENV_POLICY" --apply-to queues >/dev/null \
+    || die "could not set the policy $ENV_POLICY on $VHOST_ADAPTER_ENV"
+  log "policy on $VHOST_ADAPTER_ENV's smpp-send-sms queues: $ENV_POLICY"
+fi
 REDIS_PID=""
 if [ "$REDIS" = 1 ]; then
   command -v redis-cli >/dev/null || apt_install redis-tools
@@ -389,7 +400,7 @@ echo
 echo "Load run: $COUNT SendSms per run (GSM 7-bit, 160 chars, plain JSON, publisher confirms$( [ "$RATE" -gt 0 ] && echo ", published at a fixed $RATE/s"), median of $REPEATS runs;"
 echo "adapter: Sessions $SESSIONS x WindowSize $WINDOW against the simulator on loopback; bare broker: the same hops without SMPP;"
 echo "bare-one-hop: one command consumed, one event published (MassTransit, no SMPP); +receipts: and one SmsDeliveryReported; bare-client: the same on RabbitMQ.Client, no MassTransit; bare-hybrid: MassTransit consumes, RabbitMQ.Client publishes"
-[ -z "$ADAPTER_ENV" ] || echo "$ENV_VARIANT, $ENV_VARIANT+receipts: the adapter $ADAPTER_ENV_DLL with $ADAPTER_ENV"
+[ -z "$ADAPTER_ENV" ] || echo "$ENV_VARIANT, $ENV_VARIANT+receipts: the adapter $ADAPTER_ENV_DLL with $ADAPTER_ENV${ENV_POLICY:+, its smpp-send-sms queues with the policy $ENV_POLICY}"
 [ "$KANNEL" = 1 ] && echo "kannel: Kannel $(dpkg-query -W -f='${Version}' kannel) bearerbox + smsbox, the same binds and window; cmds/s are messages with receipts/s (first sendsms to last dlr-url callback), latency sendsms -> callback; $KANNEL_CONNECTIONS keep-alive sendsms connections"
 printf '%-22s %9s %11s %7s %9s %8s %8s %8s %10s %10s %16s %10s\n' variant "cmds/s" "min-max" "ratio" "vs kannel" "p50 ms" "p95 ms" "p99 ms" "receipts/s" "unmatched" "submit_sm/sent" "forwarded"
 for v in "${VARIANTS[@]}"; do
