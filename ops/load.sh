@@ -217,22 +217,29 @@ if [ -n "$ADAPTER_ENV" ]; then
   ADAPTER_ENV_PID=$BG_PID
 fi
 
+# start_baseline NAME VHOST ARGS...: one `bus-load baseline` process on its virtual host, with the adapter's prefetch
+# and concurrency and the thread-pool setting its runtimeconfig has (so only the work differs); its pid in BG_PID.
+start_baseline() {
+  local name=$1 vhost=$2
+  shift 2
+  start_bg "$name" "$LOGS/$name.log" env DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 dotnet "$BENCH_DLL" bus-load baseline \
+    --rabbitmq "$BROKER/$vhost" --concurrency $((SESSIONS * WINDOW)) "$@"
+}
+# wait_baseline NAME PID: until it says it is ready (30 s), or the run ends showing its log.
+wait_baseline() {
+  wait_file_line "$LOGS/$1.log" '^baseline ready' 30 "$2" || { show_log_tail "$1" "$LOGS/$1.log"; die "$1 did not start within 30 s"; }
+}
 log "starting the bare-broker baseline (bus-load baseline, prefetch and concurrency $((SESSIONS * WINDOW)))"
-# With the thread-pool setting the adapter's runtimeconfig has, so only the SMPP work differs.
-start_bg baseline "$LOGS/baseline.log" env DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 dotnet "$BENCH_DLL" bus-load baseline --rabbitmq "$BROKER/$VHOST_BASELINE" \
-  --concurrency $((SESSIONS * WINDOW))
+start_baseline baseline "$VHOST_BASELINE"
 BASELINE_PID=$BG_PID
-log "starting the bare MassTransit ceiling (bus-load baseline --hops 1, prefetch and concurrency $((SESSIONS * WINDOW)))"
-start_bg bare-one-hop "$LOGS/bare-one-hop.log" env DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 dotnet "$BENCH_DLL" bus-load baseline \
-  --rabbitmq "$BROKER/$VHOST_ONE_HOP" --concurrency $((SESSIONS * WINDOW)) --hops 1
+log "starting the bare MassTransit ceiling (bus-load baseline --hops 1)"
+start_baseline bare-one-hop "$VHOST_ONE_HOP" --hops 1
 ONE_HOP_PID=$BG_PID
 log "starting the same floor on RabbitMQ.Client alone (bus-load baseline --client rabbitmq)"
-start_bg bare-client "$LOGS/bare-client.log" env DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 dotnet "$BENCH_DLL" bus-load baseline \
-  --rabbitmq "$BROKER/$VHOST_CLIENT" --concurrency $((SESSIONS * WINDOW)) --client rabbitmq
+start_baseline bare-client "$VHOST_CLIENT" --client rabbitmq
 CLIENT_PID=$BG_PID
 log "starting the same floor with MassTransit consuming and RabbitMQ.Client publishing (bus-load baseline --client hybrid)"
-start_bg bare-hybrid "$LOGS/bare-hybrid.log" env DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 dotnet "$BENCH_DLL" bus-load baseline \
-  --rabbitmq "$BROKER/$VHOST_HYBRID" --concurrency $((SESSIONS * WINDOW)) --hops 1 --client hybrid
+start_baseline bare-hybrid "$VHOST_HYBRID" --hops 1 --client hybrid
 HYBRID_PID=$BG_PID
 
 if [ "$KANNEL" = 1 ]; then
@@ -253,14 +260,10 @@ if [ -n "$ADAPTER_ENV" ]; then
   wait_http_ok "http://127.0.0.1:$ADAPTER_ENV_PORT/health/ready" 60 "$ADAPTER_ENV_PID" \
     || { show_log_tail "$ENV_VARIANT" "$LOGS/$ENV_VARIANT.log"; die "the second adapter is not ready after 60 s"; }
 fi
-wait_file_line "$LOGS/baseline.log" '^baseline ready' 30 "$BASELINE_PID" \
-  || { show_log_tail baseline "$LOGS/baseline.log"; die "the baseline did not start within 30 s"; }
-wait_file_line "$LOGS/bare-one-hop.log" '^baseline ready' 30 "$ONE_HOP_PID" \
-  || { show_log_tail bare-one-hop "$LOGS/bare-one-hop.log"; die "the one-hop baseline did not start within 30 s"; }
-wait_file_line "$LOGS/bare-client.log" '^baseline ready' 30 "$CLIENT_PID" \
-  || { show_log_tail bare-client "$LOGS/bare-client.log"; die "the RabbitMQ.Client baseline did not start within 30 s"; }
-wait_file_line "$LOGS/bare-hybrid.log" '^baseline ready' 30 "$HYBRID_PID" \
-  || { show_log_tail bare-hybrid "$LOGS/bare-hybrid.log"; die "the hybrid baseline did not start within 30 s"; }
+wait_baseline baseline "$BASELINE_PID"
+wait_baseline bare-one-hop "$ONE_HOP_PID"
+wait_baseline bare-client "$CLIENT_PID"
+wait_baseline bare-hybrid "$HYBRID_PID"
 if [ "$KANNEL" = 1 ]; then
   kannel_wait_ready "$SESSIONS" 60 "$BEARERBOX_PID" "$SMSBOX_PID" \
     || { show_log_tail bearerbox "$LOGS/kannel/bearerbox.log"; show_log_tail smsbox "$LOGS/kannel/smsbox.log"; die "Kannel is not bound and listening after 60 s"; }
