@@ -103,6 +103,7 @@ public sealed class AdapterHost : IAsyncDisposable
 
         // Bus first: its hosted service must start before (and stop after) the pool and the gate.
         AddBus(services, options);
+        AddEventPublisher(services, options);
         services.AddSingleton<SessionEventChannel>();
         services.AddHostedService<SessionEventPublisher>();
         services.AddAdapterStores(options);
@@ -154,6 +155,24 @@ public sealed class AdapterHost : IAsyncDisposable
             // Http:Urls exported empty: the default, not Kestrel's own (localhost:5000).
             builder.WebHost.UseUrls(new HttpOptions().Urls);
         }
+    }
+
+    /// <summary>
+    /// The events' publisher (<c>RabbitMq:EventPublisher</c>). RabbitMQ.Client's is a hosted service registered right
+    /// after the bus, so it connects before and closes after everything that publishes, and is part of readiness.
+    /// </summary>
+    private static void AddEventPublisher(IServiceCollection services, AdapterOptions options)
+    {
+        if (options.RabbitMq.EventPublisher == EventPublisherKind.MassTransit)
+        {
+            services.AddSingleton<IEventPublisher, MassTransitEventPublisher>();
+            return;
+        }
+        services.AddSingleton(sp => sp.GetRequiredService<AdapterOptions>().RabbitMq);
+        services.AddSingleton<RabbitMqEventPublisher>();
+        services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<RabbitMqEventPublisher>());
+        services.AddHostedService(sp => sp.GetRequiredService<RabbitMqEventPublisher>());
+        services.AddHealthChecks().AddCheck<RabbitMqEventPublisher>("event-publisher", tags: ["ready"]);
     }
 
     /// <summary>

@@ -67,6 +67,8 @@ internal sealed class AdapterUnderTest : IAsyncDisposable
             ["Adapter:ThrottleBackoffMax"] = "00:00:00.200",
             ["Adapter:RetryBudget"] = "00:00:10",
             ["Adapter:ShutdownTimeout"] = "00:00:05",
+            // MassTransit publishes, so its in-memory harness sees the events.
+            ["RabbitMq:EventPublisher"] = "MassTransit",
         };
         foreach (var (key, value) in config ?? new Dictionary<string, string?>())
         {

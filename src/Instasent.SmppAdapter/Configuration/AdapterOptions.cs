@@ -205,6 +205,16 @@ public enum RabbitMqQueueType
     Quorum,
 }
 
+/// <summary>What publishes the adapter's events (<c>RabbitMq:EventPublisher</c>).</summary>
+public enum EventPublisherKind
+{
+    /// <summary>RabbitMQ.Client on a connection of its own, in MassTransit's envelope: the default, cheaper per event.</summary>
+    RabbitMqClient,
+
+    /// <summary>MassTransit's publish pipeline (the in-memory test harness needs it).</summary>
+    MassTransit,
+}
+
 /// <summary><c>RabbitMq:*</c>.</summary>
 public sealed record RabbitMqOptions
 {
@@ -244,9 +254,15 @@ public sealed record RabbitMqOptions
     /// </summary>
     public IReadOnlyList<string> ClusterNodes { get; init; } = [];
 
+    /// <summary>
+    /// What publishes the events (outcomes, receipts, inbound messages, session events): RabbitMQ.Client (default) or
+    /// MassTransit. Same exchanges, same envelope, same confirms; commands are consumed by MassTransit either way.
+    /// </summary>
+    public EventPublisherKind EventPublisher { get; init; } = EventPublisherKind.RabbitMqClient;
+
     /// <summary>Never print a credential (records print every property by default).</summary>
     public override string ToString() =>
-        $"RabbitMq {{ Uri = {Uri.Scheme}://{Uri.Host}:{Uri.Port}{Uri.AbsolutePath}, QueueType = {QueueType}, ClusterNodes = [{string.Join(", ", ClusterNodes)}] }}";
+        $"RabbitMq {{ Uri = {Uri.Scheme}://{Uri.Host}:{Uri.Port}{Uri.AbsolutePath}, QueueType = {QueueType}, ClusterNodes = [{string.Join(", ", ClusterNodes)}], EventPublisher = {EventPublisher} }}";
 }
 
 /// <summary><c>Http:*</c>.</summary>

@@ -18,6 +18,7 @@ namespace Instasent.SmppAdapter.Inbound;
 /// </summary>
 public sealed class DeliverSmHandler(
     IBus bus,
+    IEventPublisher events,
     ICorrelationStore correlations,
     StoreAvailability stores,
     AdapterOptions options,
@@ -91,7 +92,7 @@ public sealed class DeliverSmHandler(
             span.SetTag("matched", match is not null);
         }
 
-        await bus.Publish(new SmsDeliveryReported
+        await events.PublishAsync(new SmsDeliveryReported
         {
             MessageId = match?.MessageId,
             SmscMessageId = receipt.MessageId,
@@ -105,7 +106,7 @@ public sealed class DeliverSmHandler(
             Intermediate = receipt.IsIntermediate,
             Connection = connection.Name,
             Metadata = match?.Metadata,
-        }, ct).ConfigureAwait(false);
+        }, null, ct).ConfigureAwait(false);
 
         var tag = AdapterTelemetry.Connection(connection.Name);
         AdapterTelemetry.Receipts.Add(1, tag, new("smpp.receipt_status", receipt.StateName), new("matched", match is not null));
@@ -146,7 +147,7 @@ public sealed class DeliverSmHandler(
         var from = Address(deliverSm.SourceAddrTon, deliverSm.SourceAddr);
         var to = Address(deliverSm.DestAddrTon, deliverSm.DestinationAddr);
         var decoded = Smpp.Text.SmsText.Decode(deliverSm.DataCoding, text);
-        await bus.Publish(new InboundSmsReceived
+        await events.PublishAsync(new InboundSmsReceived
         {
             Id = InboundSmsId.For(connection.Name, smscMessageId, from, to, null, decoded),
             From = from,
@@ -156,7 +157,7 @@ public sealed class DeliverSmHandler(
             Segments = 1,
             Connection = connection.Name,
             SmscMessageId = smscMessageId,
-        }, ct).ConfigureAwait(false);
+        }, null, ct).ConfigureAwait(false);
         AdapterTelemetry.Inbound.Add(1, AdapterTelemetry.Connection(connection.Name));
     }
 

@@ -16,7 +16,7 @@ namespace Instasent.SmppAdapter.Inbound;
 /// (another replica's, or one the SMSC resent) is dropped as a duplicate.
 /// </summary>
 public sealed class InboundPartConsumer(
-    IInboundPartStore store, StoreAvailability stores, SendingOptions options, PublishDeadlines deadlines, TimeProvider time, ILogger<InboundPartConsumer> logger) : IConsumer<InboundSmsPart>
+    IInboundPartStore store, StoreAvailability stores, SendingOptions options, PublishDeadlines deadlines, IEventPublisher events, TimeProvider time, ILogger<InboundPartConsumer> logger) : IConsumer<InboundSmsPart>
 {
     /// <summary>The most parts a message may announce to be held; a part of a longer one is published alone.</summary>
     internal const int MaxSegments = 16;
@@ -94,7 +94,7 @@ public sealed class InboundPartConsumer(
     private async Task PublishAsync(ConsumeContext<InboundSmsPart> context, string text, int? reference, int segments)
     {
         var part = context.Message;
-        await context.Publish(new InboundSmsReceived
+        await events.PublishAsync(new InboundSmsReceived
         {
             // A long message has no single SMSC id (each part has its own), so its id comes from its content and reference.
             Id = InboundSmsId.For(part.Connection, segments > 1 ? null : part.SmscMessageId, part.SourceAddr, part.DestinationAddr, reference, text),
@@ -105,7 +105,7 @@ public sealed class InboundPartConsumer(
             Segments = segments,
             Connection = part.Connection,
             SmscMessageId = part.SmscMessageId,
-        }, CancellationToken.None).ConfigureAwait(false);
+        }, context, CancellationToken.None).ConfigureAwait(false);
         AdapterTelemetry.Inbound.Add(1, AdapterTelemetry.Connection(part.Connection));
     }
 

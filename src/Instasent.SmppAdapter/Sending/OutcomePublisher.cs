@@ -9,7 +9,7 @@ namespace Instasent.SmppAdapter.Sending;
 /// Publishes a command's final outcome and records it for idempotency. Publish completes only once the broker
 /// confirmed it (publisher confirms), and the consumer returns (so MassTransit acknowledges the command) only after that.
 /// </summary>
-public sealed class OutcomePublisher(StoreAvailability stores, SendingOptions sending, PublishDeadlines deadlines, TimeProvider time)
+public sealed class OutcomePublisher(StoreAvailability stores, SendingOptions sending, PublishDeadlines deadlines, IEventPublisher events, TimeProvider time)
 {
     public async Task RejectInvalidAsync(ConsumeContext<SendSms> context, SendSmsValidation result)
     {
@@ -90,6 +90,6 @@ public sealed class OutcomePublisher(StoreAvailability stores, SendingOptions se
     public async Task RepublishAsync(ConsumeContext context, object outcome)
     {
         using var deadline = deadlines.Start(PublishDeadlines.Outcome, CancellationToken.None);
-        await context.Publish(outcome, outcome.GetType(), deadline.Token).ConfigureAwait(false);
+        await events.PublishAsync(outcome, context, deadline.Token).ConfigureAwait(false);
     }
 }

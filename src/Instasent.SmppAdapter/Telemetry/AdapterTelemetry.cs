@@ -52,6 +52,23 @@ public static class AdapterTelemetry
     public static KeyValuePair<string, object?> Connection(string name) => new("smpp.connection", name);
 
     /// <summary>
+    /// A producer span of the adapter's own for an event published to <paramref name="exchange"/>, with the messaging
+    /// attributes MassTransit puts on its publish spans; null when nothing samples it.
+    /// </summary>
+    public static Activity? StartPublishSpan(string exchange, Guid brokerMessageId)
+    {
+        var span = Source.StartActivity(exchange + " publish", ActivityKind.Producer);
+        if (span is { IsAllDataRequested: true })
+        {
+            span.SetTag("messaging.system", "rabbitmq");
+            span.SetTag("messaging.operation.type", "send");
+            span.SetTag("messaging.destination.name", exchange);
+            span.SetTag("messaging.message.id", brokerMessageId.ToString());
+        }
+        return span;
+    }
+
+    /// <summary>
     /// A consumer span of the adapter's own over a RabbitMQ queue, with the OpenTelemetry messaging attributes
     /// MassTransit puts on its spans (system, operation, destination, the broker message's id).
     /// </summary>

@@ -1,4 +1,5 @@
 using Instasent.SmppAdapter.Configuration;
+using Instasent.SmppAdapter.Hosting;
 
 namespace Instasent.SmppAdapter.Tests.Configuration;
 
@@ -55,5 +56,37 @@ public sealed class RabbitMqOptionsReaderTests
             ["RabbitMq:ClusterNodes:1"] = node,
         }));
         Assert.Equal([$"RabbitMq:ClusterNodes must be host or host:port entries, port 1..65535 (was \"{node}\")"], e.Problems);
+    }
+
+    [Theory]
+    [InlineData(null, EventPublisherKind.RabbitMqClient)]
+    [InlineData("masstransit", EventPublisherKind.MassTransit)]
+    [InlineData("RabbitMqClient", EventPublisherKind.RabbitMqClient)]
+    public void Events_are_published_with_RabbitMQ_Client_unless_MassTransit_is_asked_for(string? value, EventPublisherKind expected) =>
+        Assert.Equal(expected, TestConfig.Options(new Dictionary<string, string?> { ["RabbitMq:EventPublisher"] = value }).RabbitMq.EventPublisher);
+
+    [Fact]
+    public void The_event_publishers_connection_uses_the_cluster_nodes_in_turn_and_the_credentials_given_apart()
+    {
+        var (factory, endpoints) = RabbitMqEventPublisher.ConnectionSettings(new RabbitMqOptions
+        {
+            Uri = new Uri("amqps://uri-user:uri-pass@broker.example:5671/tenant"),
+            Username = "adapter",
+            Password = "secret",
+            ClusterNodes = ["rabbit-1:5701", "rabbit-2"],
+        });
+
+        Assert.Equal(("adapter", "secret", "tenant"), (factory.UserName, factory.Password, factory.VirtualHost));
+        Assert.True(factory.AutomaticRecoveryEnabled);
+        Assert.Equal([("rabbit-1", 5701, true), ("rabbit-2", 5671, true)], endpoints.Select(e => (e.HostName, e.Port, e.Ssl.Enabled)));
+    }
+
+    [Fact]
+    public void Without_cluster_nodes_the_event_publisher_connects_to_the_uri_with_its_own_credentials()
+    {
+        var (factory, endpoints) = RabbitMqEventPublisher.ConnectionSettings(new RabbitMqOptions { Uri = new Uri("amqp://u:p@127.0.0.1:5999/") });
+
+        Assert.Equal(("u", "p", "/"), (factory.UserName, factory.Password, factory.VirtualHost));
+        Assert.Equal([("127.0.0.1", 5999, false)], endpoints.Select(e => (e.HostName, e.Port, e.Ssl.Enabled)));
     }
 }

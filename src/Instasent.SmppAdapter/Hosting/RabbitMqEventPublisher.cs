@@ -1,0 +1,311 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Instasent.SmppAdapter.Configuration;
+using Instasent.SmppAdapter.Telemetry;
+using MassTransit.Serialization;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace Instasent.SmppAdapter.Hosting;
+
+/// <summary>
+/// The adapter's events on RabbitMQ.Client, past MassTransit's publish pipeline (a quarter of the adapter's CPU per
+/// command with receipts, docs/performance.md): each event in MassTransit's JSON envelope (so MassTransit subscribers
+/// and plain AMQP clients read it as before), persistent, to its fanout exchange, awaited until the broker confirms it.
+/// </summary>
+/// <remarks>
+/// <para>Its own connection from <c>RabbitMq:*</c> (credentials, <c>ClusterNodes</c> as the endpoints tried in turn),
+/// opened in the background so HTTP serves from the start, and recovered by the client when lost. A publish that meets
+/// a closed channel or a nack waits for the connection and tries again until its caller's deadline
+/// (<see cref="PublishDeadlines"/>): an event may then reach the broker twice, never zero times while the caller still
+/// waits (subscribers de-duplicate, DESIGN.md).</para>
+/// <para>Tracing as MassTransit does it: a producer span when something samples it, and the current span's context in
+/// <c>traceparent</c> and <c>MT-Activity-Id</c>, so subscribers continue the trace.</para>
+/// </remarks>
+public sealed partial class RabbitMqEventPublisher(RabbitMqOptions options, TimeProvider time, ILogger<RabbitMqEventPublisher> logger)
+    : BackgroundService, IEventPublisher, IHealthCheck
+{
+    /// <summary>Confirm channels publishes are spread over (each command's events are awaited in turn, so order holds).</summary>
+    internal const int Channels = 4;
+
+    /// <summary>Between two tries of a publish that met a closed channel, and between checks of a recovering connection.</summary>
+    internal static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(100);
+
+    private const string EnvelopeContentType = "application/vnd.masstransit+json";
+
+    private static readonly ConcurrentDictionary<Type, EventType> Types = new();
+    private static readonly EnvelopeHost Host = EnvelopeHost.Current();
+
+    private readonly TaskCompletionSource<IConnection> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IChannel?[] _channels = new IChannel?[Channels];
+    private readonly SemaphoreSlim _opening = new(1, 1);
+    private int _next;
+    private volatile string? _blocked;
+
+    public async Task PublishAsync(object message, ConsumeContext? consumed, CancellationToken cancellationToken)
+    {
+        var type = Types.GetOrAdd(message.GetType(), static (t, uri) => EventType.Of(t, uri), options.Uri);
+        var messageId = NewId.NextGuid();
+        using var span = AdapterTelemetry.StartPublishSpan(type.Exchange, messageId);
+        var traceId = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null;
+        var envelope = new Envelope(messageId, consumed?.ConversationId ?? NewId.NextGuid(), consumed?.ReceiveContext.InputAddress, type.Address,
+            type.MessageType, message, time.GetUtcNow().UtcDateTime, traceId is null ? EmptyHeaders : new Dictionary<string, string> { [MassTransitActivityHeader] = traceId }, Host);
+        var body = JsonSerializer.SerializeToUtf8Bytes(envelope, SystemTextJsonMessageSerializer.Options);
+        var properties = new BasicProperties
+        {
+            ContentType = EnvelopeContentType,
+            DeliveryMode = DeliveryModes.Persistent,
+            MessageId = envelope.MessageId.ToString(),
+            Headers = traceId is null ? null : new Dictionary<string, object?>
+            {
+                [TraceparentFilter<SendSms>.Header] = traceId,
+                [MassTransitActivityHeader] = traceId,
+            },
+        };
+        while (true)
+        {
+            var channel = await ChannelAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await channel.BasicPublishAsync(type.Exchange, "", mandatory: false, properties, body, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (IsWorthRetrying(e) && !cancellationToken.IsCancellationRequested)
+            {
+                // Whether the broker took it is unknown: publishing again may deliver it twice, which subscribers absorb.
+                LogPublishRetried(type.Exchange, e.Message);
+                span?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["exception.message"] = e.Message }));
+                await Task.Delay(RetryPause, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Ready once connected, with the broker not blocking publishers (a memory or disk alarm).</summary>
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!_connected.Task.IsCompletedSuccessfully)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("event publisher: not connected to the broker yet"));
+        }
+        var connection = _connected.Task.Result;
+        if (!connection.IsOpen)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy($"event publisher: connection to the broker lost, recovering ({connection.CloseReason?.ReplyText})"));
+        }
+        return Task.FromResult(_blocked is { } reason
+            ? HealthCheckResult.Degraded($"event publisher: the broker blocks publishes ({reason}); outcomes and receipts wait until Adapter:PublishTimeout")
+            : HealthCheckResult.Healthy($"event publisher: connected to {connection.Endpoint.HostName}:{connection.Endpoint.Port}"));
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (_connected.Task.IsCompletedSuccessfully)
+        {
+            // After every service that publishes stopped (hosted services stop in reverse order): nothing is waiting.
+            var connection = _connected.Task.Result;
+            try
+            {
+                await connection.CloseAsync(Constants.ReplySuccess, "adapter stopping", TimeSpan.FromSeconds(5), abort: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogDebug("Closing the event publisher's connection: {Error}", e.Message);
+            }
+        }
+        else
+        {
+            _connected.TrySetCanceled(CancellationToken.None);
+        }
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        if (_connected.Task.IsCompletedSuccessfully)
+        {
+            _connected.Task.Result.Dispose();
+        }
+        _opening.Dispose();
+    }
+
+    /// <summary>Connects, trying again with a growing pause until the broker answers or the service stops.</summary>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var (factory, endpoints) = ConnectionSettings(options);
+        var pause = TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            try
+            {
+                var connection = await factory.CreateConnectionAsync(endpoints, stoppingToken).ConfigureAwait(false);
+                connection.ConnectionBlockedAsync += (_, e) =>
+                {
+                    _blocked = e.Reason;
+                    logger.LogWarning("The broker blocks the event publisher's connection: {Reason}", e.Reason);
+                    return Task.CompletedTask;
+                };
+                connection.ConnectionUnblockedAsync += (_, _) =>
+                {
+                    _blocked = null;
+                    logger.LogInformation("The broker unblocked the event publisher's connection");
+                    return Task.CompletedTask;
+                };
+                logger.LogInformation("Event publisher connected to {Host}:{Port}", connection.Endpoint.HostName, connection.Endpoint.Port);
+                _connected.TrySetResult(connection);
+                return;
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Event publisher could not connect to the broker ({Error}); trying again in {Pause}", e.Message, pause);
+                await Task.Delay(pause, time, stoppingToken).ConfigureAwait(false);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The next open confirm channel; waits (bounded by <paramref name="cancellationToken"/>) while the connection is not
+    /// there yet or recovering, and replaces a channel the broker closed while the connection stayed up.
+    /// </summary>
+    private async ValueTask<IChannel> ChannelAsync(CancellationToken cancellationToken)
+    {
+        var slot = (int)((uint)Interlocked.Increment(ref _next) % Channels);
+        if (Volatile.Read(ref _channels[slot]) is { IsOpen: true } open)
+        {
+            return open;
+        }
+        var connection = await _connected.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            if (connection.IsOpen)
+            {
+                await _opening.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    if (Volatile.Read(ref _channels[slot]) is { } existing)
+                    {
+                        if (existing.IsOpen)
+                        {
+                            return existing;
+                        }
+                        // A channel the client recovers reopens by itself; one the broker closed (an exchange deleted
+                        // under it) stays closed: give recovery a moment, then replace it.
+                        await Task.Delay(RetryPause, time, cancellationToken).ConfigureAwait(false);
+                        if (existing.IsOpen || !connection.IsOpen)
+                        {
+                            continue;
+                        }
+                        await existing.DisposeAsync().ConfigureAwait(false);
+                    }
+                    var channel = await connection.CreateChannelAsync(
+                        new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken).ConfigureAwait(false);
+                    foreach (var exchange in ContractNames.EventExchanges)
+                    {
+                        // As MassTransit declares them: durable fanout, no arguments (an existing one is left as it is).
+                        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    }
+                    Volatile.Write(ref _channels[slot], channel);
+                    return channel;
+                }
+                catch (Exception e) when (IsWorthRetrying(e) && !cancellationToken.IsCancellationRequested)
+                {
+                    LogPublishRetried("(opening a channel)", e.Message);
+                }
+                finally
+                {
+                    _opening.Release();
+                }
+            }
+            await Task.Delay(RetryPause, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A lost connection or channel, or a broker nack: the broker may take the same publish once it is back.</summary>
+    internal static bool IsWorthRetrying(Exception e) =>
+        e is AlreadyClosedException or OperationInterruptedException or RabbitMQ.Client.Exceptions.PublishException or System.IO.IOException or BrokerUnreachableException;
+
+    /// <summary>The connection factory and endpoints <c>RabbitMq:*</c> describe, as MassTransit's host reads them.</summary>
+    internal static (ConnectionFactory Factory, IReadOnlyList<AmqpTcpEndpoint> Endpoints) ConnectionSettings(RabbitMqOptions options)
+    {
+        var factory = new ConnectionFactory
+        {
+            Uri = options.Uri,
+            ClientProvidedName = "smpp-adapter events",
+            AutomaticRecoveryEnabled = true,
+            TopologyRecoveryEnabled = true,
+            NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
+        };
+        if (options.Username is { Length: > 0 } username)
+        {
+            factory.UserName = username;
+        }
+        if (options.Password is { Length: > 0 } password)
+        {
+            factory.Password = password;
+        }
+        var template = factory.Endpoint;
+        IReadOnlyList<AmqpTcpEndpoint> endpoints = options.ClusterNodes.Count == 0
+            ? [template]
+            : options.ClusterNodes.Select(node => Endpoint(node, template)).ToList();
+        return (factory, endpoints);
+    }
+
+    private static AmqpTcpEndpoint Endpoint(string node, AmqpTcpEndpoint template)
+    {
+        var colon = node.LastIndexOf(':');
+        var (host, port) = colon > 0 && int.TryParse(node.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p)
+            ? (node[..colon], p)
+            : (node, template.Port);
+        return new AmqpTcpEndpoint(host, port, template.Ssl);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publish to {Exchange} met a closed channel or a nack ({Error}); trying again")]
+    private partial void LogPublishRetried(string exchange, string error);
+
+    private const string MassTransitActivityHeader = "MT-Activity-Id";
+
+    private static readonly Dictionary<string, string> EmptyHeaders = [];
+
+    /// <summary>An event type's exchange (its <see cref="EntityNameAttribute"/>), its address and its message URN.</summary>
+    private sealed record EventType(string Exchange, Uri Address, string[] MessageType)
+    {
+        public static EventType Of(Type type, Uri broker)
+        {
+            var exchange = type.GetCustomAttribute<EntityNameAttribute>()?.EntityName
+                ?? throw new InvalidOperationException($"{type.Name} is not an event of the contract: it has no [EntityName] naming its exchange.");
+            var vhost = broker.AbsolutePath.Trim('/');
+            var address = new Uri($"rabbitmq://{broker.Host}/{(vhost.Length > 0 ? vhost + "/" : "")}{exchange}");
+            return new EventType(exchange, address, [MessageUrn.ForTypeString(type)]);
+        }
+    }
+
+    /// <summary>MassTransit's JSON envelope, without the fields an event never sets (MassTransit writes them as null).</summary>
+    private sealed record Envelope(
+        Guid MessageId,
+        Guid? ConversationId,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Uri? SourceAddress,
+        Uri DestinationAddress,
+        string[] MessageType,
+        object Message,
+        DateTime SentTime,
+        Dictionary<string, string> Headers,
+        EnvelopeHost Host);
+
+    private sealed record EnvelopeHost(string MachineName, string ProcessName, int ProcessId, string Assembly, string? AssemblyVersion,
+        string FrameworkVersion, string? MassTransitVersion, string OperatingSystemVersion)
+    {
+        public static EnvelopeHost Current()
+        {
+            using var process = Process.GetCurrentProcess();
+            var assembly = System.Reflection.Assembly.GetEntryAssembly()?.GetName() ?? typeof(RabbitMqEventPublisher).Assembly.GetName();
+            return new EnvelopeHost(Environment.MachineName, process.ProcessName, Environment.ProcessId, assembly.Name ?? "Instasent.SmppAdapter",
+                assembly.Version?.ToString(), Environment.Version.ToString(), typeof(IBus).Assembly.GetName().Version?.ToString(), Environment.OSVersion.VersionString);
+        }
+    }
+}
