@@ -40,7 +40,7 @@ cd "$ROOT"
 usage() {
   cat <<'USAGE'
 Usage: ops/load.sh [--count N] [--repeats R] [--warmup N] [--timeout SECONDS] [--adapter-env NAME=VALUE]... [--redis]
-                   [--env-policy JSON] [--kannel] [--latency N] [--rate R] [--help]
+                   [--env-policy JSON] [--kannel] [--latency N] [--rate R] [--variants LIST] [--help]
 
   --count N          SendSms per run (default 20000)
   --repeats R        runs of each variant; the table shows medians (default 3)
@@ -64,6 +64,9 @@ Usage: ops/load.sh [--count N] [--repeats R] [--warmup N] [--timeout SECONDS] [-
   --rate R           every bus-load run publishes at R SendSms/s on a fixed schedule instead of as fast as the confirms
                      allow: CPU per command compared at one rate (a variant that runs slower otherwise pays more per
                      command only for being slower); R must be below every variant's maximum, or the run lags behind
+  --variants LIST    run only these variants (comma-separated names as the table prints them, e.g.
+                     adapter+receipts,adapter+env+receipts): a quicker A/B; the machine is quieter, so compare only
+                     figures from the same run
   --latency N        after the runs, N more SendSms with receipts to the adapter at a fixed rate, half the median
                      adapter+receipts rate: publish -> SmsSubmitted latency below saturation (p50/p95/p99), and the
                      adapter's resident memory after every command of the whole run
@@ -77,7 +80,7 @@ managed with rabbitmqctl.
 USAGE
 }
 
-COUNT=20000 REPEATS=3 WARMUP=5000 TIMEOUT=300 ADAPTER_ENVS=() REDIS=0 KANNEL=0 LATENCY=0 RATE=0 ENV_POLICY=""
+COUNT=20000 REPEATS=3 WARMUP=5000 TIMEOUT=300 ADAPTER_ENVS=() REDIS=0 KANNEL=0 LATENCY=0 RATE=0 ENV_POLICY="" ONLY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --count) positive "$1" "${2:-}"; COUNT=$2; shift 2 ;;
@@ -90,6 +93,7 @@ while [ $# -gt 0 ]; do
     --kannel) KANNEL=1; shift ;;
     --latency) positive "$1" "${2:-}"; LATENCY=$2; shift 2 ;;
     --rate) positive "$1" "${2:-}"; RATE=$2; shift 2 ;;
+    --variants) [[ ${2:-} =~ ^[a-z+,-]+$ ]] || die "--variants needs comma-separated variant names (was '${2:-}')"; ONLY=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
@@ -376,6 +380,11 @@ run_variant() {
 
 VARIANTS=(adapter+receipts ${ADAPTER_ENV:+"$ENV_VARIANT+receipts"} adapter ${ADAPTER_ENV:+"$ENV_VARIANT"} bare-broker bare-one-hop bare-one-hop+receipts bare-client+receipts bare-hybrid+receipts)
 [ "$KANNEL" = 1 ] && VARIANTS=(kannel "${VARIANTS[@]}")
+if [ -n "$ONLY" ]; then
+  IFS=, read -r -a wanted <<<"$ONLY"
+  for v in "${wanted[@]}"; do [[ " ${VARIANTS[*]} " == *" $v "* ]] || die "--variants: no variant '$v' in this run (${VARIANTS[*]})"; done
+  VARIANTS=("${wanted[@]}")
+fi
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "warm-up: $WARMUP SendSms per variant, not counted"
 for v in "${VARIANTS[@]}"; do run_variant "$v" "$LOGS/warmup-$v.log" "$WARMUP"; done
