@@ -103,7 +103,7 @@ public sealed class AdapterHost : IAsyncDisposable
 
         // Bus first: its hosted service must start before (and stop after) the pool and the gate.
         AddBus(services, options);
-        AddEventPublisher(services, options);
+        AddBrokerPublisher(services, options);
         services.AddSingleton<SessionEventChannel>();
         services.AddHostedService<SessionEventPublisher>();
         services.AddAdapterStores(options);
@@ -158,21 +158,22 @@ public sealed class AdapterHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// The events' publisher (<c>RabbitMq:EventPublisher</c>). RabbitMQ.Client's is a hosted service registered right
-    /// after the bus, so it connects before and closes after everything that publishes, and is part of readiness.
+    /// What publishes the events and forwards the commands (<c>RabbitMq:Publisher</c>). RabbitMQ.Client's is a hosted
+    /// service registered right after the bus, so it connects before and closes after everything that publishes, and is
+    /// part of readiness.
     /// </summary>
-    private static void AddEventPublisher(IServiceCollection services, AdapterOptions options)
+    private static void AddBrokerPublisher(IServiceCollection services, AdapterOptions options)
     {
-        if (options.RabbitMq.EventPublisher == EventPublisherKind.MassTransit)
+        if (options.RabbitMq.Publisher == BrokerPublisherKind.MassTransit)
         {
-            services.AddSingleton<IEventPublisher, MassTransitEventPublisher>();
+            services.AddSingleton<IBrokerPublisher, MassTransitBrokerPublisher>();
             return;
         }
         services.AddSingleton(sp => sp.GetRequiredService<AdapterOptions>().RabbitMq);
-        services.AddSingleton<RabbitMqEventPublisher>();
-        services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<RabbitMqEventPublisher>());
-        services.AddHostedService(sp => sp.GetRequiredService<RabbitMqEventPublisher>());
-        services.AddHealthChecks().AddCheck<RabbitMqEventPublisher>("event-publisher", tags: ["ready"]);
+        services.AddSingleton<RabbitMqBrokerPublisher>();
+        services.AddSingleton<IBrokerPublisher>(sp => sp.GetRequiredService<RabbitMqBrokerPublisher>());
+        services.AddHostedService(sp => sp.GetRequiredService<RabbitMqBrokerPublisher>());
+        services.AddHealthChecks().AddCheck<RabbitMqBrokerPublisher>("broker-publisher", tags: ["ready"]);
     }
 
     /// <summary>

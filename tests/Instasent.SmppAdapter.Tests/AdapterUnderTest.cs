@@ -68,7 +68,7 @@ internal sealed class AdapterUnderTest : IAsyncDisposable
             ["Adapter:RetryBudget"] = "00:00:10",
             ["Adapter:ShutdownTimeout"] = "00:00:05",
             // MassTransit publishes, so its in-memory harness sees the events.
-            ["RabbitMq:EventPublisher"] = "MassTransit",
+            ["RabbitMq:Publisher"] = "MassTransit",
         };
         foreach (var (key, value) in config ?? new Dictionary<string, string?>())
         {

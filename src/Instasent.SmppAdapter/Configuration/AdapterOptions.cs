@@ -188,8 +188,11 @@ public sealed record SmppConnectionOptions
     /// </summary>
     public Uri QueueAddress => new($"exchange:{QueueName}");
 
+    /// <summary>The queue (and its exchange) for a command of <paramref name="priority"/>.</summary>
+    public string QueueNameFor(string? priority) => priority == SmsPriorities.High ? HighQueueName : QueueName;
+
     /// <summary>The bus address of the queue for a command of <paramref name="priority"/>.</summary>
-    public Uri QueueAddressFor(string? priority) => priority == SmsPriorities.High ? new($"exchange:{HighQueueName}") : QueueAddress;
+    public Uri QueueAddressFor(string? priority) => new($"exchange:{QueueNameFor(priority)}");
 
     /// <summary>Never print the password (records print every property by default).</summary>
     public override string ToString() => $"{Name} ({SystemId}@{Host}:{Port})";
@@ -205,13 +208,13 @@ public enum RabbitMqQueueType
     Quorum,
 }
 
-/// <summary>What publishes the adapter's events (<c>RabbitMq:EventPublisher</c>).</summary>
-public enum EventPublisherKind
+/// <summary>What publishes the adapter's events and forwards its commands (<c>RabbitMq:Publisher</c>).</summary>
+public enum BrokerPublisherKind
 {
-    /// <summary>RabbitMQ.Client on a connection of its own, in MassTransit's envelope: the default, cheaper per event.</summary>
+    /// <summary>RabbitMQ.Client on a connection of its own (events in MassTransit's envelope): the default, cheaper per message.</summary>
     RabbitMqClient,
 
-    /// <summary>MassTransit's publish pipeline (the in-memory test harness needs it).</summary>
+    /// <summary>MassTransit's publish and send pipelines (the in-memory test harness needs them).</summary>
     MassTransit,
 }
 
@@ -255,14 +258,15 @@ public sealed record RabbitMqOptions
     public IReadOnlyList<string> ClusterNodes { get; init; } = [];
 
     /// <summary>
-    /// What publishes the events (outcomes, receipts, inbound messages, session events): RabbitMQ.Client (default) or
-    /// MassTransit. Same exchanges, same envelope, same confirms; commands are consumed by MassTransit either way.
+    /// What publishes the events (outcomes, receipts, inbound messages, session events) and sends the commands the router
+    /// forwards to a connection's queue: RabbitMQ.Client (default) or MassTransit. Same exchanges, same envelope for the
+    /// events, same confirms; commands are consumed by MassTransit either way.
     /// </summary>
-    public EventPublisherKind EventPublisher { get; init; } = EventPublisherKind.RabbitMqClient;
+    public BrokerPublisherKind Publisher { get; init; } = BrokerPublisherKind.RabbitMqClient;
 
     /// <summary>Never print a credential (records print every property by default).</summary>
     public override string ToString() =>
-        $"RabbitMq {{ Uri = {Uri.Scheme}://{Uri.Host}:{Uri.Port}{Uri.AbsolutePath}, QueueType = {QueueType}, ClusterNodes = [{string.Join(", ", ClusterNodes)}], EventPublisher = {EventPublisher} }}";
+        $"RabbitMq {{ Uri = {Uri.Scheme}://{Uri.Host}:{Uri.Port}{Uri.AbsolutePath}, QueueType = {QueueType}, ClusterNodes = [{string.Join(", ", ClusterNodes)}], Publisher = {Publisher} }}";
 }
 
 /// <summary><c>Http:*</c>.</summary>

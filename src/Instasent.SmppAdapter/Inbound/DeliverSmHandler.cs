@@ -18,7 +18,7 @@ namespace Instasent.SmppAdapter.Inbound;
 /// </summary>
 public sealed class DeliverSmHandler(
     IBus bus,
-    IEventPublisher events,
+    IBrokerPublisher events,
     ICorrelationStore correlations,
     StoreAvailability stores,
     AdapterOptions options,

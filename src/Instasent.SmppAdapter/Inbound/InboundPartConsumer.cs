@@ -16,7 +16,7 @@ namespace Instasent.SmppAdapter.Inbound;
 /// (another replica's, or one the SMSC resent) is dropped as a duplicate.
 /// </summary>
 public sealed class InboundPartConsumer(
-    IInboundPartStore store, StoreAvailability stores, SendingOptions options, PublishDeadlines deadlines, IEventPublisher events, TimeProvider time, ILogger<InboundPartConsumer> logger) : IConsumer<InboundSmsPart>
+    IInboundPartStore store, StoreAvailability stores, SendingOptions options, PublishDeadlines deadlines, IBrokerPublisher events, TimeProvider time, ILogger<InboundPartConsumer> logger) : IConsumer<InboundSmsPart>
 {
     /// <summary>The most parts a message may announce to be held; a part of a longer one is published alone.</summary>
     internal const int MaxSegments = 16;

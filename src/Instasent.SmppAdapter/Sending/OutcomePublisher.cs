@@ -9,7 +9,7 @@ namespace Instasent.SmppAdapter.Sending;
 /// Publishes a command's final outcome and records it for idempotency. Publish completes only once the broker
 /// confirmed it (publisher confirms), and the consumer returns (so MassTransit acknowledges the command) only after that.
 /// </summary>
-public sealed class OutcomePublisher(StoreAvailability stores, SendingOptions sending, PublishDeadlines deadlines, IEventPublisher events, TimeProvider time)
+public sealed class OutcomePublisher(StoreAvailability stores, SendingOptions sending, PublishDeadlines deadlines, IBrokerPublisher events, TimeProvider time)
 {
     public async Task RejectInvalidAsync(ConsumeContext<SendSms> context, SendSmsValidation result)
     {

@@ -8,7 +8,7 @@ namespace Instasent.SmppAdapter.Sending;
 /// Consumes <c>smpp-send-sms</c>: rejects bad input (permanent <see cref="SmsRejected"/>, acknowledged) and forwards
 /// valid commands to their connection's queue (<c>smpp-send-sms.&lt;connection&gt;</c>, or
 /// <c>smpp-send-sms.&lt;connection&gt;.high</c> for a <c>priority: high</c> command), so a connection with no bound
-/// session holds its own backlog and never blocks another. MassTransit carries the trace and headers over the hop.
+/// session holds its own backlog and never blocks another. The forward carries the trace over the hop (IBrokerPublisher).
 /// With one connection configured (<see cref="AdapterOptions.DirectSubmit"/>) a normal command whose connection queue is
 /// open is submitted here instead, saving the hop (a persistent, confirmed publish, its delivery and its ack), as long as
 /// one of the <see cref="DirectSubmitSlots"/> (the connection's normal share of the window) is free. When none is, the
@@ -24,7 +24,7 @@ namespace Instasent.SmppAdapter.Sending;
 /// retries the command is returned to its queue (BusPolicy.RequeueWhenPublishesTimeOut), not parked in _error.
 /// </remarks>
 public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher outcomes, AdapterOptions options, ConnectionQueueGate gate,
-    SendSmsConsumer consumer, DirectSubmitSlots directSlots, PublishDeadlines deadlines, ShutdownDrain drain) : IConsumer<SendSms>
+    SendSmsConsumer consumer, DirectSubmitSlots directSlots, IBrokerPublisher publisher, PublishDeadlines deadlines, ShutdownDrain drain) : IConsumer<SendSms>
 {
     public async Task Consume(ConsumeContext<SendSms> context)
     {
@@ -71,9 +71,8 @@ public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher o
     private async Task ForwardAsync(ConsumeContext<SendSms> context, SubmitPlan plan, string reason)
     {
         AdapterTelemetry.Forwarded.Add(1, AdapterTelemetry.Connection(plan.Connection.Name), new("reason", reason));
-        var endpoint = await context.GetSendEndpoint(plan.Connection.QueueAddressFor(plan.Command.Priority)).ConfigureAwait(false);
         using var deadline = deadlines.Start(PublishDeadlines.Forward, context.CancellationToken);
-        await endpoint.Send(context.Message, send => QueueTopology.Mandatory(send), deadline.Token).ConfigureAwait(false);
+        await publisher.ForwardAsync(context, plan.Connection.QueueNameFor(plan.Command.Priority), deadline.Token).ConfigureAwait(false);
     }
 
     /// <summary>Why <paramref name="plan"/> goes to its connection's queue whatever the slots, or null: submit it here if one is free.</summary>

@@ -10,7 +10,7 @@ namespace Instasent.SmppAdapter.Sessions;
 /// stop budget, and only then lets go of the bus. A publish the broker does not confirm in time (a blocked or stalled
 /// connection) is tried again a few times, in order, before the event is given up with a warning.
 /// </summary>
-public sealed class SessionEventPublisher(SessionEventChannel events, IEventPublisher publisher, PublishDeadlines deadlines, TimeProvider time, ILogger<SessionEventPublisher> logger)
+public sealed class SessionEventPublisher(SessionEventChannel events, IBrokerPublisher publisher, PublishDeadlines deadlines, TimeProvider time, ILogger<SessionEventPublisher> logger)
     : BackgroundService
 {
     /// <summary>Tries per event; the pauses between them double from <see cref="FirstPause"/> (1 + 2 + 4 + 8 s in all).</summary>

@@ -52,17 +52,18 @@ public static class AdapterTelemetry
     public static KeyValuePair<string, object?> Connection(string name) => new("smpp.connection", name);
 
     /// <summary>
-    /// A producer span of the adapter's own for an event published to <paramref name="exchange"/>, with the messaging
-    /// attributes MassTransit puts on its publish spans; null when nothing samples it.
+    /// A producer span of the adapter's own, <c>&lt;destination&gt; &lt;operation&gt;</c> (an event's exchange and
+    /// <c>publish</c>, a connection's queue and <c>send</c>), with the messaging attributes MassTransit puts on its
+    /// producer spans; null when nothing samples it.
     /// </summary>
-    public static Activity? StartPublishSpan(string exchange, Guid brokerMessageId)
+    public static Activity? StartPublishSpan(string destination, string operation, Guid brokerMessageId)
     {
-        var span = Source.StartActivity(exchange + " publish", ActivityKind.Producer);
+        var span = Source.StartActivity(destination + " " + operation, ActivityKind.Producer);
         if (span is { IsAllDataRequested: true })
         {
             span.SetTag("messaging.system", "rabbitmq");
             span.SetTag("messaging.operation.type", "send");
-            span.SetTag("messaging.destination.name", exchange);
+            span.SetTag("messaging.destination.name", destination);
             span.SetTag("messaging.message.id", brokerMessageId.ToString());
         }
         return span;

@@ -59,16 +59,16 @@ public sealed class RabbitMqOptionsReaderTests
     }
 
     [Theory]
-    [InlineData(null, EventPublisherKind.RabbitMqClient)]
-    [InlineData("masstransit", EventPublisherKind.MassTransit)]
-    [InlineData("RabbitMqClient", EventPublisherKind.RabbitMqClient)]
-    public void Events_are_published_with_RabbitMQ_Client_unless_MassTransit_is_asked_for(string? value, EventPublisherKind expected) =>
-        Assert.Equal(expected, TestConfig.Options(new Dictionary<string, string?> { ["RabbitMq:EventPublisher"] = value }).RabbitMq.EventPublisher);
+    [InlineData(null, BrokerPublisherKind.RabbitMqClient)]
+    [InlineData("masstransit", BrokerPublisherKind.MassTransit)]
+    [InlineData("RabbitMqClient", BrokerPublisherKind.RabbitMqClient)]
+    public void Events_are_published_with_RabbitMQ_Client_unless_MassTransit_is_asked_for(string? value, BrokerPublisherKind expected) =>
+        Assert.Equal(expected, TestConfig.Options(new Dictionary<string, string?> { ["RabbitMq:Publisher"] = value }).RabbitMq.Publisher);
 
     [Fact]
     public void The_event_publishers_connection_uses_the_cluster_nodes_in_turn_and_the_credentials_given_apart()
     {
-        var (factory, endpoints) = RabbitMqEventPublisher.ConnectionSettings(new RabbitMqOptions
+        var (factory, endpoints) = RabbitMqBrokerPublisher.ConnectionSettings(new RabbitMqOptions
         {
             Uri = new Uri("amqps://uri-user:uri-pass@broker.example:5671/tenant"),
             Username = "adapter",
@@ -84,7 +84,7 @@ public sealed class RabbitMqOptionsReaderTests
     [Fact]
     public void Without_cluster_nodes_the_event_publisher_connects_to_the_uri_with_its_own_credentials()
     {
-        var (factory, endpoints) = RabbitMqEventPublisher.ConnectionSettings(new RabbitMqOptions { Uri = new Uri("amqp://u:p@127.0.0.1:5999/") });
+        var (factory, endpoints) = RabbitMqBrokerPublisher.ConnectionSettings(new RabbitMqOptions { Uri = new Uri("amqp://u:p@127.0.0.1:5999/") });
 
         Assert.Equal(("u", "p", "/"), (factory.UserName, factory.Password, factory.VirtualHost));
         Assert.Equal([("127.0.0.1", 5999, false)], endpoints.Select(e => (e.HostName, e.Port, e.Ssl.Enabled)));

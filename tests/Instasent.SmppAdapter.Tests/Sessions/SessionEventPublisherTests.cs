@@ -10,7 +10,7 @@ namespace Instasent.SmppAdapter.Tests.Sessions;
 /// A session event whose publish fails (the broker did not confirm it in time) is tried again, in order, before it is
 /// given up: a transient stall must not drop an SmppSessionUnbound.
 /// </summary>
-public sealed class SessionEventPublisherTests
+public sealed class SessionBrokerPublisherTests
 {
     private static readonly SmppSessionUnbound Unbound = new()
     {

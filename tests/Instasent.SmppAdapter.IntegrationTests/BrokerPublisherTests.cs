@@ -10,16 +10,17 @@ using Instasent.Testing;
 using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
+using RabbitMQ.Client;
 
 namespace Instasent.SmppAdapter.IntegrationTests;
 
 /// <summary>
-/// The events' publisher on RabbitMQ.Client (<c>RabbitMq:EventPublisher</c>, the default): what it puts on the broker
-/// reads as MassTransit's publish of the same event, to a MassTransit subscriber and to a plain AMQP one, and a publish
-/// outlives a cut connection or gives up at its caller's deadline.
+/// The publisher of events and forwards on RabbitMQ.Client (<c>RabbitMq:Publisher</c>, the default): an event reads as
+/// MassTransit's publish of it, to a MassTransit subscriber and to a plain AMQP one; a forwarded command arrives as it
+/// was received; a publish outlives a cut connection, or gives up at its caller's deadline.
 /// </summary>
 [Collection(RabbitMqCollection.Name)]
-public sealed class EventPublisherTests(RabbitMqBroker broker)
+public sealed class BrokerPublisherTests(RabbitMqBroker broker)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
@@ -44,7 +45,7 @@ public sealed class EventPublisherTests(RabbitMqBroker broker)
         await using var direct = await StartAsync(new RabbitMqOptions { Uri = vhost.Uri });
         try
         {
-            using var source = new ActivitySource("EventPublisherTests");
+            using var source = new ActivitySource("BrokerPublisherTests");
             ActivityTraceId directTrace, massTransitTrace;
             using (var span = source.StartActivity("direct"))
             {
@@ -54,7 +55,7 @@ public sealed class EventPublisherTests(RabbitMqBroker broker)
             using (var span = source.StartActivity("masstransit"))
             {
                 massTransitTrace = span!.TraceId;
-                await new MassTransitEventPublisher(subscriber).PublishAsync(Submitted("masstransit"), null, starting.Token);
+                await new MassTransitBrokerPublisher(subscriber).PublishAsync(Submitted("masstransit"), null, starting.Token);
             }
 
             await Eventually.TrueAsync(() => consumed.Count == 2 && plain.Of<SmsSubmitted>().Count == 2, "both events at both subscribers", Wait);
@@ -124,6 +125,67 @@ public sealed class EventPublisherTests(RabbitMqBroker broker)
         Assert.Contains("not connected", health.Description, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_forwarded_command_reaches_its_queue_as_it_arrived_and_one_whose_exchange_has_no_queue_fails_at_once()
+    {
+        await using var vhost = await broker.CreateVirtualHostAsync("forward");
+        await using var direct = await StartAsync(new RabbitMqOptions { Uri = vhost.Uri });
+        await using var connection = await RabbitMqBroker.ConnectAsync(vhost.Uri);
+        await using var channel = await connection.CreateChannelAsync();
+        // The connection queue and its exchange, as the router's endpoint declares them (Hosting/QueueTopology).
+        await channel.ExchangeDeclareAsync("forward-target", ExchangeType.Fanout, durable: true);
+        await channel.QueueDeclareAsync("forward-target", durable: true, exclusive: false, autoDelete: false);
+        await channel.QueueBindAsync("forward-target", "forward-target", "");
+        var forwards = new ConcurrentQueue<(string MessageId, Exception? Error)>();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var router = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            cfg.Host(vhost.Uri);
+            cfg.ReceiveEndpoint("forward-in", e =>
+            {
+                BusPolicy.AcceptPlainJson(e);
+                e.Handler<SendSms>(async context =>
+                {
+                    try
+                    {
+                        await direct.Publisher.ForwardAsync(context, context.Message.MessageId == "nowhere" ? "forward-nowhere" : "forward-target", deadline.Token);
+                        forwards.Enqueue((context.Message.MessageId, null));
+                    }
+                    catch (Exception e)
+                    {
+                        forwards.Enqueue((context.Message.MessageId, e));
+                    }
+                });
+            });
+        });
+        using var starting = new CancellationTokenSource(Wait);
+        await router.StartAsync(starting.Token);
+        try
+        {
+            var body = """{"messageId":"fwd-1","from":"Instasent","to":"+34600000001","text":"as it arrived","requestDeliveryReport":"true"}"""u8.ToArray();
+            await channel.BasicPublishAsync("", "forward-in", false, new BasicProperties { ContentType = "application/json", Persistent = true }, body);
+            await channel.BasicPublishAsync("", "forward-in", false, new BasicProperties { ContentType = "application/json" },
+                """{"messageId":"nowhere","from":"Instasent","to":"+34600000001","text":"no queue"}"""u8.ToArray());
+
+            await Eventually.TrueAsync(() => forwards.Count == 2, "both forwards ended", Wait);
+            Assert.Null(forwards.Single(f => f.MessageId == "fwd-1").Error);
+            // The broker returned it (nothing bound to that exchange): failed at once, not tried again until the deadline.
+            var returned = Assert.IsAssignableFrom<RabbitMQ.Client.Exceptions.PublishException>(forwards.Single(f => f.MessageId == "nowhere").Error);
+            Assert.True(returned.IsReturn);
+            Assert.False(deadline.IsCancellationRequested);
+            var forwarded = await channel.BasicGetAsync("forward-target", autoAck: true);
+            Assert.NotNull(forwarded);
+            Assert.Equal(body, forwarded.Body.ToArray());
+            Assert.Equal(("application/json", DeliveryModes.Persistent), (forwarded.BasicProperties.ContentType, forwarded.BasicProperties.DeliveryMode));
+            Assert.Equal(HealthStatus.Healthy, (await direct.CheckHealthAsync(new HealthCheckContext())).Status);
+        }
+        finally
+        {
+            using var stopping = new CancellationTokenSource(Wait);
+            await router.StopAsync(stopping.Token);
+        }
+    }
+
     private static SmsSubmitted Submitted(string messageId) => new()
     {
         MessageId = messageId,
@@ -137,7 +199,7 @@ public sealed class EventPublisherTests(RabbitMqBroker broker)
 
     private static async Task<Started> StartAsync(RabbitMqOptions options)
     {
-        var publisher = new RabbitMqEventPublisher(options, TimeProvider.System, NullLogger<RabbitMqEventPublisher>.Instance);
+        var publisher = new RabbitMqBrokerPublisher(options, TimeProvider.System, NullLogger<RabbitMqBrokerPublisher>.Instance);
         await publisher.StartAsync(CancellationToken.None);
         return new Started(publisher);
     }
@@ -154,8 +216,10 @@ public sealed class EventPublisherTests(RabbitMqBroker broker)
     }
 
     /// <summary>A started publisher, stopped and disposed at the end of the test.</summary>
-    private sealed class Started(RabbitMqEventPublisher publisher) : IAsyncDisposable
+    private sealed class Started(RabbitMqBrokerPublisher publisher) : IAsyncDisposable
     {
+        public RabbitMqBrokerPublisher Publisher => publisher;
+
         public Task PublishAsync(object message, ConsumeContext? consumed, CancellationToken cancellationToken) => publisher.PublishAsync(message, consumed, cancellationToken);
 
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context) => publisher.CheckHealthAsync(context);

@@ -14,88 +14,137 @@ using RabbitMQ.Client.Exceptions;
 namespace Instasent.SmppAdapter.Hosting;
 
 /// <summary>
-/// The adapter's events on RabbitMQ.Client, past MassTransit's publish pipeline (a quarter of the adapter's CPU per
-/// command with receipts, docs/performance.md): each event in MassTransit's JSON envelope (so MassTransit subscribers
-/// and plain AMQP clients read it as before), persistent, to its fanout exchange, awaited until the broker confirms it.
+/// The adapter's events and forwards on RabbitMQ.Client, past MassTransit's send pipeline (a quarter of the adapter's CPU
+/// per command with receipts, docs/performance.md): each event in MassTransit's JSON envelope (so MassTransit subscribers
+/// and plain AMQP clients read it as before), persistent, to its fanout exchange; each forwarded command as it arrived
+/// (its bytes and content type: plain JSON stays plain JSON, a third of the size of MassTransit's envelope around it),
+/// persistent and mandatory, to its connection queue's exchange. Each awaited until the broker confirms it.
 /// </summary>
 /// <remarks>
 /// <para>Its own connection from <c>RabbitMq:*</c> (credentials, <c>ClusterNodes</c> as the endpoints tried in turn),
 /// opened in the background so HTTP serves from the start, and recovered by the client when lost. A publish that meets
 /// a closed channel or a nack waits for the connection and tries again until its caller's deadline
-/// (<see cref="PublishDeadlines"/>): an event may then reach the broker twice, never zero times while the caller still
-/// waits (subscribers de-duplicate, DESIGN.md).</para>
+/// (<see cref="PublishDeadlines"/>): a message may then reach the broker twice, never zero times while the caller still
+/// waits (subscribers and the adapter itself de-duplicate, DESIGN.md). A forward the broker returns (its queue does not
+/// exist) fails at once, as MassTransit's mandatory send does.</para>
 /// <para>Tracing as MassTransit does it: a producer span when something samples it, and the current span's context in
-/// <c>traceparent</c> and <c>MT-Activity-Id</c>, so subscribers continue the trace.</para>
+/// <c>traceparent</c> and <c>MT-Activity-Id</c>, so consumers continue the trace.</para>
 /// </remarks>
-public sealed partial class RabbitMqEventPublisher(RabbitMqOptions options, TimeProvider time, ILogger<RabbitMqEventPublisher> logger)
-    : BackgroundService, IEventPublisher, IHealthCheck
+public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, TimeProvider time, ILogger<RabbitMqBrokerPublisher> logger)
+    : BackgroundService, IBrokerPublisher, IHealthCheck
 {
     /// <summary>Between two tries of a publish that met a closed channel, and between checks of a recovering connection.</summary>
     internal static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(100);
 
     private const string EnvelopeContentType = "application/vnd.masstransit+json";
 
-    private static readonly ConcurrentDictionary<Type, EventType> Types = new();
     private static readonly EnvelopeHost Host = EnvelopeHost.Current();
 
+    // Per instance: an event's address names this broker's virtual host.
+    private readonly ConcurrentDictionary<Type, EventType> _types = new();
     private readonly TaskCompletionSource<IConnection> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _opening = new(1, 1);
     private IChannel? _channel;
+    private DeclaredExchanges _declared = new(null, new());
     private volatile string? _blocked;
 
     public async Task PublishAsync(object message, ConsumeContext? consumed, CancellationToken cancellationToken)
     {
-        var type = Types.GetOrAdd(message.GetType(), static (t, uri) => EventType.Of(t, uri), options.Uri);
+        var type = _types.GetOrAdd(message.GetType(), static (t, uri) => EventType.Of(t, uri), options.Uri);
         var messageId = NewId.NextGuid();
-        using var span = AdapterTelemetry.StartPublishSpan(type.Exchange, messageId);
-        var traceId = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null;
+        using var span = AdapterTelemetry.StartPublishSpan(type.Exchange, "publish", messageId);
+        var traceId = CurrentTraceId();
         var envelope = new Envelope(messageId, consumed?.ConversationId ?? NewId.NextGuid(), consumed?.ReceiveContext.InputAddress, type.Address,
             type.MessageType, message, time.GetUtcNow().UtcDateTime, traceId is null ? EmptyHeaders : new Dictionary<string, string> { [MassTransitActivityHeader] = traceId }, Host);
         var body = JsonSerializer.SerializeToUtf8Bytes(envelope, SystemTextJsonMessageSerializer.Options);
-        var properties = new BasicProperties
+        await SendAsync(type.Exchange, mandatory: false, Properties(EnvelopeContentType, messageId, traceId), body, span, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task ForwardAsync(ConsumeContext<SendSms> context, string queue, CancellationToken cancellationToken)
+    {
+        var messageId = NewId.NextGuid();
+        using var span = AdapterTelemetry.StartPublishSpan(queue, "send", messageId);
+        var received = context.ReceiveContext;
+        var properties = Properties(received.ContentType?.ToString(), messageId, CurrentTraceId());
+        await SendAsync(queue, mandatory: true, properties, received.Body.GetBytes(), span, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Declares a queue's exchange once per channel, as MassTransit's send does (durable fanout): the router's endpoint
+    /// declares it with its queue at start, but a publish to an exchange that does not exist would close the channel
+    /// every event shares, where a declared one with no queue bound only returns the forward.
+    /// </summary>
+    private async ValueTask DeclareOnceAsync(IChannel channel, string exchange, CancellationToken cancellationToken)
+    {
+        var declared = _declared;
+        if (declared.Channel == channel && declared.Exchanges.ContainsKey(exchange))
         {
-            ContentType = EnvelopeContentType,
-            DeliveryMode = DeliveryModes.Persistent,
-            MessageId = envelope.MessageId.ToString(),
-            Headers = traceId is null ? null : new Dictionary<string, object?>
-            {
-                [TraceparentFilter<SendSms>.Header] = traceId,
-                [MassTransitActivityHeader] = traceId,
-            },
-        };
+            return;
+        }
+        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (declared.Channel != channel)
+        {
+            Interlocked.CompareExchange(ref _declared, new DeclaredExchanges(channel, new()), declared);
+        }
+        _declared.Exchanges.TryAdd(exchange, true);
+    }
+
+    private sealed record DeclaredExchanges(IChannel? Channel, ConcurrentDictionary<string, bool> Exchanges);
+
+    /// <summary>Publishes until the broker confirms it, trying again (see the remarks) until <paramref name="cancellationToken"/> fires.</summary>
+    private async Task SendAsync(string exchange, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, Activity? span, CancellationToken cancellationToken)
+    {
         while (true)
         {
             var channel = await ChannelAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await channel.BasicPublishAsync(type.Exchange, "", mandatory: false, properties, body, cancellationToken).ConfigureAwait(false);
+                if (mandatory)
+                {
+                    await DeclareOnceAsync(channel, exchange, cancellationToken).ConfigureAwait(false);
+                }
+                await channel.BasicPublishAsync(exchange, "", mandatory, properties, body, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (Exception e) when (IsWorthRetrying(e) && !cancellationToken.IsCancellationRequested)
             {
-                // Whether the broker took it is unknown: publishing again may deliver it twice, which subscribers absorb.
-                LogPublishRetried(type.Exchange, e.Message);
+                // Whether the broker took it is unknown: publishing again may deliver it twice, which consumers absorb.
+                LogPublishRetried(exchange, e.Message);
                 span?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["exception.message"] = e.Message }));
                 await Task.Delay(RetryPause, time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
+    private static string? CurrentTraceId() => Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null;
+
+    private static BasicProperties Properties(string? contentType, Guid messageId, string? traceId) => new()
+    {
+        ContentType = contentType,
+        DeliveryMode = DeliveryModes.Persistent,
+        MessageId = messageId.ToString(),
+        Headers = traceId is null ? null : new Dictionary<string, object?>
+        {
+            [TraceparentFilter<SendSms>.Header] = traceId,
+            [MassTransitActivityHeader] = traceId,
+        },
+    };
+
     /// <summary>Ready once connected, with the broker not blocking publishers (a memory or disk alarm).</summary>
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         if (!_connected.Task.IsCompletedSuccessfully)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy("event publisher: not connected to the broker yet"));
+            return Task.FromResult(HealthCheckResult.Unhealthy("broker publisher: not connected to the broker yet"));
         }
         var connection = _connected.Task.Result;
         if (!connection.IsOpen)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy($"event publisher: connection to the broker lost, recovering ({connection.CloseReason?.ReplyText})"));
+            return Task.FromResult(HealthCheckResult.Unhealthy($"broker publisher: connection to the broker lost, recovering ({connection.CloseReason?.ReplyText})"));
         }
         return Task.FromResult(_blocked is { } reason
-            ? HealthCheckResult.Degraded($"event publisher: the broker blocks publishes ({reason}); outcomes and receipts wait until Adapter:PublishTimeout")
-            : HealthCheckResult.Healthy($"event publisher: connected to {connection.Endpoint.HostName}:{connection.Endpoint.Port}"));
+            ? HealthCheckResult.Degraded($"broker publisher: the broker blocks publishes ({reason}); outcomes and receipts wait until Adapter:PublishTimeout")
+            : HealthCheckResult.Healthy($"broker publisher: connected to {connection.Endpoint.HostName}:{connection.Endpoint.Port}"));
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -111,7 +160,7 @@ public sealed partial class RabbitMqEventPublisher(RabbitMqOptions options, Time
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogDebug("Closing the event publisher's connection: {Error}", e.Message);
+                logger.LogDebug("Closing the broker publisher's connection: {Error}", e.Message);
             }
         }
         else
@@ -143,22 +192,22 @@ public sealed partial class RabbitMqEventPublisher(RabbitMqOptions options, Time
                 connection.ConnectionBlockedAsync += (_, e) =>
                 {
                     _blocked = e.Reason;
-                    logger.LogWarning("The broker blocks the event publisher's connection: {Reason}", e.Reason);
+                    logger.LogWarning("The broker blocks the broker publisher's connection: {Reason}", e.Reason);
                     return Task.CompletedTask;
                 };
                 connection.ConnectionUnblockedAsync += (_, _) =>
                 {
                     _blocked = null;
-                    logger.LogInformation("The broker unblocked the event publisher's connection");
+                    logger.LogInformation("The broker unblocked the broker publisher's connection");
                     return Task.CompletedTask;
                 };
-                logger.LogInformation("Event publisher connected to {Host}:{Port}", connection.Endpoint.HostName, connection.Endpoint.Port);
+                logger.LogInformation("Broker publisher connected to {Host}:{Port}", connection.Endpoint.HostName, connection.Endpoint.Port);
                 _connected.TrySetResult(connection);
                 return;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning("Event publisher could not connect to the broker ({Error}); trying again in {Pause}", e.Message, pause);
+                logger.LogWarning("Broker publisher could not connect to the broker ({Error}); trying again in {Pause}", e.Message, pause);
                 await Task.Delay(pause, time, stoppingToken).ConfigureAwait(false);
                 pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
             }
@@ -225,9 +274,13 @@ public sealed partial class RabbitMqEventPublisher(RabbitMqOptions options, Time
         }
     }
 
-    /// <summary>A lost connection or channel, or a broker nack: the broker may take the same publish once it is back.</summary>
+    /// <summary>
+    /// A lost connection or channel, or a broker nack: the broker may take the same publish once it is back. Not a
+    /// mandatory publish the broker returned (no queue bound to the exchange): that is not going to change by itself.
+    /// </summary>
     internal static bool IsWorthRetrying(Exception e) =>
-        e is AlreadyClosedException or OperationInterruptedException or RabbitMQ.Client.Exceptions.PublishException or System.IO.IOException or BrokerUnreachableException;
+        e is AlreadyClosedException or OperationInterruptedException or RabbitMQ.Client.Exceptions.PublishException { IsReturn: false }
+            or System.IO.IOException or BrokerUnreachableException;
 
     /// <summary>The connection factory and endpoints <c>RabbitMq:*</c> describe, as MassTransit's host reads them.</summary>
     internal static (ConnectionFactory Factory, IReadOnlyList<AmqpTcpEndpoint> Endpoints) ConnectionSettings(RabbitMqOptions options)
@@ -235,7 +288,7 @@ public sealed partial class RabbitMqEventPublisher(RabbitMqOptions options, Time
         var factory = new ConnectionFactory
         {
             Uri = options.Uri,
-            ClientProvidedName = "smpp-adapter events",
+            ClientProvidedName = "smpp-adapter publisher",
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
@@ -302,7 +355,7 @@ public sealed partial class RabbitMqEventPublisher(RabbitMqOptions options, Time
         public static EnvelopeHost Current()
         {
             using var process = Process.GetCurrentProcess();
-            var assembly = System.Reflection.Assembly.GetEntryAssembly()?.GetName() ?? typeof(RabbitMqEventPublisher).Assembly.GetName();
+            var assembly = System.Reflection.Assembly.GetEntryAssembly()?.GetName() ?? typeof(RabbitMqBrokerPublisher).Assembly.GetName();
             return new EnvelopeHost(Environment.MachineName, process.ProcessName, Environment.ProcessId, assembly.Name ?? "Instasent.SmppAdapter",
                 assembly.Version?.ToString(), Environment.Version.ToString(), typeof(IBus).Assembly.GetName().Version?.ToString(), Environment.OSVersion.VersionString);
         }
