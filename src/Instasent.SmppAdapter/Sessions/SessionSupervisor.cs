@@ -17,6 +17,9 @@ namespace Instasent.SmppAdapter.Sessions;
 /// </summary>
 internal sealed class SessionSupervisor
 {
+    /// <summary>The longest a bind slot's release may take before the slot is left to lapse by itself.</summary>
+    internal static readonly TimeSpan ReleaseBound = TimeSpan.FromSeconds(1);
+
     private readonly SmppConnectionOptions _connection;
     private readonly ISmppInboundHandler _inbound;
     private readonly SessionEventChannel _events;
@@ -311,7 +314,9 @@ internal sealed class SessionSupervisor
         {
             try
             {
-                await lease.DisposeAsync().ConfigureAwait(false);
+                // Bounded: an unreachable Redis answers only at its own timeout (5 s), which would hold a stop that long;
+                // the release only spares the next holder the lease's lapse.
+                await lease.DisposeAsync().AsTask().WaitAsync(ReleaseBound, _time).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

@@ -211,11 +211,13 @@ internal sealed class RedisBindSlots(IConnectionMultiplexer redis, RedisStoreKey
 
     public async ValueTask<IBindSlotLease?> TryAcquireAsync(CancellationToken cancellationToken)
     {
-        await released.SubscribeAsync().ConfigureAwait(false);
+        // Redis calls take no token: an unreachable Redis would hold a stopping session slot for its whole timeout (5 s,
+        // the host's stop budget in tests), so the wait ends with the token. A slot acquired after that lapses unrenewed.
+        await released.SubscribeAsync(cancellationToken).ConfigureAwait(false);
         // Who holds the slot, for an operator reading the key: host, process and a unique suffix.
         var owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
         var slot = (int)await RedisOperations.MeasureAsync("bind_slot.acquire", () =>
-            redis.GetDatabase().ScriptEvaluateAsync(AcquireScript, _slotKeys, [owner, (long)lease.TotalMilliseconds])).ConfigureAwait(false);
+            redis.GetDatabase().ScriptEvaluateAsync(AcquireScript, _slotKeys, [owner, (long)lease.TotalMilliseconds])).WaitAsync(cancellationToken).ConfigureAwait(false);
         return slot < 0 ? null : new Held(this, slot, owner);
     }
 
@@ -259,18 +261,20 @@ internal sealed class RedisReleaseSignals(IConnectionMultiplexer redis, string c
     private readonly SemaphoreSlim _subscribing = new(1, 1);
     private volatile bool _subscribed;
 
-    public async Task SubscribeAsync()
+    /// <summary>Subscribes once; <paramref name="cancellationToken"/> ends the wait for an unreachable Redis (a stop).</summary>
+    public async Task SubscribeAsync(CancellationToken cancellationToken)
     {
         if (_subscribed)
         {
             return;
         }
-        await _subscribing.WaitAsync().ConfigureAwait(false);
+        await _subscribing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (!_subscribed)
             {
-                await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(channel), (_, message) => Wake(message.ToString())).ConfigureAwait(false);
+                await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(channel), (_, message) => Wake(message.ToString()))
+                    .WaitAsync(cancellationToken).ConfigureAwait(false);
                 _subscribed = true;
             }
         }
