@@ -24,9 +24,9 @@ namespace Instasent.SmppAdapter;
 /// MassTransit's <c>AddMassTransitTestHarness()</c>, which production code never knows about).
 /// </summary>
 /// <remarks>
-/// Start order: bus (waits until connected), session event publisher, SMPP pool, connection queue gate. Stop runs in
-/// reverse: stop consuming the connection queues (in-flight commands finish or are handed back), unbind every session
-/// (each drains its window), stop publishing session events, stop the bus. The whole stop is bounded by
+/// Start order: broker publisher (connects in the background), bus, session event publisher, SMPP pool, connection queue
+/// gate. Stop runs in reverse: stop consuming the connection queues (in-flight commands finish or are handed back),
+/// unbind every session (each drains its window), stop publishing session events, stop the bus, close the publisher. The whole stop is bounded by
 /// <c>Adapter:ShutdownTimeout</c> (30 s).
 /// </remarks>
 public sealed class AdapterHost : IAsyncDisposable
@@ -101,9 +101,11 @@ public sealed class AdapterHost : IAsyncDisposable
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PublishDeadlines>();
 
-        // Bus first: its hosted service must start before (and stop after) the pool and the gate.
-        AddBus(services, options);
+        // The broker publisher first: it must stop after everything that publishes, MassTransit's consumers included
+        // (the bus stops last of the rest and its consumers publish until it has). Then the bus: its hosted service must
+        // start before (and stop after) the pool and the gate.
         AddBrokerPublisher(services, options);
+        AddBus(services, options);
         services.AddSingleton<SessionEventChannel>();
         services.AddHostedService<SessionEventPublisher>();
         services.AddAdapterStores(options);
@@ -159,8 +161,8 @@ public sealed class AdapterHost : IAsyncDisposable
 
     /// <summary>
     /// What publishes the events and forwards the commands (<c>RabbitMq:Publisher</c>). RabbitMQ.Client's is a hosted
-    /// service registered right after the bus, so it connects before and closes after everything that publishes, and is
-    /// part of readiness.
+    /// service registered before the bus, so it connects first and closes after everything that publishes (MassTransit's
+    /// consumers run until the bus stops), and is part of readiness.
     /// </summary>
     private static void AddBrokerPublisher(IServiceCollection services, AdapterOptions options)
     {

@@ -186,6 +186,28 @@ public sealed class BrokerPublisherTests(RabbitMqBroker broker)
         }
     }
 
+    [Fact]
+    public async Task Once_stopped_the_publisher_fails_a_publish_at_once_instead_of_waiting_for_a_connection()
+    {
+        await using var vhost = await broker.CreateVirtualHostAsync("events");
+        var publisher = new RabbitMqBrokerPublisher(new RabbitMqOptions { Uri = vhost.Uri }, TimeProvider.System, NullLogger<RabbitMqBrokerPublisher>.Instance);
+        await publisher.StartAsync(CancellationToken.None);
+        try
+        {
+            using var deadline = new CancellationTokenSource(Wait);
+            await publisher.PublishAsync(Submitted("before-stop"), null, deadline.Token);
+            await publisher.StopAsync(deadline.Token);
+
+            // No deadline at all (as a consumer still running during a stop might pass): it must still end.
+            var stopped = await Assert.ThrowsAsync<InvalidOperationException>(() => publisher.PublishAsync(Submitted("after-stop"), null, CancellationToken.None).WaitAsync(Wait));
+            Assert.Contains("stopped", stopped.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            publisher.Dispose();
+        }
+    }
+
     private static SmsSubmitted Submitted(string messageId) => new()
     {
         MessageId = messageId,

@@ -47,6 +47,7 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
     private IChannel? _channel;
     private DeclaredExchanges _declared = new(null, new());
     private volatile string? _blocked;
+    private volatile bool _stopped;
 
     public async Task PublishAsync(object message, ConsumeContext? consumed, CancellationToken cancellationToken)
     {
@@ -149,6 +150,7 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        _stopped = true;
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         if (_connected.Task.IsCompletedSuccessfully)
         {
@@ -228,6 +230,12 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
         var connection = await _connected.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
+            if (_stopped)
+            {
+                // Stopped last of the host's services: whatever still publishes fails at once rather than waiting for a
+                // connection that is not coming back.
+                throw new InvalidOperationException("The broker publisher has stopped; nothing more is published.");
+            }
             if (connection.IsOpen)
             {
                 await _opening.WaitAsync(cancellationToken).ConfigureAwait(false);

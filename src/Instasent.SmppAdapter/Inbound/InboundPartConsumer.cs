@@ -94,6 +94,7 @@ public sealed class InboundPartConsumer(
     private async Task PublishAsync(ConsumeContext<InboundSmsPart> context, string text, int? reference, int segments)
     {
         var part = context.Message;
+        using var deadline = deadlines.Start(PublishDeadlines.InboundSms, CancellationToken.None);
         await events.PublishAsync(new InboundSmsReceived
         {
             // A long message has no single SMSC id (each part has its own), so its id comes from its content and reference.
@@ -105,7 +106,7 @@ public sealed class InboundPartConsumer(
             Segments = segments,
             Connection = part.Connection,
             SmscMessageId = part.SmscMessageId,
-        }, context, CancellationToken.None).ConfigureAwait(false);
+        }, context, deadline.Token).ConfigureAwait(false);
         AdapterTelemetry.Inbound.Add(1, AdapterTelemetry.Connection(part.Connection));
     }
 
