@@ -169,7 +169,9 @@ public class SessionAgainstSimulatorTests
     {
         await using var simulator = await StartSimulatorAsync();
         simulator.Faults.IgnoreEnquireLink = true;
-        var options = Options(simulator) with { EnquireLinkInterval = TimeSpan.FromMilliseconds(200), ResponseTimeout = TimeSpan.FromMilliseconds(500) };
+        // The response timeout also bounds the bind: 2 s, not less, or a cold first bind on a busy CI machine times out
+        // before the enquire_link under test is even sent (seen once at 0.5 s).
+        var options = Options(simulator) with { EnquireLinkInterval = TimeSpan.FromMilliseconds(200), ResponseTimeout = TimeSpan.FromSeconds(2) };
         var session = await SmppSession.ConnectAsync(options).WaitAsync(Wait);
         var changes = Record(session);
 
@@ -184,7 +186,8 @@ public class SessionAgainstSimulatorTests
     {
         await using var simulator = await StartSimulatorAsync();
         simulator.Faults.DropResponses = true;
-        var options = Options(simulator) with { ResponseTimeout = TimeSpan.FromMilliseconds(300), DeadAfterConsecutiveTimeouts = 3 };
+        // 2 s bounds the bind too (see the enquire_link test above).
+        var options = Options(simulator) with { ResponseTimeout = TimeSpan.FromSeconds(2), DeadAfterConsecutiveTimeouts = 3 };
         var session = await SmppSession.ConnectAsync(options).WaitAsync(Wait);
         var changes = Record(session);
 
