@@ -87,8 +87,7 @@ public sealed class BrokerPublisherTests(RabbitMqBroker broker)
         }
         finally
         {
-            using var stopping = new CancellationTokenSource(Wait);
-            await subscriber.StopAsync(stopping.Token);
+            await StopAsync(subscriber);
         }
     }
 
@@ -181,8 +180,7 @@ public sealed class BrokerPublisherTests(RabbitMqBroker broker)
         }
         finally
         {
-            using var stopping = new CancellationTokenSource(Wait);
-            await router.StopAsync(stopping.Token);
+            await StopAsync(router);
         }
     }
 
@@ -206,6 +204,13 @@ public sealed class BrokerPublisherTests(RabbitMqBroker broker)
         {
             publisher.Dispose();
         }
+    }
+
+    /// <summary>Stops a test's own MassTransit bus, bounded by <see cref="Wait"/>.</summary>
+    private static async Task StopAsync(IBusControl bus)
+    {
+        using var stopping = new CancellationTokenSource(Wait);
+        await bus.StopAsync(stopping.Token);
     }
 
     private static SmsSubmitted Submitted(string messageId) => new()

@@ -45,7 +45,8 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
     private readonly TaskCompletionSource<IConnection> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _opening = new(1, 1);
     private IChannel? _channel;
-    private DeclaredExchanges _declared = new(null, new());
+    // The forwards' exchanges declared on the current channel; cleared when a channel replaces it (ChannelAsync).
+    private readonly ConcurrentDictionary<string, bool> _declared = new(StringComparer.Ordinal);
     private volatile string? _blocked;
     private volatile bool _stopped;
 
@@ -77,20 +78,13 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
     /// </summary>
     private async ValueTask DeclareOnceAsync(IChannel channel, string exchange, CancellationToken cancellationToken)
     {
-        var declared = _declared;
-        if (declared.Channel == channel && declared.Exchanges.ContainsKey(exchange))
+        if (_declared.ContainsKey(exchange))
         {
             return;
         }
         await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (declared.Channel != channel)
-        {
-            Interlocked.CompareExchange(ref _declared, new DeclaredExchanges(channel, new()), declared);
-        }
-        _declared.Exchanges.TryAdd(exchange, true);
+        _declared.TryAdd(exchange, true);
     }
-
-    private sealed record DeclaredExchanges(IChannel? Channel, ConcurrentDictionary<string, bool> Exchanges);
 
     /// <summary>Publishes until the broker confirms it, trying again (see the remarks) until <paramref name="cancellationToken"/> fires.</summary>
     private async Task SendAsync(string exchange, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, Activity? span, CancellationToken cancellationToken)
@@ -266,6 +260,7 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
                         // As MassTransit declares them: durable fanout, no arguments (an existing one is left as it is).
                         await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
                     }
+                    _declared.Clear();
                     Volatile.Write(ref _channel, channel);
                     return channel;
                 }
