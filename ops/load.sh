@@ -62,8 +62,9 @@ Usage: ops/load.sh [--count N] [--repeats R] [--warmup N] [--timeout SECONDS] [-
   --kannel           also run Kannel (installs Debian's kannel if missing) as the variant kannel, interleaved with the
                      others; its configuration and logs are in the run's log directory
   --rate R           every bus-load run publishes at R SendSms/s on a fixed schedule instead of as fast as the confirms
-                     allow: CPU per command compared at one rate (a variant that runs slower otherwise pays more per
-                     command only for being slower); R must be below every variant's maximum, or the run lags behind
+                     allow, and kannel-load injects at R sendsms/s: CPU per command compared at one rate (a variant
+                     that runs slower otherwise pays more per command only for being slower); R must be below every
+                     variant's maximum, or the run lags behind
   --variants LIST    run only these variants (comma-separated names as the table prints them, e.g.
                      adapter+receipts,adapter+env+receipts): a quicker A/B; the machine is quieter, so compare only
                      figures from the same run
@@ -330,7 +331,7 @@ run_variant() {
     # The password through the environment (kannel-load reads KANNEL_PASSWORD), not the command line.
     KANNEL_PASSWORD=$KANNEL_PASSWORD timeout $((TIMEOUT + 30)) dotnet "$BENCH_DLL" kannel-load --sendsms "http://127.0.0.1:$KANNEL_SENDSMS_PORT/cgi-bin/sendsms" \
       --user "$KANNEL_USER" --dlr-port "$KANNEL_DLR_PORT" --connections "$KANNEL_CONNECTIONS" \
-      --count "$count" --label "$name" --timeout "$TIMEOUT" >"$out" 2>&1 || status=$?
+      --count "$count" --label "$name" --timeout "$TIMEOUT" ${RATE_ARGS[@]+"${RATE_ARGS[@]}"} >"$out" 2>&1 || status=$?
   else
     # shellcheck disable=SC2086
     timeout $((TIMEOUT + 30)) dotnet "$BENCH_DLL" bus-load --rabbitmq "$BROKER/${VHOST[$name]}" --count "$count" \

@@ -113,7 +113,7 @@ internal static class BusLoad
         {
             if (settings.Rate is { } rate)
             {
-                await PublishOnScheduleAsync(settings.Count, rate, settings.InFlight, PublishAsync, deadline.Token);
+                await LoadWorkers.OnScheduleAsync(settings.Count, rate, settings.InFlight, PublishAsync, deadline.Token);
             }
             else
             {
@@ -136,44 +136,6 @@ internal static class BusLoad
         report.Print(settings, cpu);
         return completed && report.AllExactlyOnce && nacked == 0 ? 0 : 1;
     }
-
-    /// <summary>
-    /// Publishes command i at <c>i / rate</c> seconds from the start (a late one goes at once, so the average rate holds),
-    /// at most <paramref name="inFlight"/> awaiting their confirm. It wakes every <see cref="ScheduleTick"/> at most and
-    /// publishes what is due then: one timer wake-up per command cost the load generator more CPU than the adapter it
-    /// measures. Latency is timed from each publish, so the tick does not shorten it.
-    /// </summary>
-    private static async Task PublishOnScheduleAsync(int count, int rate, int inFlight, Func<int, Task> publish, CancellationToken cancellationToken)
-    {
-        using var slots = new SemaphoreSlim(inFlight);
-        var pending = new List<Task>(count);
-        var start = Stopwatch.GetTimestamp();
-        for (var i = 0; i < count; i++)
-        {
-            var due = TimeSpan.FromSeconds((double)i / rate) - Stopwatch.GetElapsedTime(start);
-            if (due > TimeSpan.Zero)
-            {
-                await Task.Delay(due > ScheduleTick ? due : ScheduleTick, cancellationToken);
-            }
-            await slots.WaitAsync(cancellationToken);
-            pending.Add(PublishAndReleaseAsync(i));
-        }
-        await Task.WhenAll(pending);
-
-        async Task PublishAndReleaseAsync(int index)
-        {
-            try
-            {
-                await publish(index);
-            }
-            finally
-            {
-                slots.Release();
-            }
-        }
-    }
-
-    private static readonly TimeSpan ScheduleTick = TimeSpan.FromMilliseconds(5);
 
     private static ReadOnlyMemory<byte> Body(string messageId, int i, bool receipts)
     {

@@ -25,8 +25,10 @@ internal static class KannelLoad
     private const string Usage = """
         Usage: kannel-load --sendsms http://127.0.0.1:13013/cgi-bin/sendsms --count 20000
                            [--user load] [--password load (or KANNEL_PASSWORD)] [--dlr-port 18776] [--connections 8] [--label kannel]
-                           [--timeout 300] [--quiet 5]
+                           [--timeout 300] [--quiet 5] [--rate N]
           --connections  keep-alive connections to smsbox, one request in flight on each
+          --rate         inject N messages a second on a fixed schedule (still at most --connections in flight), as
+                         bus-load --rate does: CPU per message compared with the adapter's at one rate
           --dlr-port     the delivery-report receiver listens on 127.0.0.1:<port>
           --timeout      seconds, from the first injection, for every delivery report to arrive
           --quiet        seconds without a callback, once everything was accepted, after which the missing reports
@@ -37,7 +39,7 @@ internal static class KannelLoad
     private const int Delivered = 1;
 
     private sealed record Settings(Uri SendSms, string User, string Password, int Count, int DlrPort, int Connections,
-        string Label, TimeSpan Timeout, TimeSpan Quiet);
+        string Label, TimeSpan Timeout, TimeSpan Quiet, int? Rate);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -79,10 +81,17 @@ internal static class KannelLoad
         var completed = true;
         try
         {
-            await LoadWorkers.ForEachIndexAsync(settings.Count, settings.Connections, InjectAsync);
+            if (settings.Rate is { } rate)
+            {
+                await LoadWorkers.OnScheduleAsync(settings.Count, rate, settings.Connections, InjectAsync, deadline.Token);
+            }
+            else
+            {
+                await LoadWorkers.ForEachIndexAsync(settings.Count, settings.Connections, InjectAsync);
+            }
             var injected = Stopwatch.GetElapsedTime(started);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"kannel-load {settings.Label}: {settings.Count} sendsms in {injected.TotalSeconds:0.00} s ({settings.Count / injected.TotalSeconds:0}/s, {settings.Connections} connections); refused {refused}"));
+                $"kannel-load {settings.Label}: {settings.Count} sendsms in {injected.TotalSeconds:0.00} s ({settings.Count / injected.TotalSeconds:0}/s{(settings.Rate is { } r ? $", scheduled at {r}/s" : "")}, {settings.Connections} connections); refused {refused}"));
             await tracker.WaitAsync(settings.Quiet, deadline.Token);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
@@ -135,6 +144,7 @@ internal static class KannelLoad
         // The password from the environment (KANNEL_PASSWORD) keeps it off the command line, where `ps` shows it.
         string user = "load", password = Environment.GetEnvironmentVariable("KANNEL_PASSWORD") ?? "load", label = "kannel";
         int dlrPort = 18776, connections = 8, timeout = 300, quiet = 5;
+        int? rate = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -150,12 +160,13 @@ internal static class KannelLoad
                 case "--label": label = Value(); break;
                 case "--timeout": timeout = Int("--timeout"); break;
                 case "--quiet": quiet = Int("--quiet"); break;
+                case "--rate": rate = Int("--rate"); break;
                 default: throw new ArgumentException($"unknown argument {args[i]}");
             }
         }
         return new Settings(sendSms ?? throw new ArgumentException("--sendsms is required"), user, password,
             count ?? throw new ArgumentException("--count is required"), dlrPort, connections, label,
-            TimeSpan.FromSeconds(timeout), TimeSpan.FromSeconds(quiet));
+            TimeSpan.FromSeconds(timeout), TimeSpan.FromSeconds(quiet), rate);
     }
 
     /// <summary>Per message: when it was injected, when its delivery report arrived, how many arrived.</summary>
