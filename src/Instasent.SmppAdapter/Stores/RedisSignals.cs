@@ -32,20 +32,22 @@ internal sealed class RedisSignals(IConnectionMultiplexer redis, string channel,
         """;
 
     private readonly Dictionary<string, List<TaskCompletionSource>> _waiters = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _subscribing = new(1, 1);
-    private volatile bool _subscribed;
+    private readonly Lock _subscribing = new();
+    private Task? _subscription;
 
     public RedisChannel Channel { get; } = RedisChannel.Literal(channel);
 
     /// <summary>
     /// The first non-null answer of <paramref name="probe"/>: asked at once, then on each signal for <paramref name="id"/>
-    /// and every re-check interval; null after <paramref name="timeout"/>.
+    /// and every re-check interval; null after <paramref name="timeout"/>. <paramref name="cancellationToken"/> ends the
+    /// wait at once, a Redis call in flight included (StackExchange.Redis takes no token: the call is left to end by
+    /// itself, at the latest at the client's timeout, and its answer is dropped).
     /// </summary>
     public async Task<T?> WaitAsync<T>(string id, Func<Task<T?>> probe, TimeSpan timeout, CancellationToken cancellationToken)
         where T : class
     {
         // Mostly it is there already: one look, and nothing to declare.
-        if (await probe().ConfigureAwait(false) is { } there)
+        if (await probe().WaitAsync(cancellationToken).ConfigureAwait(false) is { } there)
         {
             return there;
         }
@@ -53,10 +55,10 @@ internal sealed class RedisSignals(IConnectionMultiplexer redis, string channel,
         {
             return null;
         }
-        await SubscribeAsync().ConfigureAwait(false);
+        await SubscribeAsync(cancellationToken).ConfigureAwait(false);
         var deadline = time.GetUtcNow() + timeout;
         await RedisOperations.MeasureAsync("signal.await", () => redis.GetDatabase().ScriptEvaluateAsync(DeclareScript,
-            [RedisStoreKeys.Waiting(channel, id)], [(long)(timeout + Recheck).TotalMilliseconds])).ConfigureAwait(false);
+            [RedisStoreKeys.Waiting(channel, id)], [(long)(timeout + Recheck).TotalMilliseconds])).WaitAsync(cancellationToken).ConfigureAwait(false);
         // Bounded: every round waits for a signal or a re-check interval; a signal per round at most ends it sooner.
         var maxRounds = 2 + (int)Math.Min(100_000, timeout / Recheck) * 2;
         for (var round = 0; round < maxRounds; round++)
@@ -65,7 +67,7 @@ internal sealed class RedisSignals(IConnectionMultiplexer redis, string channel,
             var signal = Register(id);
             try
             {
-                if (await probe().ConfigureAwait(false) is { } found)
+                if (await probe().WaitAsync(cancellationToken).ConfigureAwait(false) is { } found)
                 {
                     return found;
                 }
@@ -88,28 +90,28 @@ internal sealed class RedisSignals(IConnectionMultiplexer redis, string channel,
                 Unregister(id, signal);
             }
         }
-        return await probe().ConfigureAwait(false);
+        return await probe().WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task SubscribeAsync()
+    /// <summary>
+    /// The channel's one subscription, made by the first waiter (and again after one that failed); a waiter stops waiting
+    /// for it when its token fires, the subscription itself going on for the next one.
+    /// </summary>
+    private Task SubscribeAsync(CancellationToken cancellationToken)
     {
-        if (_subscribed)
+        var subscription = Volatile.Read(ref _subscription);
+        if (subscription is null || subscription.IsFaulted || subscription.IsCanceled)
         {
-            return;
-        }
-        await _subscribing.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (!_subscribed)
+            lock (_subscribing)
             {
-                await redis.GetSubscriber().SubscribeAsync(Channel, (_, message) => Wake(message.ToString())).ConfigureAwait(false);
-                _subscribed = true;
+                subscription = _subscription;
+                if (subscription is null || subscription.IsFaulted || subscription.IsCanceled)
+                {
+                    _subscription = subscription = redis.GetSubscriber().SubscribeAsync(Channel, (_, message) => Wake(message.ToString()));
+                }
             }
         }
-        finally
-        {
-            _subscribing.Release();
-        }
+        return subscription.WaitAsync(cancellationToken);
     }
 
     private TaskCompletionSource Register(string id)
