@@ -181,18 +181,14 @@ public sealed record SmppConnectionOptions
     /// <summary>The internal queue this connection's <c>priority: high</c> commands wait in, consumed first.</summary>
     public string HighQueueName => QueueName + HighQueueSuffix;
 
-    /// <summary>
-    /// Where commands for this connection are sent: the exchange bound to <see cref="QueueName"/>. Not
-    /// <c>queue:</c>, which would make every sender re-declare the queue without its arguments (a quorum queue refuses
-    /// that); the queue and its binding are declared by the router's endpoint (Hosting/QueueTopology), so they exist before anything is sent.
-    /// </summary>
-    public Uri QueueAddress => new($"exchange:{QueueName}");
+    /// <summary>Where commands for this connection are sent: the exchange bound to <see cref="QueueName"/> (<see cref="RabbitMqOptions.SendAddress"/>).</summary>
+    public Uri QueueAddress => RabbitMqOptions.SendAddress(QueueName);
 
     /// <summary>The queue (and its exchange) for a command of <paramref name="priority"/>.</summary>
     public string QueueNameFor(string? priority) => priority == SmsPriorities.High ? HighQueueName : QueueName;
 
     /// <summary>The bus address of the queue for a command of <paramref name="priority"/>.</summary>
-    public Uri QueueAddressFor(string? priority) => new($"exchange:{QueueNameFor(priority)}");
+    public Uri QueueAddressFor(string? priority) => RabbitMqOptions.SendAddress(QueueNameFor(priority));
 
     /// <summary>Never print the password (records print every property by default).</summary>
     public override string ToString() => $"{Name} ({SystemId}@{Host}:{Port})";
@@ -221,6 +217,14 @@ public enum BrokerPublisherKind
 /// <summary><c>RabbitMq:*</c>.</summary>
 public sealed record RabbitMqOptions
 {
+    /// <summary>
+    /// Where MassTransit sends to <paramref name="queue"/>: the exchange of the same name bound to it. Not <c>queue:</c>,
+    /// which would make every sender re-declare the queue without its arguments (a quorum queue refuses that); the queue
+    /// and its binding are declared by the endpoints that consume it (Hosting/QueueTopology), so they exist before
+    /// anything is sent.
+    /// </summary>
+    public static Uri SendAddress(string queue) => new($"exchange:{queue}");
+
     public Uri Uri { get; init; } = new("amqp://guest:guest@127.0.0.1:5672/");
 
     /// <summary>The broker user; when set it wins over a user inside <see cref="Uri"/>.</summary>

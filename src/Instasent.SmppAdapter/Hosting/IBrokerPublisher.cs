@@ -1,3 +1,5 @@
+using Instasent.SmppAdapter.Configuration;
+
 namespace Instasent.SmppAdapter.Hosting;
 
 /// <summary>
@@ -38,8 +40,7 @@ public sealed class MassTransitBrokerPublisher(IBus bus) : IBrokerPublisher
 
     public async Task ForwardAsync(ConsumeContext<SendSms> context, string queue, CancellationToken cancellationToken)
     {
-        // Its exchange, not queue: (which would re-declare the queue without its arguments; Hosting/QueueTopology).
-        var endpoint = await context.GetSendEndpoint(new Uri($"exchange:{queue}")).ConfigureAwait(false);
+        var endpoint = await context.GetSendEndpoint(RabbitMqOptions.SendAddress(queue)).ConfigureAwait(false);
         await endpoint.Send(context.Message, send => QueueTopology.Mandatory(send), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -124,8 +124,7 @@ public sealed class DeliverSmHandler(
         var sarTotal = deliverSm.Tlvs.SarTotalSegments;
         if (concat is { Total: > 1 } || sarTotal > 1)
         {
-            // Its exchange, not queue: (which would re-declare the queue without its arguments; Hosting/QueueTopology).
-            var endpoint = await bus.GetSendEndpoint(new Uri($"exchange:{InboundSmsPart.QueueName}")).ConfigureAwait(false);
+            var endpoint = await bus.GetSendEndpoint(RabbitMqOptions.SendAddress(InboundSmsPart.QueueName)).ConfigureAwait(false);
             await endpoint.Send(new InboundSmsPart
             {
                 Connection = connection.Name,
