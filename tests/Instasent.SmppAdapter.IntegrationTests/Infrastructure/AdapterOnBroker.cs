@@ -6,6 +6,7 @@ using Instasent.SmppAdapter.Simulator;
 using Instasent.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Instasent.SmppAdapter.IntegrationTests.Infrastructure;
 
@@ -203,10 +204,68 @@ public sealed class AdapterOnBroker : IAsyncDisposable
     }
 
     /// <summary>Waits for <paramref name="condition"/>; fails naming <paramref name="what"/> after <paramref name="timeout"/> (default <see cref="Wait"/>).</summary>
-    public Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) => Eventually.TrueAsync(condition, what, timeout ?? Wait);
+    public Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
+        UntilAsync(() => Task.FromResult(condition()), what, timeout);
 
     /// <summary><see cref="UntilAsync(Func{bool}, string, TimeSpan?)"/> for a condition that asks the broker.</summary>
-    public Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) => Eventually.TrueAsync(condition, what, timeout ?? Wait);
+    public async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        try
+        {
+            await Eventually.TrueAsync(condition, what, timeout ?? Wait);
+        }
+        catch (TimeoutException e)
+        {
+            // What the adapter and the broker looked like then: a wait that times out on CI is diagnosed from this alone.
+            throw new TimeoutException($"{e.Message}\n{await DescribeAsync()}", e);
+        }
+    }
+
+    /// <summary>
+    /// The adapter's health checks and the message counts of the command queues, each read within a few seconds (a
+    /// broker that does not answer is reported as such).
+    /// </summary>
+    public async Task<string> DescribeAsync()
+    {
+        var lines = new List<string>();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            var health = await Host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(limit.Token);
+            lines.AddRange(health.Entries.Select(entry => $"health {entry.Key}: {entry.Value.Status} {entry.Value.Description}"));
+        }
+        catch (Exception e)
+        {
+            lines.Add($"health: {e.GetType().Name} {e.Message}");
+        }
+        try
+        {
+            var factory = new RabbitMQ.Client.ConnectionFactory { Uri = VirtualHost.Uri, ClientProvidedName = "itest diagnostics" };
+            await using var connection = await factory.CreateConnectionAsync(limit.Token);
+            var options = Host.Services.GetRequiredService<Configuration.AdapterOptions>();
+            var queues = new List<string> { Contracts.SendSms.QueueName, Contracts.SendSms.QueueName + "_error" };
+            queues.AddRange(options.Connections.SelectMany(c => new[] { c.QueueName, c.HighQueueName, c.QueueName + "_error" }));
+            foreach (var queue in queues)
+            {
+                // A passive declare of a missing queue closes its channel (404): one channel per queue.
+                await using var channel = await connection.CreateChannelAsync(cancellationToken: limit.Token);
+                try
+                {
+                    var ok = await channel.QueueDeclarePassiveAsync(queue, limit.Token);
+                    lines.Add($"queue {queue}: {ok.MessageCount} ready, {ok.ConsumerCount} consumers");
+                }
+                catch (RabbitMQ.Client.Exceptions.OperationInterruptedException missing) when (missing.ShutdownReason?.ReplyCode == 404)
+                {
+                    lines.Add($"queue {queue}: does not exist");
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            lines.Add($"broker: {e.GetType().Name} {e.Message}");
+        }
+        return string.Join("\n", lines);
+    }
 
     /// <summary>
     /// Tears down in order, each step bounded: a step that hangs fails the test naming the step (and the others still
