@@ -34,9 +34,15 @@ public sealed class InboundPartConsumer(
             stores.ReportOutage(e);
             logger.LogWarning("Inbound part on {Connection} waits: the store is unavailable ({Error})", context.Message.Connection, e.Message);
             await stores.WaitUntilAvailableAsync(options.RetryBudget, context.CancellationToken).ConfigureAwait(false);
-            var endpoint = await context.GetSendEndpoint(new Uri($"queue:{InboundSmsPart.QueueName}")).ConfigureAwait(false);
+            // Through the queue's exchange as DeliverSmHandler sends parts (a queue: address would declare the queue again
+            // without its arguments, which a quorum queue refuses), mandatory so a missing queue fails the send.
+            var endpoint = await context.GetSendEndpoint(RabbitMqOptions.SendAddress(InboundSmsPart.QueueName)).ConfigureAwait(false);
             using var deadline = deadlines.Start(PublishDeadlines.InboundSms, CancellationToken.None);
-            await endpoint.Send(context.Message, send => send.MessageId = context.MessageId, deadline.Token).ConfigureAwait(false);
+            await endpoint.Send(context.Message, send =>
+            {
+                send.MessageId = context.MessageId;
+                QueueTopology.Mandatory(send);
+            }, deadline.Token).ConfigureAwait(false);
         }
     }
 
