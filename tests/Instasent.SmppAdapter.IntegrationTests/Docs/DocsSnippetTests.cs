@@ -82,7 +82,7 @@ public sealed class DocsSnippetTests(RabbitMqBroker broker)
     public async Task The_csharp_client_of_the_docs_publishes_an_otp_and_logs_its_submission_and_receipt()
     {
         await using var run = await AdapterOnBroker.StartAsync(broker);
-        var logs = new CapturedLogs();
+        var logs = new CapturedLogs(typeof(SmsOutcomes).FullName!);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders().AddProvider(logs);
         builder.Services.AddSmsClient(run.VirtualHost.Uri);
@@ -128,30 +128,6 @@ public sealed class DocsSnippetTests(RabbitMqBroker broker)
         var file = Path.Combine(Path.GetTempPath(), $"docs-snippet-{Guid.NewGuid():N}{extension}");
         File.WriteAllText(file, Runnable(snippet, virtualHost));
         return file;
-    }
-
-    private sealed class CapturedLogs : ILoggerProvider
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
-
-        public IReadOnlyList<string> Lines => _lines.ToArray();
-
-        public ILogger CreateLogger(string categoryName) =>
-            categoryName == typeof(SmsOutcomes).FullName ? new Logger(_lines) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
-                Func<TState, Exception?, string> formatter) => lines.Enqueue(formatter(state, exception));
-        }
     }
 }
 

@@ -26,7 +26,7 @@ public sealed class InboundPartOutageTests(RabbitMqBroker broker)
     public async Task Parts_taken_while_Redis_is_down_are_handed_back_and_the_SMS_is_published_once_whole_when_it_returns(string queueType)
     {
         await using var redis = await PrivateRedisServer.CreateAsync();
-        var waits = new PartConsumerWarnings();
+        var waits = new CapturedLogs(typeof(InboundPartConsumer).FullName!, LogLevel.Warning);
         await using var run = await AdapterOnBroker.StartAsync(broker, new Dictionary<string, string?>
         {
             ["Stores:Provider"] = "Redis",
@@ -54,31 +54,6 @@ public sealed class InboundPartOutageTests(RabbitMqBroker broker)
         var published = Assert.Single(run.Bus.Of<InboundSmsReceived>(), m => m.From == "+34600000077");
         Assert.Equal(("Hello from the handset", 2), (published.Text, published.Segments));
         Assert.Equal(0u, await run.Bus.MessageCountAsync(InboundSmsPart.QueueName + "_error"));
-    }
-
-    /// <summary>The warnings of <see cref="InboundPartConsumer"/>: each part that met the outage says so.</summary>
-    private sealed class PartConsumerWarnings : ILoggerProvider
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
-
-        public IReadOnlyList<string> Lines => _lines.ToArray();
-
-        public ILogger CreateLogger(string categoryName) =>
-            categoryName == typeof(InboundPartConsumer).FullName ? new Logger(_lines) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
-                Func<TState, Exception?, string> formatter) => lines.Enqueue(formatter(state, exception));
-        }
     }
 
     /// <summary>Part <paramref name="sequence"/> of 2 of one message: an 8-bit concatenation UDH, then GSM 7-bit text one septet per octet.</summary>
