@@ -258,31 +258,10 @@ internal sealed class RedisBindSlots(IConnectionMultiplexer redis, RedisStoreKey
 internal sealed class RedisReleaseSignals(IConnectionMultiplexer redis, string channel)
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _signals = new(StringComparer.OrdinalIgnoreCase);
-    private readonly SemaphoreSlim _subscribing = new(1, 1);
-    private volatile bool _subscribed;
+    private readonly RedisSubscription _subscription = new(redis, RedisChannel.Literal(channel));
 
-    /// <summary>Subscribes once; <paramref name="cancellationToken"/> ends the wait for an unreachable Redis (a stop).</summary>
-    public async Task SubscribeAsync(CancellationToken cancellationToken)
-    {
-        if (_subscribed)
-        {
-            return;
-        }
-        await _subscribing.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!_subscribed)
-            {
-                await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(channel), (_, message) => Wake(message.ToString()))
-                    .WaitAsync(cancellationToken).ConfigureAwait(false);
-                _subscribed = true;
-            }
-        }
-        finally
-        {
-            _subscribing.Release();
-        }
-    }
+    /// <summary>Subscribes once (<see cref="RedisSubscription"/>); <paramref name="cancellationToken"/> ends the wait for an unreachable Redis (a stop).</summary>
+    public Task SubscribeAsync(CancellationToken cancellationToken) => _subscription.SubscribeAsync(Wake, cancellationToken);
 
     public async Task WaitAsync(string connection, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -32,8 +32,7 @@ internal sealed class RedisSignals(IConnectionMultiplexer redis, string channel,
         """;
 
     private readonly Dictionary<string, List<TaskCompletionSource>> _waiters = new(StringComparer.Ordinal);
-    private readonly Lock _subscribing = new();
-    private Task? _subscription;
+    private readonly RedisSubscription _subscription = new(redis, RedisChannel.Literal(channel));
 
     public RedisChannel Channel { get; } = RedisChannel.Literal(channel);
 
@@ -55,7 +54,7 @@ internal sealed class RedisSignals(IConnectionMultiplexer redis, string channel,
         {
             return null;
         }
-        await SubscribeAsync(cancellationToken).ConfigureAwait(false);
+        await _subscription.SubscribeAsync(Wake, cancellationToken).ConfigureAwait(false);
         var deadline = time.GetUtcNow() + timeout;
         await RedisOperations.MeasureAsync("signal.await", () => redis.GetDatabase().ScriptEvaluateAsync(DeclareScript,
             [RedisStoreKeys.Waiting(channel, id)], [(long)(timeout + Recheck).TotalMilliseconds])).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -91,27 +90,6 @@ internal sealed class RedisSignals(IConnectionMultiplexer redis, string channel,
             }
         }
         return await probe().WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// The channel's one subscription, made by the first waiter (and again after one that failed); a waiter stops waiting
-    /// for it when its token fires, the subscription itself going on for the next one.
-    /// </summary>
-    private Task SubscribeAsync(CancellationToken cancellationToken)
-    {
-        var subscription = Volatile.Read(ref _subscription);
-        if (subscription is null || subscription.IsFaulted || subscription.IsCanceled)
-        {
-            lock (_subscribing)
-            {
-                subscription = _subscription;
-                if (subscription is null || subscription.IsFaulted || subscription.IsCanceled)
-                {
-                    _subscription = subscription = redis.GetSubscriber().SubscribeAsync(Channel, (_, message) => Wake(message.ToString()));
-                }
-            }
-        }
-        return subscription.WaitAsync(cancellationToken);
     }
 
     private TaskCompletionSource Register(string id)
