@@ -27,8 +27,6 @@ else
   [[ " $* " == *" --kannel "* ]] || die "ops/load-rounds.sh compares with Kannel: pass --kannel"
 fi
 
-# median: of the numbers on stdin, one per line.
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # round_figures RESULTS: "variant rate gateway_us" per variant, medians over the round's runs (Kannel's gateway is
 # bearerbox + smsbox; an adapter's or a bare service's is the service plus the broker, summed per run).
 round_figures() {

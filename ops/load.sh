@@ -405,7 +405,6 @@ done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- the summary -----------------------------------------------------------------------------------------------
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { awk -F'\t' -v v="$1" -v c="$2" '$1 == v { print $c }' "$LOGS/results.tsv"; }
 BASE=$(col bare-broker 2 | median)
 KANNEL_RATE=$([ "$KANNEL" = 1 ] && col kannel 2 | median || echo "")

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Instasent.SmppAdapter.Hosting;
 using Instasent.SmppAdapter.Sending;
 using Instasent.SmppAdapter.Sessions;
 using Instasent.SmppAdapter.Simulator;
@@ -243,8 +244,8 @@ public sealed class AdapterOnBroker : IAsyncDisposable
             var factory = new RabbitMQ.Client.ConnectionFactory { Uri = VirtualHost.Uri, ClientProvidedName = "itest diagnostics" };
             await using var connection = await factory.CreateConnectionAsync(limit.Token);
             var options = Host.Services.GetRequiredService<Configuration.AdapterOptions>();
-            var queues = new List<string> { Contracts.SendSms.QueueName, Contracts.SendSms.QueueName + "_error" };
-            queues.AddRange(options.Connections.SelectMany(c => new[] { c.QueueName, c.HighQueueName, c.QueueName + "_error" }));
+            var queues = new List<string> { Contracts.SendSms.QueueName, QueueTopology.ErrorQueueName(Contracts.SendSms.QueueName) };
+            queues.AddRange(options.Connections.SelectMany(c => new[] { c.QueueName, c.HighQueueName, QueueTopology.ErrorQueueName(c.QueueName) }));
             foreach (var queue in queues)
             {
                 // A passive declare of a missing queue closes its channel (404): one channel per queue.

@@ -1,6 +1,7 @@
 using System.Text;
 using Instasent.SmppAdapter.Configuration;
 using Instasent.SmppAdapter.Contracts;
+using Instasent.SmppAdapter.Hosting;
 using Instasent.SmppAdapter.Inbound;
 using Instasent.SmppAdapter.IntegrationTests.Infrastructure;
 using MassTransit;
@@ -53,7 +54,7 @@ public sealed class InboundPartOutageTests(RabbitMqBroker broker)
         await run.UntilAsync(() => run.Bus.Of<InboundSmsReceived>().Any(m => m.Text == "marker"), "the marker");
         var published = Assert.Single(run.Bus.Of<InboundSmsReceived>(), m => m.From == "+34600000077");
         Assert.Equal(("Hello from the handset", 2), (published.Text, published.Segments));
-        Assert.Equal(0u, await run.Bus.MessageCountAsync(InboundSmsPart.QueueName + "_error"));
+        Assert.Equal(0u, await run.Bus.MessageCountAsync(QueueTopology.ErrorQueueName(InboundSmsPart.QueueName)));
     }
 
     /// <summary>Part <paramref name="sequence"/> of 2 of one message: an 8-bit concatenation UDH, then GSM 7-bit text one septet per octet.</summary>
