@@ -1,3 +1,4 @@
+using System.Net;
 using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.IntegrationTests.Infrastructure;
 using MassTransit;
@@ -70,6 +71,26 @@ public sealed class PublishTests(RabbitMqBroker broker)
         {
             await client.StopAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_command_delivered_to_a_connection_queue_while_its_consumer_stops_is_ready_there_again()
+    {
+        // Everything between the adapter and the broker is held while the SMSC goes: the gate stops the connection
+        // queue's consumer, but its basic.cancel waits in the proxy, so the command sent meanwhile is delivered to a
+        // consumer that is stopping (MassTransit leaves such a delivery unacknowledged until the channel closes).
+        await using var proxy = new TcpChaosProxy(new IPEndPoint(IPAddress.Loopback, broker.Uri.Port));
+        await using var run = await AdapterOnBroker.StartAsync(broker, adapterBrokerUri: uri => new UriBuilder(uri) { Port = proxy.Port }.Uri);
+        proxy.Stall();
+        await run.StopSmscAsync();
+        await run.UntilAsync(() => !run.Gate.IsOpen("instasent"), "the connection queue closing");
+        await run.Bus.PublishAsync(Command("stopping-1", "instasent"), queue: "smpp-send-sms.instasent");
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        proxy.Resume();
+
+        await run.UntilAsync(async () => await run.Bus.MessageCountAsync("smpp-send-sms.instasent") == 1, "the command ready in its queue again");
+        Assert.Empty(run.AcceptedSubmits);
+        Assert.Empty(run.Bus.Of<SmsRejected>());
     }
 
     private static async Task<IBusControl> StartClientBusAsync(AdapterOnBroker run)

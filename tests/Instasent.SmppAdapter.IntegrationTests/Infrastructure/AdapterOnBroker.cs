@@ -8,6 +8,7 @@ using Instasent.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 
 namespace Instasent.SmppAdapter.IntegrationTests.Infrastructure;
 
@@ -40,6 +41,9 @@ public sealed class AdapterOnBroker : IAsyncDisposable
     public BusClient Bus { get; }
     public SmscSimulator Smsc { get; private set; }
     public AdapterHost Host { get; private set; } = null!;
+
+    /// <summary>The adapter's last log lines, warnings and above unless a test lowers a category's level.</summary>
+    public RecentLogs Logs { get; } = new();
     public SessionPool Pool => Host.Services.GetRequiredService<SessionPool>();
     public ConnectionQueueGate Gate => Host.Services.GetRequiredService<ConnectionQueueGate>();
 
@@ -108,8 +112,10 @@ public sealed class AdapterOnBroker : IAsyncDisposable
                 ["Adapter:ThrottleBackoffMax"] = "00:00:00.200",
                 ["Adapter:RetryBudget"] = "00:00:20",
                 ["Adapter:ShutdownTimeout"] = "00:00:05",
-                // Faults are the point of these tests: keep their expected reconnect warnings out of the output.
-                ["Logging:LogLevel:Default"] = "Error",
+                // Faults are the point of these tests: keep their expected reconnect warnings out of the output, and the
+                // warnings for RecentLogs, which a timed-out wait prints.
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:Console:LogLevel:Default"] = "Error",
             };
             foreach (var (key, value) in config ?? new Dictionary<string, string?>())
             {
@@ -127,7 +133,11 @@ public sealed class AdapterOnBroker : IAsyncDisposable
             }
 
             run._configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-            run.Host = AdapterHost.Create(run._configuration, services);
+            run.Host = AdapterHost.Create(run._configuration, s =>
+            {
+                s.AddSingleton<ILoggerProvider>(run.Logs);
+                services?.Invoke(s);
+            });
             using (var starting = new CancellationTokenSource(Wait))
             {
                 await run.Host.StartAsync(starting.Token).WaitAsync(Wait);
@@ -265,7 +275,43 @@ public sealed class AdapterOnBroker : IAsyncDisposable
         {
             lines.Add($"broker: {e.GetType().Name} {e.Message}");
         }
+        lines.AddRange(await BrokerViewAsync());
+        lines.Add($"the adapter's last log lines (RecentLogs; seconds since the run began):");
+        lines.AddRange(Logs.Lines.Select(line => "  " + line));
         return string.Join("\n", lines);
+    }
+
+    /// <summary>
+    /// What only the broker's own tool shows, when it runs here (Debian's broker): each queue's unacknowledged messages
+    /// (a message a consumer holds is neither ready nor gone) and which connection's channel consumes it.
+    /// </summary>
+    private async Task<IEnumerable<string>> BrokerViewAsync()
+    {
+        var ctl = new[] { "/usr/sbin/rabbitmqctl", "/usr/lib/rabbitmq/bin/rabbitmqctl" }.FirstOrDefault(File.Exists);
+        if (ctl is null || !System.Net.IPAddress.TryParse(VirtualHost.Uri.Host, out var address) || !System.Net.IPAddress.IsLoopback(address))
+        {
+            return ["rabbitmqctl: not available for this broker"];
+        }
+        var lines = new List<string>();
+        foreach (string[] arguments in (string[][])[
+            ["list_queues", "-q", "-p", VirtualHost.Name, "name", "messages_ready", "messages_unacknowledged", "consumers"],
+            ["list_consumers", "-q", "-p", VirtualHost.Name, "queue_name", "channel_pid", "ack_required", "prefetch_count"],
+            ["list_channels", "-q", "name", "vhost", "messages_unacknowledged", "messages_unconfirmed", "consumer_count"]])
+        {
+            try
+            {
+                var (exitCode, stdout, stderr) = await ExternalCommand.RunAsync(ctl, arguments, TimeSpan.FromSeconds(15));
+                lines.Add($"rabbitmqctl {arguments[0]} (exit {exitCode}):");
+                lines.AddRange((stdout + stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                    .Where(line => arguments[0] != "list_channels" || line.Contains(VirtualHost.Name, StringComparison.Ordinal))
+                    .Select(line => "  " + line));
+            }
+            catch (Exception e)
+            {
+                lines.Add($"rabbitmqctl {arguments[0]}: {e.GetType().Name} {e.Message}");
+            }
+        }
+        return lines;
     }
 
     /// <summary>

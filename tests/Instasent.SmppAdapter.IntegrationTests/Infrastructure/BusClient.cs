@@ -87,8 +87,9 @@ public sealed class BusClient : IAsyncDisposable
     /// <summary>
     /// Publishes one command to <c>smpp-send-sms</c> and waits for the broker's confirm. <paramref name="envelope"/>
     /// wraps it as MassTransit would; otherwise it is plain JSON with <paramref name="contentType"/> (null: none at all).
+    /// <paramref name="queue"/> sends it to another queue instead (e.g. a connection's, past the router).
     /// </summary>
-    public async Task PublishAsync(SendSms command, bool envelope = false, string? contentType = "application/json", string? traceparent = null)
+    public async Task PublishAsync(SendSms command, bool envelope = false, string? contentType = "application/json", string? traceparent = null, string queue = SendSms.QueueName)
     {
         var body = JsonSerializer.SerializeToNode(command, Json)!.AsObject();
         var properties = new BasicProperties { Persistent = true, MessageId = Guid.NewGuid().ToString() };
@@ -113,7 +114,7 @@ public sealed class BusClient : IAsyncDisposable
         }
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await _publisher.BasicPublishAsync("", SendSms.QueueName, mandatory: true, properties, Encoding.UTF8.GetBytes(body.ToJsonString()), cts.Token);
+        await _publisher.BasicPublishAsync("", queue, mandatory: true, properties, Encoding.UTF8.GetBytes(body.ToJsonString()), cts.Token);
     }
 
     /// <summary>Publishes <paramref name="json"/> as it is (plain JSON) to <c>smpp-send-sms</c> and waits for the broker's confirm.</summary>
