@@ -54,8 +54,9 @@ public sealed class AdapterHost : IAsyncDisposable
         try
         {
             var host = Build(builder, null);
+            using var hardExit = ExitIfAStalledStopHangs(host);
             await host.App.RunAsync().ConfigureAwait(false);
-            return 0;
+            return host.Services.GetService<EndpointStallWatchdog>()?.Stalled is null ? 0 : EndpointStallWatchdog.ExitCode;
         }
         catch (AdapterConfigurationException e)
         {
@@ -68,6 +69,30 @@ public sealed class AdapterHost : IAsyncDisposable
             await Console.Error.WriteLineAsync(new AdapterConfigurationException(e.Failures.ToList()).Message).ConfigureAwait(false);
             return 2;
         }
+    }
+
+    /// <summary>
+    /// When <see cref="EndpointStallWatchdog"/> stops the host, the stop may itself wait on the stuck endpoint: past the
+    /// shutdown budget and a margin the process exits anyway, so its supervisor can start it again. Only the real
+    /// process does this (RunAsync); a host made by <see cref="Create"/> in a test is stopped, never exited.
+    /// </summary>
+    private static IDisposable ExitIfAStalledStopHangs(AdapterHost host)
+    {
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        var watchdog = host.Services.GetService<EndpointStallWatchdog>();
+        return lifetime.ApplicationStopping.Register(() =>
+        {
+            if (watchdog?.Stalled is null)
+            {
+                return;
+            }
+            var budget = host.Options.Sending.ShutdownTimeout + TimeSpan.FromSeconds(15);
+            _ = Task.Delay(budget).ContinueWith(_ =>
+            {
+                Console.Error.WriteLine($"The stop after a stalled endpoint did not finish within {budget}; exiting with code {EndpointStallWatchdog.ExitCode}.");
+                Environment.Exit(EndpointStallWatchdog.ExitCode);
+            }, TaskScheduler.Default);
+        });
     }
 
     /// <summary>
@@ -130,7 +155,7 @@ public sealed class AdapterHost : IAsyncDisposable
         configureServices?.Invoke(services);
 
         var app = builder.Build();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthJson.WriteAsync });
         app.MapGet("/sessions", (SessionPool pool) => pool.Snapshot());
         app.MapPrometheusScrapingEndpoint();
@@ -176,6 +201,13 @@ public sealed class AdapterHost : IAsyncDisposable
         services.AddSingleton<IBrokerPublisher>(sp => sp.GetRequiredService<RabbitMqBrokerPublisher>());
         services.AddHostedService(sp => sp.GetRequiredService<RabbitMqBrokerPublisher>());
         services.AddHealthChecks().AddCheck<RabbitMqBrokerPublisher>("broker-publisher", tags: ["ready"]);
+        // Tells a stuck MassTransit endpoint from a broker outage by the publisher's own connection (MassTransit's
+        // in-memory test harness has neither, hence only here).
+        services.AddSingleton<IBrokerConnectionState>(sp => sp.GetRequiredService<RabbitMqBrokerPublisher>());
+        services.AddSingleton<IEndpointHealthSource, BusEndpointHealth>();
+        services.AddSingleton<EndpointStallWatchdog>();
+        services.AddHostedService(sp => sp.GetRequiredService<EndpointStallWatchdog>());
+        services.AddHealthChecks().AddCheck<EndpointStallWatchdog>("endpoint-stall", tags: ["live"]);
     }
 
     /// <summary>

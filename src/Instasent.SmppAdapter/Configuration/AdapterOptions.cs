@@ -268,6 +268,13 @@ public sealed record RabbitMqOptions
     /// </summary>
     public BrokerPublisherKind Publisher { get; init; } = BrokerPublisherKind.RabbitMqClient;
 
+    /// <summary>
+    /// How long one of MassTransit's receive endpoints may stay unable to consume while the broker answers before the
+    /// adapter stops, exit code 70, for its supervisor to start it again (Hosting/EndpointStallWatchdog); zero turns the
+    /// watchdog off. Longer than a broker node's failover; the default is 2 minutes.
+    /// </summary>
+    public TimeSpan StalledEndpointTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Never print a credential (records print every property by default).</summary>
     public override string ToString() =>
         $"RabbitMq {{ Uri = {Uri.Scheme}://{Uri.Host}:{Uri.Port}{Uri.AbsolutePath}, QueueType = {QueueType}, ClusterNodes = [{string.Join(", ", ClusterNodes)}], Publisher = {Publisher} }}";

@@ -31,7 +31,7 @@ namespace Instasent.SmppAdapter.Hosting;
 /// <c>traceparent</c> and <c>MT-Activity-Id</c>, so consumers continue the trace.</para>
 /// </remarks>
 public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, TimeProvider time, ILogger<RabbitMqBrokerPublisher> logger)
-    : BackgroundService, IBrokerPublisher, IHealthCheck
+    : BackgroundService, IBrokerPublisher, IHealthCheck, IBrokerConnectionState
 {
     /// <summary>Between two tries of a publish that met a closed channel, and between checks of a recovering connection.</summary>
     internal static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(100);
@@ -124,6 +124,9 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
             [MassTransitActivityHeader] = traceId,
         },
     };
+
+    /// <summary>Connected, and the connection open (not lost and recovering).</summary>
+    public bool IsConnected => _connected.Task.IsCompletedSuccessfully && _connected.Task.Result.IsOpen;
 
     /// <summary>Ready once connected, with the broker not blocking publishers (a memory or disk alarm).</summary>
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
