@@ -32,6 +32,8 @@ public sealed class BrokerConnectionCutTests(RabbitMqBroker broker, RedisServer 
             {
                 ["RabbitMq:QueueType"] = queueType,
                 ["Adapter:PublishTimeout"] = "00:00:05",
+                // Short, for the test: past the retry budget and the drain, as it must be.
+                ["Adapter:RetryBudget"] = "00:00:10",
                 ["RabbitMq:StalledEndpointTimeout"] = "00:00:20",
                 ["Stores:Provider"] = "Redis",
                 ["Stores:Redis:Configuration"] = redis.Configuration,

@@ -271,9 +271,16 @@ public sealed record RabbitMqOptions
     /// <summary>
     /// How long one of MassTransit's receive endpoints may stay unable to consume while the broker answers before the
     /// adapter stops, exit code 70, for its supervisor to start it again (Hosting/EndpointStallWatchdog); zero turns the
-    /// watchdog off. Longer than a broker node's failover; the default is 2 minutes.
+    /// watchdog off. Unset: <see cref="StallTimeout"/>'s default.
     /// </summary>
-    public TimeSpan StalledEndpointTimeout { get; init; } = TimeSpan.FromMinutes(2);
+    public TimeSpan? StalledEndpointTimeout { get; init; }
+
+    /// <summary>
+    /// <see cref="StalledEndpointTimeout"/>, or by default 2 minutes or, if longer, what a connection queue's endpoint may
+    /// take to stop while the SMSC is away (each command it holds waits up to the retry budget, then the drain) and 30 s.
+    /// </summary>
+    public TimeSpan StallTimeout(SendingOptions sending) =>
+        StalledEndpointTimeout ?? TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(2).Ticks, (sending.RetryBudget + sending.ShutdownTimeout + TimeSpan.FromSeconds(30)).Ticks));
 
     /// <summary>Never print a credential (records print every property by default).</summary>
     public override string ToString() =>

@@ -42,6 +42,14 @@ public sealed class AdapterOptionsValidator(IConfiguration configuration) : IVal
             problems.Add($"RabbitMq:Uri must be an amqp:// or amqps:// URI (was {OptionsShape.MaskUserInfo(uri.OriginalString)})");
         }
 
+        // A connection queue's endpoint stopping while the SMSC is away waits for the commands it holds, each up to the
+        // retry budget: the stall watchdog must not take that wait for a stuck endpoint.
+        if (options.RabbitMq.StalledEndpointTimeout is { } stall
+            && (stall < TimeSpan.Zero || (stall > TimeSpan.Zero && stall <= options.Sending.RetryBudget + options.Sending.ShutdownTimeout)))
+        {
+            problems.Add($"RabbitMq:StalledEndpointTimeout must be 0 (off) or longer than Adapter:RetryBudget + Adapter:ShutdownTimeout ({options.Sending.RetryBudget + options.Sending.ShutdownTimeout}; was {stall})");
+        }
+
         foreach (var node in options.RabbitMq.ClusterNodes)
         {
             // MassTransit's ClusterNode format: a host, or host:port (no IPv6 literal: its parser splits on every ':').

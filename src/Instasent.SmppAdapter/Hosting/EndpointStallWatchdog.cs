@@ -6,7 +6,7 @@ namespace Instasent.SmppAdapter.Hosting;
 
 /// <summary>
 /// Stops the adapter, so that whatever supervises it (Kubernetes, systemd, Docker's restart policy) starts it again, when
-/// one of MassTransit's receive endpoints stays unable to consume for <see cref="RabbitMqOptions.StalledEndpointTimeout"/>
+/// one of MassTransit's receive endpoints stays unable to consume for <see cref="RabbitMqOptions.StallTimeout"/>
 /// while the broker answers. A connection to the broker that drops while an endpoint is declaring its queues and
 /// exchanges can leave that endpoint waiting forever (MassTransit 8.5 declares them in parallel on one RabbitMQ.Client 7.2
 /// channel; the channel is disposed with declarations still queued on it, which then never complete): the endpoint
@@ -24,7 +24,8 @@ namespace Instasent.SmppAdapter.Hosting;
 public sealed partial class EndpointStallWatchdog(
     IEndpointHealthSource endpoints,
     IBrokerConnectionState broker,
-    RabbitMqOptions options,
+    RabbitMqOptions rabbit,
+    SendingOptions sending,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<EndpointStallWatchdog> logger) : BackgroundService, IHealthCheck
@@ -33,13 +34,14 @@ public sealed partial class EndpointStallWatchdog(
     public const int ExitCode = 70;
 
     private readonly Dictionary<string, DateTimeOffset> _downSince = new(StringComparer.Ordinal);
+    private readonly TimeSpan _timeout = rabbit.StallTimeout(sending);
     private volatile string? _stalled;
 
     /// <summary>The endpoints found stalled and for how long, once the watchdog has stopped the host; else null.</summary>
     public string? Stalled => _stalled;
 
     /// <summary>How often the endpoints are looked at: often enough to act within a tenth of the timeout past it.</summary>
-    internal TimeSpan Interval => TimeSpan.FromTicks(Math.Clamp(options.StalledEndpointTimeout.Ticks / 10, TimeSpan.FromMilliseconds(200).Ticks, TimeSpan.FromSeconds(5).Ticks));
+    internal TimeSpan Interval => TimeSpan.FromTicks(Math.Clamp(_timeout.Ticks / 10, TimeSpan.FromMilliseconds(200).Ticks, TimeSpan.FromSeconds(5).Ticks));
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(_stalled is { } stalled
@@ -48,7 +50,7 @@ public sealed partial class EndpointStallWatchdog(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (options.StalledEndpointTimeout <= TimeSpan.Zero)
+        if (_timeout <= TimeSpan.Zero)
         {
             return;
         }
@@ -65,7 +67,7 @@ public sealed partial class EndpointStallWatchdog(
             if (Check() is { } stalled)
             {
                 _stalled = stalled;
-                LogStalled(stalled, options.StalledEndpointTimeout, ExitCode);
+                LogStalled(stalled, _timeout, ExitCode);
                 lifetime.StopApplication();
                 return;
             }
@@ -94,7 +96,7 @@ public sealed partial class EndpointStallWatchdog(
                 _downSince[name] = now;
                 continue;
             }
-            if (now - since >= options.StalledEndpointTimeout)
+            if (now - since >= _timeout)
             {
                 stalled.Add($"{name} for {(now - since).TotalSeconds:F0} s: {reason}");
             }

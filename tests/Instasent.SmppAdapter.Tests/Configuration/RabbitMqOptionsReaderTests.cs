@@ -43,6 +43,43 @@ public sealed class RabbitMqOptionsReaderTests
     }
 
     [Theory]
+    [InlineData("00:01:20")]
+    [InlineData("-00:00:01")]
+    public void A_stall_timeout_not_past_the_retry_budget_and_the_shutdown_stops_the_start(string timeout)
+    {
+        var e = Assert.Throws<AdapterConfigurationException>(() => TestConfig.Options(new Dictionary<string, string?>
+        {
+            ["Adapter:RetryBudget"] = "00:01:00",
+            ["Adapter:ShutdownTimeout"] = "00:00:20",
+            ["RabbitMq:StalledEndpointTimeout"] = timeout,
+        }));
+        Assert.Equal([$"RabbitMq:StalledEndpointTimeout must be 0 (off) or longer than Adapter:RetryBudget + Adapter:ShutdownTimeout (00:01:20; was {TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture)})"], e.Problems);
+    }
+
+    [Theory]
+    [InlineData("00:00:00", "00:00:00")]
+    [InlineData("00:01:21", "00:01:21")]
+    [InlineData(null, "00:02:00")]
+    public void A_stall_timeout_of_zero_or_past_the_retry_budget_and_the_shutdown_is_taken_and_unset_is_two_minutes(string? timeout, string effective)
+    {
+        var options = TestConfig.Options(new Dictionary<string, string?>
+        {
+            ["Adapter:RetryBudget"] = "00:01:00",
+            ["Adapter:ShutdownTimeout"] = "00:00:20",
+            ["RabbitMq:StalledEndpointTimeout"] = timeout,
+        });
+        Assert.Equal(TimeSpan.Parse(effective, System.Globalization.CultureInfo.InvariantCulture), options.RabbitMq.StallTimeout(options.Sending));
+    }
+
+    [Fact]
+    public void Unset_the_stall_timeout_outlasts_a_raised_retry_budget_and_the_shutdown() =>
+        Assert.Equal(TimeSpan.FromMinutes(3), TestConfig.Options(new Dictionary<string, string?>
+        {
+            ["Adapter:RetryBudget"] = "00:02:00",
+            ["Adapter:ShutdownTimeout"] = "00:00:30",
+        }) is var options ? options.RabbitMq.StallTimeout(options.Sending) : default);
+
+    [Theory]
     [InlineData("host:0")]
     [InlineData("host:70000")]
     [InlineData("host:port")]

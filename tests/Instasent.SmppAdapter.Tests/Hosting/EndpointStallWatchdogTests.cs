@@ -21,7 +21,7 @@ public sealed class EndpointStallWatchdogTests
     private readonly FakeLifetime _lifetime = new();
 
     private EndpointStallWatchdog Watchdog(TimeSpan? timeout = null) =>
-        new(_endpoints, _broker, new RabbitMqOptions { StalledEndpointTimeout = timeout ?? Timeout }, _lifetime, _time, NullLogger<EndpointStallWatchdog>.Instance);
+        new(_endpoints, _broker, new RabbitMqOptions { StalledEndpointTimeout = timeout ?? Timeout }, new SendingOptions(), _lifetime, _time, NullLogger<EndpointStallWatchdog>.Instance);
 
     [Fact]
     public void An_endpoint_down_while_the_broker_answers_is_stalled_once_the_timeout_has_passed_and_not_before()
