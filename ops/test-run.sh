@@ -32,6 +32,11 @@ done
 check "long: submitted in 3 segments" test "$(count ' submitted +demo-[0-9]+-long segments=3 ')" -eq 1
 check "long: a receipt per segment" test "$(count ' delivery +demo-[0-9]+-long DELIVRD .*segment=[123]/3 ')" -eq 3
 check "the inbound message" test "$(count ' inbound .* text="Got it, thanks! \(an inbound SMS\)"')" -eq 1
+# Stopped on SIGTERM by run.sh's cleanup: a host that throws on its way out (as one did when it read a disposed
+# service provider after the run) would exit non-zero with the run itself still green.
+LOGDIR=$(sed -n 's/^==> logs: //p' "$OUT" | head -n 1)
+check "the adapter stopped on SIGTERM without an unhandled exception" \
+  bash -c "[ -s '$LOGDIR/adapter.log' ] && ! grep -q 'Unhandled exception' '$LOGDIR/adapter.log'"
 for port in 2775 8775 8080; do
   check "nothing left on port $port" bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null"
 done

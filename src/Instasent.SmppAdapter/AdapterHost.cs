@@ -54,9 +54,11 @@ public sealed class AdapterHost : IAsyncDisposable
         try
         {
             var host = Build(builder, null);
-            using var hardExit = ExitIfAStalledStopHangs(host);
+            // Resolved before the run: RunAsync disposes the host's services when it returns.
+            var watchdog = host.Services.GetService<EndpointStallWatchdog>();
+            using var hardExit = ExitIfAStalledStopHangs(host, watchdog);
             await host.App.RunAsync().ConfigureAwait(false);
-            return host.Services.GetService<EndpointStallWatchdog>()?.Stalled is null ? 0 : EndpointStallWatchdog.ExitCode;
+            return watchdog?.Stalled is null ? 0 : EndpointStallWatchdog.ExitCode;
         }
         catch (AdapterConfigurationException e)
         {
@@ -76,10 +78,9 @@ public sealed class AdapterHost : IAsyncDisposable
     /// shutdown budget and a margin the process exits anyway, so its supervisor can start it again. Only the real
     /// process does this (RunAsync); a host made by <see cref="Create"/> in a test is stopped, never exited.
     /// </summary>
-    private static IDisposable ExitIfAStalledStopHangs(AdapterHost host)
+    private static IDisposable ExitIfAStalledStopHangs(AdapterHost host, EndpointStallWatchdog? watchdog)
     {
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
-        var watchdog = host.Services.GetService<EndpointStallWatchdog>();
         return lifetime.ApplicationStopping.Register(() =>
         {
             if (watchdog?.Stalled is null)
