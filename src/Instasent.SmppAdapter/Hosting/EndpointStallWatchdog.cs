@@ -64,7 +64,19 @@ public sealed partial class EndpointStallWatchdog(
             {
                 return;
             }
-            if (Check() is { } stalled)
+            string? stalled;
+            try
+            {
+                stalled = Check();
+            }
+            catch (Exception e)
+            {
+                // A look that fails (the bus not built yet, a health source throwing) is no stall, and must not end this
+                // service: an exception out of a hosted service's loop would stop the host.
+                LogLookFailed(e.Message);
+                continue;
+            }
+            if (stalled is not null)
             {
                 _stalled = stalled;
                 LogStalled(stalled, _timeout, ExitCode);
@@ -103,6 +115,9 @@ public sealed partial class EndpointStallWatchdog(
         }
         return stalled.Count == 0 ? null : string.Join("; ", stalled);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read MassTransit's endpoint health ({Error}); looking again in a moment")]
+    private partial void LogLookFailed(string error);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "MassTransit stopped consuming while the broker answers ({Stalled}), past RabbitMq:StalledEndpointTimeout ({Timeout}): stopping the adapter (exit code {ExitCode}) for its supervisor to start it again; what these endpoints did not take waits in their queues")]
     private partial void LogStalled(string stalled, TimeSpan timeout, int exitCode);

@@ -97,6 +97,31 @@ public sealed class EndpointStallWatchdogTests
     }
 
     [Fact]
+    public async Task A_look_that_throws_is_no_stall_and_the_watchdog_goes_on_looking()
+    {
+        var watchdog = Watchdog();
+        _endpoints.Throw = true;
+        await watchdog.StartAsync(CancellationToken.None);
+        for (var i = 0; i < 20; i++)
+        {
+            _time.Advance(watchdog.Interval);
+            await Task.Delay(TimeSpan.FromMilliseconds(10));
+        }
+        Assert.False(watchdog.ExecuteTask!.IsCompleted);
+        Assert.False(_lifetime.StopRequested);
+
+        _endpoints.Throw = false;
+        _endpoints.Down["smpp-send-sms"] = "Not Ready";
+        for (var i = 0; i < 100 && !_lifetime.StopRequested; i++)
+        {
+            _time.Advance(watchdog.Interval);
+            await Task.Delay(TimeSpan.FromMilliseconds(10));
+        }
+        Assert.True(_lifetime.StopRequested);
+        await watchdog.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task A_zero_timeout_turns_the_watchdog_off()
     {
         var watchdog = Watchdog(TimeSpan.Zero);
@@ -114,7 +139,10 @@ public sealed class EndpointStallWatchdogTests
     {
         public Dictionary<string, string> Down { get; } = new(StringComparer.Ordinal);
 
-        public IReadOnlyDictionary<string, string> NotConsuming() => new Dictionary<string, string>(Down, StringComparer.Ordinal);
+        public bool Throw { get; set; }
+
+        public IReadOnlyDictionary<string, string> NotConsuming() =>
+            Throw ? throw new InvalidOperationException("no bus yet") : new Dictionary<string, string>(Down, StringComparer.Ordinal);
     }
 
     private sealed class FakeBroker : IBrokerConnectionState
