@@ -280,7 +280,7 @@ public sealed record RabbitMqOptions
     /// take to stop while the SMSC is away (each command it holds waits up to the retry budget, then the drain) and 30 s.
     /// </summary>
     public TimeSpan StallTimeout(SendingOptions sending) =>
-        StalledEndpointTimeout ?? TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(2).Ticks, (sending.RetryBudget + sending.ShutdownTimeout + TimeSpan.FromSeconds(30)).Ticks));
+        StalledEndpointTimeout ?? TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(2).Ticks, (sending.LongestAttempt() + TimeSpan.FromSeconds(30)).Ticks));
 
     /// <summary>Never print a credential (records print every property by default).</summary>
     public override string ToString() =>
@@ -382,6 +382,9 @@ public sealed record SendingOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The longest one attempt holds a command: the retry budget, then the shutdown drain.</summary>
+    public TimeSpan LongestAttempt() => RetryBudget + ShutdownTimeout;
+
     /// <summary>
     /// With exactly one connection configured, the consumer of <c>smpp-send-sms</c> submits a command itself while that
     /// connection's queue is open (a session is bound) instead of forwarding it to <c>smpp-send-sms.&lt;connection&gt;</c>:
@@ -468,7 +471,7 @@ public sealed record StoresOptions
     [Range(0, 10_000)]
     public int SubmitTokenBatch { get; init; }
 
-    public static TimeSpan DefaultClaimLease(SendingOptions sending) => sending.RetryBudget + sending.ShutdownTimeout + TimeSpan.FromSeconds(30);
+    public static TimeSpan DefaultClaimLease(SendingOptions sending) => sending.LongestAttempt() + TimeSpan.FromSeconds(30);
 
     /// <summary>Never print the password (records print every property by default).</summary>
     public override string ToString() => $"Stores {{ Provider = {Provider}, KeyPrefix = {KeyPrefix}, OutcomeRetention = {OutcomeRetention}, ClaimLease = {ClaimLease}, BindSlotLease = {BindSlotLease}, SubmitTokenBatch = {SubmitTokenBatch} }}";

@@ -45,9 +45,9 @@ public sealed class AdapterOptionsValidator(IConfiguration configuration) : IVal
         // A connection queue's endpoint stopping while the SMSC is away waits for the commands it holds, each up to the
         // retry budget: the stall watchdog must not take that wait for a stuck endpoint.
         if (options.RabbitMq.StalledEndpointTimeout is { } stall
-            && (stall < TimeSpan.Zero || (stall > TimeSpan.Zero && stall <= options.Sending.RetryBudget + options.Sending.ShutdownTimeout)))
+            && (stall < TimeSpan.Zero || (stall > TimeSpan.Zero && stall <= options.Sending.LongestAttempt())))
         {
-            problems.Add($"RabbitMq:StalledEndpointTimeout must be 0 (off) or longer than Adapter:RetryBudget + Adapter:ShutdownTimeout ({options.Sending.RetryBudget + options.Sending.ShutdownTimeout}; was {stall})");
+            problems.Add($"RabbitMq:StalledEndpointTimeout must be 0 (off) or longer than Adapter:RetryBudget + Adapter:ShutdownTimeout ({options.Sending.LongestAttempt()}; was {stall})");
         }
 
         foreach (var node in options.RabbitMq.ClusterNodes)

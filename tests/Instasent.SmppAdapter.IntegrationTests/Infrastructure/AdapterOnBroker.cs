@@ -287,7 +287,7 @@ public sealed class AdapterOnBroker : IAsyncDisposable
     /// </summary>
     private async Task<IEnumerable<string>> BrokerViewAsync()
     {
-        var ctl = new[] { "/usr/sbin/rabbitmqctl", "/usr/lib/rabbitmq/bin/rabbitmqctl" }.FirstOrDefault(File.Exists);
+        var ctl = VirtualHostAdmin.LocalCtlPath();
         if (ctl is null || !System.Net.IPAddress.TryParse(VirtualHost.Uri.Host, out var address) || !System.Net.IPAddress.IsLoopback(address))
         {
             return ["rabbitmqctl: not available for this broker"];

@@ -152,11 +152,15 @@ internal sealed class VirtualHostAdmin(Uri brokerUri, RabbitMqContainer? contain
                 "only reaches a local broker. Enable rabbitmq_management on that broker or run the tests against a local one.");
         }
 
-        var path = Environment.GetEnvironmentVariable("RABBITMQCTL") is { Length: > 0 } configured ? configured
-            : new[] { "/usr/sbin/rabbitmqctl", "/usr/lib/rabbitmq/bin/rabbitmqctl", "/usr/local/sbin/rabbitmqctl" }.FirstOrDefault(File.Exists)
+        var path = LocalCtlPath()
               ?? throw new InvalidOperationException(
                   "Cannot create a RabbitMQ virtual host: the management API on 127.0.0.1:15672 does not answer and rabbitmqctl is not installed " +
                   "(set RABBITMQCTL to its path, or enable rabbitmq_management).");
         return arguments => ExternalCommand.RunCheckedAsync(path, arguments, CommandTimeout);
     }
+
+    /// <summary>The local <c>rabbitmqctl</c>: <c>RABBITMQCTL</c>, else where Debian and a source install put it; null when absent.</summary>
+    internal static string? LocalCtlPath() =>
+        Environment.GetEnvironmentVariable("RABBITMQCTL") is { Length: > 0 } configured ? configured
+            : new[] { "/usr/sbin/rabbitmqctl", "/usr/lib/rabbitmq/bin/rabbitmqctl", "/usr/local/sbin/rabbitmqctl" }.FirstOrDefault(File.Exists);
 }
