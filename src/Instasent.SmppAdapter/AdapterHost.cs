@@ -132,6 +132,7 @@ public sealed class AdapterHost : IAsyncDisposable
         // start before (and stop after) the pool and the gate.
         AddBrokerPublisher(services, options);
         AddBus(services, options);
+        AddCommandConsumer(services, options);
         services.AddSingleton<SessionEventChannel>();
         services.AddHostedService<SessionEventPublisher>();
         services.AddAdapterStores(options);
@@ -205,10 +206,27 @@ public sealed class AdapterHost : IAsyncDisposable
         // Tells a stuck MassTransit endpoint from a broker outage by the publisher's own connection (MassTransit's
         // in-memory test harness has neither, hence only here).
         services.AddSingleton<IBrokerConnectionState>(sp => sp.GetRequiredService<RabbitMqBrokerPublisher>());
-        services.AddSingleton<IEndpointHealthSource, BusEndpointHealth>();
+        services.AddSingleton<IEndpointHealthSource>(sp => new EndpointHealthSources(
+            [new BusEndpointHealth(sp.GetRequiredService<IBusControl>()), .. sp.GetServices<SendSmsQueueConsumer>()]));
         services.AddSingleton<EndpointStallWatchdog>();
         services.AddHostedService(sp => sp.GetRequiredService<EndpointStallWatchdog>());
         services.AddHealthChecks().AddCheck<EndpointStallWatchdog>("endpoint-stall", tags: ["live"]);
+    }
+
+    /// <summary>
+    /// The consumer of <c>smpp-send-sms</c> on RabbitMQ.Client (<c>RabbitMq:Consumer</c>): registered after the bus, so it
+    /// starts after it and stops before it, after the sessions (as the bus's own endpoint would), and before the publisher
+    /// it forwards and moves faults with. Part of readiness, and watched for a stall like MassTransit's endpoints.
+    /// </summary>
+    private static void AddCommandConsumer(IServiceCollection services, AdapterOptions options)
+    {
+        if (!options.RabbitMq.ConsumesCommandsOnRabbitMqClient)
+        {
+            return;
+        }
+        services.AddSingleton<SendSmsQueueConsumer>();
+        services.AddHostedService(sp => sp.GetRequiredService<SendSmsQueueConsumer>());
+        services.AddHealthChecks().AddCheck<SendSmsQueueConsumer>("send-sms-consumer", tags: ["ready"]);
     }
 
     /// <summary>
@@ -237,7 +255,12 @@ public sealed class AdapterHost : IAsyncDisposable
             {
                 bus.DisableUsageTelemetry();
             }
-            bus.AddConsumer<SendSmsRouter, SendSmsRouterDefinition>();
+            var router = bus.AddConsumer<SendSmsRouter, SendSmsRouterDefinition>();
+            if (options.RabbitMq.ConsumesCommandsOnRabbitMqClient)
+            {
+                // Registered for SendSmsQueueConsumer to resolve, without an endpoint of MassTransit's.
+                router.ExcludeFromConfigureEndpoints();
+            }
             bus.AddConsumer<SendSmsConsumer, SendSmsConsumerDefinition>().ExcludeFromConfigureEndpoints();
             bus.AddConsumer<InboundPartConsumer, InboundPartConsumerDefinition>();
             bus.UsingRabbitMq((context, cfg) =>

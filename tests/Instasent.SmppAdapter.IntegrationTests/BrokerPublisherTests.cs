@@ -147,7 +147,7 @@ public sealed class BrokerPublisherTests(RabbitMqBroker broker)
                 {
                     try
                     {
-                        await direct.Publisher.ForwardAsync(context, context.Message.MessageId == "nowhere" ? "forward-nowhere" : "forward-target", deadline.Token);
+                        await direct.Publisher.ForwardAsync(SendSmsContext.Of(context), context.Message.MessageId == "nowhere" ? "forward-nowhere" : "forward-target", deadline.Token);
                         forwards.Enqueue((context.Message.MessageId, null));
                     }
                     catch (Exception e)
@@ -247,7 +247,8 @@ public sealed class BrokerPublisherTests(RabbitMqBroker broker)
     {
         public RabbitMqBrokerPublisher Publisher => publisher;
 
-        public Task PublishAsync(object message, ConsumeContext? consumed, CancellationToken cancellationToken) => publisher.PublishAsync(message, consumed, cancellationToken);
+        public Task PublishAsync(object message, ConsumeContext? consumed, CancellationToken cancellationToken) =>
+            publisher.PublishAsync(message, consumed is null ? null : ConsumedMessage.Of(consumed), cancellationToken);
 
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context) => publisher.CheckHealthAsync(context);
 

@@ -13,11 +13,13 @@ public sealed class PlainJsonClientTests(RabbitMqBroker broker)
     private const string TraceId = "0af7651916cd43dd8448eb211c80319c";
     private const string Traceparent = $"00-{TraceId}-b7ad6b7169203331-01";
 
-    [Fact]
-    public async Task A_plain_json_command_with_content_type_and_traceparent_from_amqplib_is_submitted_in_the_callers_trace_and_its_events_read_by_it()
+    [Theory]
+    [InlineData("RabbitMqClient")]
+    [InlineData("MassTransit")]
+    public async Task A_plain_json_command_with_content_type_and_traceparent_from_amqplib_is_submitted_in_the_callers_trace_and_its_events_read_by_it(string consumer)
     {
         var spans = new List<Activity>();
-        await using var run = await AdapterOnBroker.StartAsync(broker, services: s =>
+        await using var run = await AdapterOnBroker.StartAsync(broker, new Dictionary<string, string?> { ["RabbitMq:Consumer"] = consumer }, services: s =>
             s.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
 
         var result = await RunPeerAsync(run, "node-1", contentType: true, Traceparent);
@@ -27,15 +29,16 @@ public sealed class PlainJsonClientTests(RabbitMqBroker broker)
             "the submit_sm span in the caller's trace");
         var submit = Spans.Snapshot(spans).Single(a => a.DisplayName == "smpp submit" && a.TraceId.ToHexString() == TraceId);
         Assert.Equal("node-1", submit.GetTagItem("smpp.adapter.message_id"));
-        // The adapter's own consume span for a traceparent from a bare AMQP client: the messaging conventions, the
-        // broker message's id rather than the caller's.
-        var routes = Spans.Snapshot(spans).Where(a => a.DisplayName == "smpp route" && a.Source.Name == "Instasent.SmppAdapter" && a.TraceId.ToHexString() == TraceId).ToList();
+        // The adapter's own consume span for a traceparent from a bare AMQP client (its consumer of smpp-send-sms; "smpp
+        // route" under MassTransit's): the messaging conventions, the broker message's id rather than the caller's.
+        var routes = Spans.Snapshot(spans).Where(a => a.Kind == ActivityKind.Consumer && a.Source.Name == "Instasent.SmppAdapter" && a.TraceId.ToHexString() == TraceId).ToList();
         Assert.Contains(routes, r => r.GetTagItem("messaging.destination.name") as string == "smpp-send-sms");
         Assert.All(routes, route =>
         {
             Assert.Equal(("rabbitmq", "process"), (route.GetTagItem("messaging.system") as string, route.GetTagItem("messaging.operation.type") as string));
             Assert.StartsWith("smpp-send-sms", route.GetTagItem("messaging.destination.name") as string);
-            Assert.NotEqual("node-1", route.GetTagItem("messaging.message.id"));
+            // The broker message's id: the AMQP message_id (amqplib sets it to the command's id), or MassTransit's own.
+            Assert.Equal(consumer == "RabbitMqClient", "node-1".Equals(route.GetTagItem("messaging.message.id")));
         });
     }
 

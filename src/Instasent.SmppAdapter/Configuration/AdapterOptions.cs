@@ -214,6 +214,16 @@ public enum BrokerPublisherKind
     MassTransit,
 }
 
+/// <summary>What consumes the public command queue <c>smpp-send-sms</c> (<c>RabbitMq:Consumer</c>).</summary>
+public enum CommandConsumerKind
+{
+    /// <summary>RabbitMQ.Client on a connection of its own (Sending/SendSmsQueueConsumer): the default, cheaper per command. Needs the RabbitMQ.Client publisher.</summary>
+    RabbitMqClient,
+
+    /// <summary>A MassTransit receive endpoint, as every other queue of the adapter.</summary>
+    MassTransit,
+}
+
 /// <summary><c>RabbitMq:*</c>.</summary>
 public sealed record RabbitMqOptions
 {
@@ -269,6 +279,16 @@ public sealed record RabbitMqOptions
     public BrokerPublisherKind Publisher { get; init; } = BrokerPublisherKind.RabbitMqClient;
 
     /// <summary>
+    /// What consumes <c>smpp-send-sms</c>: RabbitMQ.Client (default; only with the RabbitMQ.Client <see cref="Publisher"/>,
+    /// else MassTransit does) or a MassTransit endpoint. Same queue, topology, formats, retries, error queue and
+    /// acknowledgement after the confirmed outcome either way. The connections' queues are consumed by MassTransit.
+    /// </summary>
+    public CommandConsumerKind Consumer { get; init; } = CommandConsumerKind.RabbitMqClient;
+
+    /// <summary><see cref="Consumer"/> as it applies: RabbitMQ.Client only beside the RabbitMQ.Client publisher it moves faults with.</summary>
+    public bool ConsumesCommandsOnRabbitMqClient => Consumer == CommandConsumerKind.RabbitMqClient && Publisher == BrokerPublisherKind.RabbitMqClient;
+
+    /// <summary>
     /// How long one of MassTransit's receive endpoints may stay unable to consume while the broker answers before the
     /// adapter stops, exit code 70, for its supervisor to start it again (Hosting/EndpointStallWatchdog); zero turns the
     /// watchdog off. Unset: <see cref="StallTimeout"/>'s default.
@@ -284,7 +304,7 @@ public sealed record RabbitMqOptions
 
     /// <summary>Never print a credential (records print every property by default).</summary>
     public override string ToString() =>
-        $"RabbitMq {{ Uri = {Uri.Scheme}://{Uri.Host}:{Uri.Port}{Uri.AbsolutePath}, QueueType = {QueueType}, ClusterNodes = [{string.Join(", ", ClusterNodes)}], Publisher = {Publisher} }}";
+        $"RabbitMq {{ Uri = {Uri.Scheme}://{Uri.Host}:{Uri.Port}{Uri.AbsolutePath}, QueueType = {QueueType}, ClusterNodes = [{string.Join(", ", ClusterNodes)}], Publisher = {Publisher}, Consumer = {Consumer} }}";
 }
 
 /// <summary><c>Http:*</c>.</summary>

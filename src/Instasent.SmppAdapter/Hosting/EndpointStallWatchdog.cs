@@ -135,6 +135,23 @@ public interface IBrokerConnectionState
     bool IsConnected { get; }
 }
 
+/// <summary>Several sources as one: MassTransit's endpoints and the adapter's own consumer of <c>smpp-send-sms</c>.</summary>
+public sealed class EndpointHealthSources(IReadOnlyList<IEndpointHealthSource> sources) : IEndpointHealthSource
+{
+    public IReadOnlyDictionary<string, string> NotConsuming()
+    {
+        var down = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var source in sources)
+        {
+            foreach (var (name, reason) in source.NotConsuming())
+            {
+                down[name] = reason;
+            }
+        }
+        return down;
+    }
+}
+
 /// <summary><see cref="IEndpointHealthSource"/> from MassTransit's <see cref="IBusControl.CheckHealth"/>.</summary>
 public sealed class BusEndpointHealth(IBusControl bus) : IEndpointHealthSource
 {

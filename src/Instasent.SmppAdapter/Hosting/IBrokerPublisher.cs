@@ -21,26 +21,47 @@ public interface IBrokerPublisher
     /// Publishes <paramref name="message"/> as its runtime type. <paramref name="consumed"/>: the command or part this
     /// event answers, whose conversation it continues; null for what the SMSC started (receipts, session events).
     /// </summary>
-    Task PublishAsync(object message, ConsumeContext? consumed, CancellationToken cancellationToken);
+    Task PublishAsync(object message, ConsumedMessage? consumed, CancellationToken cancellationToken);
 
     /// <summary>
     /// Sends the command being consumed on to <paramref name="queue"/> (a connection's queue, through its exchange of the
     /// same name), mandatory: a queue that does not exist fails the send instead of losing the command.
     /// </summary>
-    Task ForwardAsync(ConsumeContext<SendSms> context, string queue, CancellationToken cancellationToken);
+    Task ForwardAsync(SendSmsContext context, string queue, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sends the command being consumed back to <paramref name="queue"/> (its connection's, as <see cref="ForwardAsync"/>)
+    /// with <see cref="SendSmsContext.HandBackCountHeader"/> set to <paramref name="count"/>.
+    /// </summary>
+    Task HandBackAsync(SendSmsContext context, string queue, int count, CancellationToken cancellationToken);
 }
 
 /// <summary>MassTransit's own publish and send (<c>RabbitMq:Publisher=MassTransit</c>, and the in-memory test harness).</summary>
 public sealed class MassTransitBrokerPublisher(IBus bus) : IBrokerPublisher
 {
-    public Task PublishAsync(object message, ConsumeContext? consumed, CancellationToken cancellationToken) =>
-        consumed is not null
-            ? consumed.Publish(message, message.GetType(), cancellationToken)
+    public Task PublishAsync(object message, ConsumedMessage? consumed, CancellationToken cancellationToken) =>
+        consumed?.MassTransit is { } context
+            ? context.Publish(message, message.GetType(), cancellationToken)
             : bus.Publish(message, message.GetType(), cancellationToken);
 
-    public async Task ForwardAsync(ConsumeContext<SendSms> context, string queue, CancellationToken cancellationToken)
+    public Task ForwardAsync(SendSmsContext context, string queue, CancellationToken cancellationToken) =>
+        SendAsync(context, queue, null, cancellationToken);
+
+    public Task HandBackAsync(SendSmsContext context, string queue, int count, CancellationToken cancellationToken) =>
+        SendAsync(context, queue, count, cancellationToken);
+
+    private async Task SendAsync(SendSmsContext context, string queue, int? count, CancellationToken cancellationToken)
     {
-        var endpoint = await context.GetSendEndpoint(RabbitMqOptions.SendAddress(queue)).ConfigureAwait(false);
-        await endpoint.Send(context.Message, send => QueueTopology.Mandatory(send), cancellationToken).ConfigureAwait(false);
+        // Sent from MassTransit's consume context when there is one (it carries the conversation and the trace on).
+        ISendEndpointProvider sender = context.Consumed.MassTransit is { } consumed ? consumed : bus;
+        var endpoint = await sender.GetSendEndpoint(RabbitMqOptions.SendAddress(queue)).ConfigureAwait(false);
+        await endpoint.Send(context.Message, send =>
+        {
+            if (count is { } handedBack)
+            {
+                send.Headers.Set(SendSmsContext.HandBackCountHeader, handedBack);
+            }
+            QueueTopology.Mandatory(send);
+        }, cancellationToken).ConfigureAwait(false);
     }
 }

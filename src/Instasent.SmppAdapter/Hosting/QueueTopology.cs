@@ -84,17 +84,37 @@ public static class QueueTopology
         }
     }
 
+    /// <summary>
+    /// The arguments <paramref name="name"/> is declared with, by MassTransit's endpoints and by
+    /// the consumer of <c>smpp-send-sms</c> on RabbitMQ.Client (Sending/SendSmsQueueConsumer) alike: none for a classic queue.
+    /// </summary>
+    public static Dictionary<string, object?>? Arguments(string name, RabbitMqOptions options) =>
+        options.QueueType != RabbitMqQueueType.Quorum ? null : new Dictionary<string, object?>
+        {
+            [QueueTypeArgument] = "quorum",
+            [DeliveryLimitArgument] = options.DeliveryLimit,
+            [DeadLetterExchangeArgument] = ErrorQueueName(name),
+            [DeadLetterStrategyArgument] = "at-least-once",
+            [OverflowArgument] = "reject-publish",
+        };
+
+    /// <summary>The arguments of an <c>_error</c> or <c>_skipped</c> queue: a quorum queue that dead-letters nothing; none for classic.</summary>
+    public static Dictionary<string, object?>? EndOfLineArguments(RabbitMqOptions options) =>
+        options.QueueType != RabbitMqQueueType.Quorum ? null : new Dictionary<string, object?> { [QueueTypeArgument] = "quorum" };
+
+    private const string QueueTypeArgument = "x-queue-type";
+
     private static void ConfigureQueue(IRabbitMqQueueConfigurator queue, string name, RabbitMqOptions options)
     {
-        if (options.QueueType != RabbitMqQueueType.Quorum)
+        if (Arguments(name, options) is not { } arguments)
         {
             return;
         }
         queue.SetQuorumQueue();
-        queue.SetQueueArgument(DeliveryLimitArgument, options.DeliveryLimit);
-        queue.SetQueueArgument(DeadLetterExchangeArgument, ErrorQueueName(name));
-        queue.SetQueueArgument(DeadLetterStrategyArgument, "at-least-once");
-        queue.SetQueueArgument(OverflowArgument, "reject-publish");
+        foreach (var (key, value) in arguments.Where(a => a.Key != QueueTypeArgument))
+        {
+            queue.SetQueueArgument(key, value);
+        }
     }
 
     private static void ConfigureEndOfLine(IRabbitMqQueueConfigurator queue)

@@ -50,25 +50,49 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
     private volatile string? _blocked;
     private volatile bool _stopped;
 
-    public async Task PublishAsync(object message, ConsumeContext? consumed, CancellationToken cancellationToken)
+    public async Task PublishAsync(object message, ConsumedMessage? consumed, CancellationToken cancellationToken)
     {
         var type = _types.GetOrAdd(message.GetType(), static (t, uri) => EventType.Of(t, uri), options.Uri);
         var messageId = NewId.NextGuid();
         using var span = AdapterTelemetry.StartPublishSpan(type.Exchange, "publish", messageId);
         var traceId = CurrentTraceId();
-        var envelope = new Envelope(messageId, consumed?.ConversationId ?? NewId.NextGuid(), consumed?.ReceiveContext.InputAddress, type.Address,
+        var envelope = new Envelope(messageId, consumed?.ConversationId ?? NewId.NextGuid(), consumed?.InputAddress, type.Address,
             type.MessageType, message, time.GetUtcNow().UtcDateTime, traceId is null ? EmptyHeaders : new Dictionary<string, string> { [MassTransitActivityHeader] = traceId }, Host);
         var body = JsonSerializer.SerializeToUtf8Bytes(envelope, SystemTextJsonMessageSerializer.Options);
         await SendAsync(type.Exchange, mandatory: false, Properties(EnvelopeContentType, messageId, traceId), body, span, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task ForwardAsync(ConsumeContext<SendSms> context, string queue, CancellationToken cancellationToken)
+    public Task ForwardAsync(SendSmsContext context, string queue, CancellationToken cancellationToken) =>
+        SendCommandAsync(context, queue, null, cancellationToken);
+
+    /// <summary>The command as it arrived (plain JSON stays plain JSON), its count in a transport header (read there first).</summary>
+    public Task HandBackAsync(SendSmsContext context, string queue, int count, CancellationToken cancellationToken) =>
+        SendCommandAsync(context, queue, count, cancellationToken);
+
+    private async Task SendCommandAsync(SendSmsContext context, string queue, int? handBackCount, CancellationToken cancellationToken)
     {
         var messageId = NewId.NextGuid();
         using var span = AdapterTelemetry.StartPublishSpan(queue, "send", messageId);
-        var received = context.ReceiveContext;
-        var properties = Properties(received.ContentType?.ToString(), messageId, CurrentTraceId());
-        await SendAsync(queue, mandatory: true, properties, received.Body.GetBytes(), span, cancellationToken).ConfigureAwait(false);
+        var properties = Properties(context.ContentType, messageId, CurrentTraceId(), handBackCount);
+        await SendAsync(queue, mandatory: true, properties, context.Body, span, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Publishes a delivery as it is (<paramref name="properties"/>, <paramref name="body"/>) to <paramref name="queue"/>
+    /// through its exchange, mandatory and confirmed: how the consumer of <c>smpp-send-sms</c> (Sending/SendSmsQueueConsumer) moves one to an _error queue.
+    /// </summary>
+    internal async Task SendToQueueAsync(string queue, BasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        var messageId = NewId.NextGuid();
+        using var span = AdapterTelemetry.StartPublishSpan(queue, "send", messageId);
+        await SendAsync(queue, mandatory: true, properties, body, span, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>MassTransit's address of an exchange or queue named <paramref name="name"/> on <paramref name="broker"/>'s virtual host.</summary>
+    internal static Uri AddressOf(Uri broker, string name)
+    {
+        var vhost = broker.AbsolutePath.Trim('/');
+        return new Uri($"rabbitmq://{broker.Host}/{(vhost.Length > 0 ? vhost + "/" : "")}{name}");
     }
 
     /// <summary>
@@ -113,17 +137,29 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
 
     private static string? CurrentTraceId() => Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null;
 
-    private static BasicProperties Properties(string? contentType, Guid messageId, string? traceId) => new()
+    private static BasicProperties Properties(string? contentType, Guid messageId, string? traceId, int? handBackCount = null)
     {
-        ContentType = contentType,
-        DeliveryMode = DeliveryModes.Persistent,
-        MessageId = messageId.ToString(),
-        Headers = traceId is null ? null : new Dictionary<string, object?>
+        Dictionary<string, object?>? headers = null;
+        if (traceId is not null)
         {
-            [TraceparentFilter<SendSms>.Header] = traceId,
-            [MassTransitActivityHeader] = traceId,
-        },
-    };
+            headers = new Dictionary<string, object?>(3)
+            {
+                [TraceparentFilter<SendSms>.Header] = traceId,
+                [MassTransitActivityHeader] = traceId,
+            };
+        }
+        if (handBackCount is { } count)
+        {
+            (headers ??= new Dictionary<string, object?>(1))[SendSmsContext.HandBackCountHeader] = count;
+        }
+        return new BasicProperties
+        {
+            ContentType = contentType,
+            DeliveryMode = DeliveryModes.Persistent,
+            MessageId = messageId.ToString(),
+            Headers = headers,
+        };
+    }
 
     /// <summary>Connected, and the connection open (not lost and recovering).</summary>
     public bool IsConnected => _connected.Task.IsCompletedSuccessfully && _connected.Task.Result.IsOpen;
@@ -326,7 +362,7 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publish to {Exchange} met a closed channel or a nack ({Error}); trying again")]
     private partial void LogPublishRetried(string exchange, string error);
 
-    private const string MassTransitActivityHeader = "MT-Activity-Id";
+    internal const string MassTransitActivityHeader = "MT-Activity-Id";
 
     private static readonly Dictionary<string, string> EmptyHeaders = [];
 
@@ -337,9 +373,7 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
         {
             var exchange = type.GetCustomAttribute<EntityNameAttribute>()?.EntityName
                 ?? throw new InvalidOperationException($"{type.Name} is not an event of the contract: it has no [EntityName] naming its exchange.");
-            var vhost = broker.AbsolutePath.Trim('/');
-            var address = new Uri($"rabbitmq://{broker.Host}/{(vhost.Length > 0 ? vhost + "/" : "")}{exchange}");
-            return new EventType(exchange, address, [MessageUrn.ForTypeString(type)]);
+            return new EventType(exchange, AddressOf(broker, exchange), [MessageUrn.ForTypeString(type)]);
         }
     }
 

@@ -112,7 +112,7 @@ public sealed class InboundPartConsumer(
             Segments = segments,
             Connection = part.Connection,
             SmscMessageId = part.SmscMessageId,
-        }, context, deadline.Token).ConfigureAwait(false);
+        }, ConsumedMessage.Of(context), deadline.Token).ConfigureAwait(false);
         AdapterTelemetry.Inbound.Add(1, AdapterTelemetry.Connection(part.Connection));
     }
 

@@ -11,7 +11,7 @@ namespace Instasent.SmppAdapter.Sending;
 /// </summary>
 public sealed class OutcomePublisher(StoreAvailability stores, SendingOptions sending, PublishDeadlines deadlines, IBrokerPublisher events, TimeProvider time)
 {
-    public async Task RejectInvalidAsync(ConsumeContext<SendSms> context, SendSmsValidation result)
+    public async Task RejectInvalidAsync(SendSmsContext context, SendSmsValidation result)
     {
         var rejected = new SmsRejected
         {
@@ -23,12 +23,12 @@ public sealed class OutcomePublisher(StoreAvailability stores, SendingOptions se
             RejectedAt = time.GetUtcNow(),
             Metadata = context.Message.Metadata,
         };
-        await RepublishAsync(context, rejected).ConfigureAwait(false);
+        await RepublishAsync(context.Consumed, rejected).ConfigureAwait(false);
         AdapterTelemetry.Rejected.Add(1, AdapterTelemetry.Connection(result.Connection ?? ""), new("smpp.command_status", RejectionCodes.InvalidInput), new("smpp.permanent", true));
     }
 
     /// <summary>Records the outcome with <paramref name="claim"/> (which releases it), then publishes it.</summary>
-    public async Task<object> PublishAsync(ConsumeContext<SendSms> context, SubmitPlan plan, SubmitOutcome outcome, IdempotencyClaim claim)
+    public async Task<object> PublishAsync(SendSmsContext context, SubmitPlan plan, SubmitOutcome outcome, IdempotencyClaim claim)
     {
         var command = plan.Command;
         object message = outcome switch
@@ -70,7 +70,7 @@ public sealed class OutcomePublisher(StoreAvailability stores, SendingOptions se
         {
             await claim.CompleteAsync(message, null).ConfigureAwait(false);
         }
-        await RepublishAsync(context, message).ConfigureAwait(false);
+        await RepublishAsync(context.Consumed, message).ConfigureAwait(false);
         var connection = AdapterTelemetry.Connection(plan.Connection.Name);
         if (outcome is SubmitOutcome.Rejected rejected)
         {
@@ -87,9 +87,9 @@ public sealed class OutcomePublisher(StoreAvailability stores, SendingOptions se
     /// Publishes an outcome within <c>Adapter:PublishTimeout</c>: a new one, or a known one again (a redelivered command),
     /// so subscribers that missed it still get it.
     /// </summary>
-    public async Task RepublishAsync(ConsumeContext context, object outcome)
+    public async Task RepublishAsync(ConsumedMessage consumed, object outcome)
     {
         using var deadline = deadlines.Start(PublishDeadlines.Outcome, CancellationToken.None);
-        await events.PublishAsync(outcome, context, deadline.Token).ConfigureAwait(false);
+        await events.PublishAsync(outcome, consumed, deadline.Token).ConfigureAwait(false);
     }
 }

@@ -20,10 +20,13 @@ public sealed class SendSmsConsumer(
     OutcomePublisher outcomes,
     SendingOptions sending,
     PublishDeadlines deadlines,
+    IBrokerPublisher publisher,
     TimeProvider time,
     ILogger<SendSmsConsumer> logger) : IConsumer<SendSms>
 {
-    public async Task Consume(ConsumeContext<SendSms> context)
+    public Task Consume(ConsumeContext<SendSms> context) => ConsumeAsync(SendSmsContext.Of(context));
+
+    private async Task ConsumeAsync(SendSmsContext context)
     {
         var started = Stopwatch.GetTimestamp();
         var result = validator.Validate(context.Message);
@@ -40,7 +43,7 @@ public sealed class SendSmsConsumer(
     /// Decides a command already validated into <paramref name="plan"/>: called by <see cref="Consume"/>, and by
     /// <see cref="SendSmsRouter"/> when it submits without the hop to the connection's queue.
     /// </summary>
-    public async Task SubmitAsync(ConsumeContext<SendSms> context, SubmitPlan plan, long started)
+    public async Task SubmitAsync(SendSmsContext context, SubmitPlan plan, long started)
     {
         // Taken on arrival, before the idempotency claim: from here normal commands of the connection wait for this one
         // (a twin being submitted at the same moment, which this one then waits for, is high too).
@@ -56,14 +59,14 @@ public sealed class SendSmsConsumer(
             // outage, not this command's failure. Handed back uncounted; the gate stops taking more until the store returns.
             stores.ReportOutage(e);
             logger.LogWarning("{MessageId} handed back to {Queue}: the store is unavailable ({Error})", plan.Command.MessageId, plan.Connection.QueueName, e.Message);
-            await HandBacks.SendAsync(context, plan.Connection, counts: false, deadlines).ConfigureAwait(false);
+            await HandBacks.SendAsync(publisher, context, plan.Connection, counts: false, deadlines).ConfigureAwait(false);
             outcome = "handed_back";
         }
         AdapterTelemetry.SendDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
             AdapterTelemetry.Connection(plan.Connection.Name), new("outcome", outcome));
     }
 
-    private async Task<string> DecideAsync(ConsumeContext<SendSms> context, SubmitPlan plan, PriorityLanes.HighTicket? high, CancellationToken stopping)
+    private async Task<string> DecideAsync(SendSmsContext context, SubmitPlan plan, PriorityLanes.HighTicket? high, CancellationToken stopping)
     {
         var messageId = plan.Command.MessageId;
         // A first attempt's claim also counts its first send (one round trip less with a shared store).
@@ -93,10 +96,10 @@ public sealed class SendSmsConsumer(
                     // Nothing to submit: normal commands need not wait for this one's publish.
                     high?.Dispose();
                     logger.LogInformation("{MessageId} already has a final outcome; publishing it again instead of submitting", messageId);
-                    return await PublishOrHandBackAsync(context, plan, () => outcomes.RepublishAsync(context, claim.Outcome!), "duplicate").ConfigureAwait(false);
+                    return await PublishOrHandBackAsync(context, plan, () => outcomes.RepublishAsync(context.Consumed, claim.Outcome!), "duplicate").ConfigureAwait(false);
                 case IdempotencyClaimStatus.InFlight:
                     // Its twin is being submitted right now: not this command's failure, so it does not count.
-                    await HandBacks.SendAsync(context, plan.Connection, counts: false, deadlines).ConfigureAwait(false);
+                    await HandBacks.SendAsync(publisher, context, plan.Connection, counts: false, deadlines).ConfigureAwait(false);
                     return "handed_back";
             }
             var outcome = await submitter.SubmitAsync(plan, claim.FirstSendRecorded ? firstSend : claim.Progress, claim.FirstSendRecorded, high, stopping).ConfigureAwait(false);
@@ -104,11 +107,11 @@ public sealed class SendSmsConsumer(
             high?.Dispose();
             if (outcome is SubmitOutcome.HandBack handBack)
             {
-                var handedBack = HandBacks.Count(context);
+                var handedBack = context.HandBackCount;
                 if (!handBack.Counts || handedBack < sending.MaxHandBacks)
                 {
                     logger.LogWarning("{MessageId} handed back to {Queue}: {Reason}", messageId, plan.Connection.QueueAddressFor(plan.Command.Priority), handBack.Reason);
-                    await HandBacks.SendAsync(context, plan.Connection, handBack.Counts, deadlines).ConfigureAwait(false);
+                    await HandBacks.SendAsync(publisher, context, plan.Connection, handBack.Counts, deadlines).ConfigureAwait(false);
                     return "handed_back";
                 }
                 // Without a bound every attempt could resend segments the SMSC already took (or the SMS itself, when the
@@ -128,7 +131,7 @@ public sealed class SendSmsConsumer(
     /// alarm blocks publishers), hands the command back instead: the outcome is remembered, so the next attempt
     /// publishes it without submitting again.
     /// </summary>
-    private async Task<string> PublishOrHandBackAsync(ConsumeContext<SendSms> context, SubmitPlan plan, Func<Task> publish, string result)
+    private async Task<string> PublishOrHandBackAsync(SendSmsContext context, SubmitPlan plan, Func<Task> publish, string result)
     {
         try
         {
@@ -138,7 +141,7 @@ public sealed class SendSmsConsumer(
         catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
         {
             logger.LogWarning("The outcome of {MessageId} was not confirmed within {Timeout}; handing the command back", plan.Command.MessageId, sending.PublishTimeout);
-            await HandBacks.SendAsync(context, plan.Connection, counts: false, deadlines).ConfigureAwait(false);
+            await HandBacks.SendAsync(publisher, context, plan.Connection, counts: false, deadlines).ConfigureAwait(false);
             return "handed_back";
         }
     }

@@ -26,7 +26,10 @@ namespace Instasent.SmppAdapter.Sending;
 public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher outcomes, AdapterOptions options, ConnectionQueueGate gate,
     SendSmsConsumer consumer, DirectSubmitSlots directSlots, IBrokerPublisher publisher, PublishDeadlines deadlines, ShutdownDrain drain) : IConsumer<SendSms>
 {
-    public async Task Consume(ConsumeContext<SendSms> context)
+    public Task Consume(ConsumeContext<SendSms> context) => RouteAsync(SendSmsContext.Of(context));
+
+    /// <summary>Routes one command from <c>smpp-send-sms</c>, whoever consumed it (MassTransit, or <see cref="SendSmsQueueConsumer"/>).</summary>
+    public async Task RouteAsync(SendSmsContext context)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = validator.Validate(context.Message);
@@ -64,11 +67,11 @@ public sealed class SendSmsRouter(SendSmsValidator validator, OutcomePublisher o
     }
 
     /// <summary>A direct slot: within Adapter:DirectSubmitWait, or for as long as it takes without Adapter:ForwardBacklog.</summary>
-    private Task<bool> TakeSlotAsync(ConsumeContext context) => options.Sending.ForwardBacklog
+    private Task<bool> TakeSlotAsync(SendSmsContext context) => options.Sending.ForwardBacklog
         ? directSlots.TryTakeAsync(options.Sending.DirectSubmitWait, context.CancellationToken)
         : directSlots.TakeAsync(drain.Stopping);
 
-    private async Task ForwardAsync(ConsumeContext<SendSms> context, SubmitPlan plan, string reason)
+    private async Task ForwardAsync(SendSmsContext context, SubmitPlan plan, string reason)
     {
         AdapterTelemetry.Forwarded.Add(1, AdapterTelemetry.Connection(plan.Connection.Name), new("reason", reason));
         using var deadline = deadlines.Start(PublishDeadlines.Forward, context.CancellationToken);
