@@ -45,7 +45,7 @@ public sealed partial class EndpointStallWatchdog(
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(_stalled is { } stalled
-            ? HealthCheckResult.Unhealthy($"stopping: MassTransit stopped consuming while the broker answers ({stalled})")
+            ? HealthCheckResult.Unhealthy($"stopping: a queue stopped being consumed while the broker answers ({stalled})")
             : HealthCheckResult.Healthy());
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -119,7 +119,7 @@ public sealed partial class EndpointStallWatchdog(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read MassTransit's endpoint health ({Error}); looking again in a moment")]
     private partial void LogLookFailed(string error);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "MassTransit stopped consuming while the broker answers ({Stalled}), past RabbitMq:StalledEndpointTimeout ({Timeout}): stopping the adapter (exit code {ExitCode}) for its supervisor to start it again; what these endpoints did not take waits in their queues")]
+    [LoggerMessage(Level = LogLevel.Critical, Message = "A queue stopped being consumed while the broker answers ({Stalled}), past RabbitMq:StalledEndpointTimeout ({Timeout}): stopping the adapter (exit code {ExitCode}) for its supervisor to start it again; what these endpoints did not take waits in their queues")]
     private partial void LogStalled(string stalled, TimeSpan timeout, int exitCode);
 }
 

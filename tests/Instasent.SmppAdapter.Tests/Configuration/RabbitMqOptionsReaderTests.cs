@@ -102,6 +102,19 @@ public sealed class RabbitMqOptionsReaderTests
     public void Events_are_published_with_RabbitMQ_Client_unless_MassTransit_is_asked_for(string? value, BrokerPublisherKind expected) =>
         Assert.Equal(expected, TestConfig.Options(new Dictionary<string, string?> { ["RabbitMq:Publisher"] = value }).RabbitMq.Publisher);
 
+    [Theory]
+    [InlineData(null, null, true)]
+    [InlineData("masstransit", null, false)]
+    [InlineData("RabbitMqClient", null, true)]
+    // The RabbitMQ.Client consumer moves faults with the RabbitMQ.Client publisher: without it MassTransit consumes.
+    [InlineData(null, "MassTransit", false)]
+    [InlineData("rabbitmqclient", "MassTransit", false)]
+    public void Commands_are_consumed_with_RabbitMQ_Client_unless_MassTransit_is_asked_for_or_publishes(string? consumer, string? publisher, bool onClient)
+    {
+        var rabbit = TestConfig.Options(new Dictionary<string, string?> { ["RabbitMq:Consumer"] = consumer, ["RabbitMq:Publisher"] = publisher }).RabbitMq;
+        Assert.Equal(onClient, rabbit.ConsumesCommandsOnRabbitMqClient);
+    }
+
     [Fact]
     public void The_event_publishers_connection_uses_the_cluster_nodes_in_turn_and_the_credentials_given_apart()
     {
