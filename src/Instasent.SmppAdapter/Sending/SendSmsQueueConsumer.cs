@@ -242,7 +242,7 @@ public sealed partial class SendSmsQueueConsumer(
             var skipped = read.Skipped;
             var queue = skipped ? $"{_queue}_skipped" : QueueTopology.ErrorQueueName(_queue);
             LogNotACommand(_queue, delivery.BasicProperties.MessageId, read.Problem!, queue);
-            await MoveAsync(channel, delivery, queue, skipped ? null : read.Problem, skipped ? "skip" : "fault", retries: 0).ConfigureAwait(false);
+            await MoveAsync(channel, delivery, queue, skipped ? null : new Fault(NotACommandType, read.Problem!, ""), skipped ? "skip" : "fault", retries: 0).ConfigureAwait(false);
             return;
         }
         using var span = AdapterTelemetry.StartConsumeSpan($"{_queue} process", _queue, delivery.BasicProperties.MessageId, read.Parent, links: null);
@@ -282,8 +282,15 @@ public sealed partial class SendSmsQueueConsumer(
             return;
         }
         LogFaulted(failure, context.Message.MessageId, QueueTopology.ErrorQueueName(_queue));
-        await MoveAsync(channel, delivery, QueueTopology.ErrorQueueName(_queue), failure, "fault", retries).ConfigureAwait(false);
+        await MoveAsync(channel, delivery, QueueTopology.ErrorQueueName(_queue), new Fault(failure.GetType().FullName!, failure.Message, failure.StackTrace ?? ""), "fault", retries)
+            .ConfigureAwait(false);
     }
+
+    /// <summary>What MassTransit's fault headers say of why a delivery was moved.</summary>
+    private sealed record Fault(string ExceptionType, string Message, string StackTrace);
+
+    /// <summary>The exception MassTransit names when a body cannot be read as the message.</summary>
+    private const string NotACommandType = "System.Runtime.Serialization.SerializationException";
 
     /// <summary>The retries in place of a failed command (<see cref="BusPolicy.Retry"/>'s intervals).</summary>
     private static readonly TimeSpan[] RetryIntervals = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2)];
@@ -292,7 +299,7 @@ public sealed partial class SendSmsQueueConsumer(
     /// Publishes the delivery as it arrived to <paramref name="queue"/> (its exchange, mandatory, confirmed) with
     /// MassTransit's fault headers, then acknowledges it; if that publish fails the delivery is returned to its queue.
     /// </summary>
-    private async Task MoveAsync(IChannel channel, BasicDeliverEventArgs delivery, string queue, object? fault, string reason, int retries)
+    private async Task MoveAsync(IChannel channel, BasicDeliverEventArgs delivery, string queue, Fault? fault, string reason, int retries)
     {
         var source = delivery.BasicProperties;
         var headers = source.Headers is { } original ? new Dictionary<string, object?>(original) : new Dictionary<string, object?>();
@@ -301,10 +308,9 @@ public sealed partial class SendSmsQueueConsumer(
         headers["MT-Fault-Timestamp"] = time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         if (fault is not null)
         {
-            var exception = fault as Exception;
-            headers["MT-Fault-ExceptionType"] = exception?.GetType().FullName ?? "System.Runtime.Serialization.SerializationException";
-            headers["MT-Fault-Message"] = exception?.Message ?? fault.ToString();
-            headers["MT-Fault-StackTrace"] = exception?.StackTrace ?? "";
+            headers["MT-Fault-ExceptionType"] = fault.ExceptionType;
+            headers["MT-Fault-Message"] = fault.Message;
+            headers["MT-Fault-StackTrace"] = fault.StackTrace;
             headers["MT-Fault-RetryCount"] = retries;
         }
         var properties = new BasicProperties
