@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.IntegrationTests.Infrastructure;
+using Instasent.SmppAdapter.Sending;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RabbitMQ.Client;
@@ -94,6 +95,9 @@ public sealed class SendSmsQueueConsumerTests(RabbitMqBroker broker)
             ["Smpp:Connections:1:Password"] = "mypass",
         }, waitForBind: false);
         await run.UntilAsync(() => run.Gate.IsOpen("instasent"), "instasent bound and consumed");
+        // Deleted only once the consumer has declared its topology: before that, its declaration would fail on the missing
+        // queue and, tried again, declare it anew.
+        await run.UntilAsync(() => run.Host.Services.GetRequiredService<SendSmsQueueConsumer>().IsConsuming, "smpp-send-sms consumed");
         await using (var connection = await RabbitMqBroker.ConnectAsync(run.VirtualHost.Uri))
         await using (var channel = await connection.CreateChannelAsync())
         {

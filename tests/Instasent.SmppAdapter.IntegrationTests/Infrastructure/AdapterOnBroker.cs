@@ -144,7 +144,8 @@ public sealed class AdapterOnBroker : IAsyncDisposable
             }
             if (waitForBind)
             {
-                await run.UntilAsync(() => run.Pool.Connections.All(c => c.HasBoundTransmitter && run.Gate.IsOpen(c.Name)), "every connection bound and its queue consumed");
+                await run.UntilAsync(() => run.Pool.Connections.All(c => c.HasBoundTransmitter && run.Gate.IsOpen(c.Name)) && ConsumesCommands(run.Host),
+                    "every connection bound and its queue consumed, and smpp-send-sms consumed");
             }
             return run;
         }
@@ -209,10 +210,17 @@ public sealed class AdapterOnBroker : IAsyncDisposable
         {
             var pool = replica.Services.GetRequiredService<SessionPool>();
             var gate = replica.Services.GetRequiredService<ConnectionQueueGate>();
-            await UntilAsync(() => pool.Connections.All(c => c.HasBoundTransmitter && gate.IsOpen(c.Name)), "every connection of the replica bound and its queue consumed");
+            await UntilAsync(() => pool.Connections.All(c => c.HasBoundTransmitter && gate.IsOpen(c.Name)) && ConsumesCommands(replica),
+                "every connection of the replica bound and its queue consumed, and smpp-send-sms consumed");
         }
         return replica;
     }
+
+    /// <summary>
+    /// Whether <paramref name="host"/> consumes <c>smpp-send-sms</c>, so its queue and bindings are declared: the
+    /// RabbitMQ.Client consumer's own connection may come up after the sessions bind (MassTransit's endpoint: its bus).
+    /// </summary>
+    private static bool ConsumesCommands(AdapterHost host) => host.Services.GetService<SendSmsQueueConsumer>() is not { IsConsuming: false };
 
     /// <summary>Waits for <paramref name="condition"/>; fails naming <paramref name="what"/> after <paramref name="timeout"/> (default <see cref="Wait"/>).</summary>
     public Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
