@@ -223,7 +223,7 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
         {
             try
             {
-                var connection = await factory.CreateConnectionAsync(endpoints, stoppingToken).ConfigureAwait(false);
+                var connection = await factory.CreateConnectionAsync(new InOrder(endpoints), factory.ClientProvidedName, stoppingToken).ConfigureAwait(false);
                 connection.ConnectionBlockedAsync += (_, e) =>
                 {
                     _blocked = e.Reason;
@@ -348,6 +348,16 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
             ? [template]
             : options.ClusterNodes.Select(node => Endpoint(node, template)).ToList();
         return (factory, endpoints);
+    }
+
+    /// <summary>
+    /// The nodes tried in the order <c>RabbitMq:ClusterNodes</c> gives them, on the first connection and on every recovery,
+    /// as MassTransit's host tries them (RabbitMQ.Client's own resolver shuffles them). It matters where a queue is first
+    /// declared: a quorum queue's leader is placed on the node of the connection that declares it.
+    /// </summary>
+    internal sealed class InOrder(IReadOnlyList<AmqpTcpEndpoint> endpoints) : IEndpointResolver
+    {
+        public IEnumerable<AmqpTcpEndpoint> All() => endpoints;
     }
 
     private static AmqpTcpEndpoint Endpoint(string node, AmqpTcpEndpoint template)

@@ -123,7 +123,7 @@ public sealed partial class SendSmsQueueConsumer(
         {
             var (factory, endpoints) = RabbitMqBrokerPublisher.ConnectionSettings(options.RabbitMq);
             factory.ClientProvidedName = "smpp-adapter consumer";
-            connection = await factory.CreateConnectionAsync(endpoints, cancellationToken).ConfigureAwait(false);
+            connection = await factory.CreateConnectionAsync(new RabbitMqBrokerPublisher.InOrder(endpoints), factory.ClientProvidedName, cancellationToken).ConfigureAwait(false);
             _connection = connection;
             LogConnected(connection.Endpoint.HostName, connection.Endpoint.Port);
         }
