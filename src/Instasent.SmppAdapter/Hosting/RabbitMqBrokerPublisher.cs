@@ -217,13 +217,12 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
     /// <summary>Connects, trying again with a growing pause until the broker answers or the service stops.</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var (factory, endpoints) = ConnectionSettings(options);
         var pause = TimeSpan.FromSeconds(1);
         while (true)
         {
             try
             {
-                var connection = await factory.CreateConnectionAsync(new InOrder(endpoints), factory.ClientProvidedName, stoppingToken).ConfigureAwait(false);
+                var connection = await ConnectAsync(options, "smpp-adapter publisher", stoppingToken).ConfigureAwait(false);
                 connection.ConnectionBlockedAsync += (_, e) =>
                 {
                     _blocked = e.Reason;
@@ -324,13 +323,22 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
         e is AlreadyClosedException or OperationInterruptedException or RabbitMQ.Client.Exceptions.PublishException { IsReturn: false }
             or System.IO.IOException or BrokerUnreachableException;
 
+    /// <summary>
+    /// A connection named <paramref name="name"/> (as the broker's management UI shows it) to the first node of
+    /// <c>RabbitMq:*</c> that answers, in order (<see cref="InOrder"/>), recovering by itself after a drop.
+    /// </summary>
+    internal static Task<IConnection> ConnectAsync(RabbitMqOptions options, string name, CancellationToken cancellationToken)
+    {
+        var (factory, endpoints) = ConnectionSettings(options);
+        return factory.CreateConnectionAsync(new InOrder(endpoints), name, cancellationToken);
+    }
+
     /// <summary>The connection factory and endpoints <c>RabbitMq:*</c> describe, as MassTransit's host reads them.</summary>
     internal static (ConnectionFactory Factory, IReadOnlyList<AmqpTcpEndpoint> Endpoints) ConnectionSettings(RabbitMqOptions options)
     {
         var factory = new ConnectionFactory
         {
             Uri = options.Uri,
-            ClientProvidedName = "smpp-adapter publisher",
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
@@ -355,7 +363,7 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
     /// as MassTransit's host tries them (RabbitMQ.Client's own resolver shuffles them). It matters where a queue is first
     /// declared: a quorum queue's leader is placed on the node of the connection that declares it.
     /// </summary>
-    internal sealed class InOrder(IReadOnlyList<AmqpTcpEndpoint> endpoints) : IEndpointResolver
+    private sealed class InOrder(IReadOnlyList<AmqpTcpEndpoint> endpoints) : IEndpointResolver
     {
         public IEnumerable<AmqpTcpEndpoint> All() => endpoints;
     }

@@ -121,9 +121,7 @@ public sealed partial class SendSmsQueueConsumer(
     {
         if (_connection is not { } connection)
         {
-            var (factory, endpoints) = RabbitMqBrokerPublisher.ConnectionSettings(options.RabbitMq);
-            factory.ClientProvidedName = "smpp-adapter consumer";
-            connection = await factory.CreateConnectionAsync(new RabbitMqBrokerPublisher.InOrder(endpoints), factory.ClientProvidedName, cancellationToken).ConfigureAwait(false);
+            connection = await RabbitMqBrokerPublisher.ConnectAsync(options.RabbitMq, "smpp-adapter consumer", cancellationToken).ConfigureAwait(false);
             _connection = connection;
             LogConnected(connection.Endpoint.HostName, connection.Endpoint.Port);
         }
@@ -248,7 +246,7 @@ public sealed partial class SendSmsQueueConsumer(
         using var span = AdapterTelemetry.StartConsumeSpan($"{_queue} process", _queue, delivery.BasicProperties.MessageId, read.Parent, links: null);
         Exception? failure = null;
         var retries = 0;
-        for (; retries <= RetryIntervals.Length; retries++)
+        for (; retries <= BusPolicy.RetryIntervals.Count; retries++)
         {
             try
             {
@@ -259,12 +257,12 @@ public sealed partial class SendSmsQueueConsumer(
             catch (Exception e)
             {
                 failure = e;
-                if (retries == RetryIntervals.Length || _abort.IsCancellationRequested)
+                if (retries == BusPolicy.RetryIntervals.Count || _abort.IsCancellationRequested)
                 {
                     break;
                 }
-                LogRetrying(context.Message.MessageId, e.Message, RetryIntervals[retries]);
-                await Task.Delay(RetryIntervals[retries], time).ConfigureAwait(false);
+                LogRetrying(context.Message.MessageId, e.Message, BusPolicy.RetryIntervals[retries]);
+                await Task.Delay(BusPolicy.RetryIntervals[retries], time).ConfigureAwait(false);
             }
         }
         if (failure is null)
@@ -291,9 +289,6 @@ public sealed partial class SendSmsQueueConsumer(
 
     /// <summary>The exception MassTransit names when a body cannot be read as the message.</summary>
     private const string NotACommandType = "System.Runtime.Serialization.SerializationException";
-
-    /// <summary>The retries in place of a failed command (<see cref="BusPolicy.Retry"/>'s intervals).</summary>
-    private static readonly TimeSpan[] RetryIntervals = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2)];
 
     /// <summary>
     /// Publishes the delivery as it arrived to <paramref name="queue"/> (its exchange, mandatory, confirmed) with
