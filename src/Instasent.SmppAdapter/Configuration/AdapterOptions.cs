@@ -416,11 +416,13 @@ public sealed record SendingOptions
     /// <summary>
     /// With <see cref="DirectSubmit"/>, how long the consumer of <c>smpp-send-sms</c> waits for a free direct-submit slot
     /// (the connection's normal share of the window) before forwarding the command to the connection's queue instead
-    /// (<c>Adapter:DirectSubmitWait</c>). Zero forwards at once. A command behind waiting ones in <c>smpp-send-sms</c>,
-    /// a high one included, reaches its lane at most this much later.
+    /// (<c>Adapter:DirectSubmitWait</c>, default 25 ms). Zero forwards at once. A command behind waiting ones in
+    /// <c>smpp-send-sms</c>, a high one included, reaches its lane at most this much later. The default lets a slot
+    /// answered within it take the command: in a full-speed burst 5 % of the commands were forwarded instead of 32 %,
+    /// and the adapter and the broker spent 19 % less CPU per command (docs/performance.md, Session 15).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
-    public TimeSpan DirectSubmitWait { get; init; } = TimeSpan.Zero;
+    public TimeSpan DirectSubmitWait { get; init; } = TimeSpan.FromMilliseconds(25);
 
     /// <summary>
     /// With <see cref="DirectSubmit"/>, whether the consumer of <c>smpp-send-sms</c> forwards a normal command to the
