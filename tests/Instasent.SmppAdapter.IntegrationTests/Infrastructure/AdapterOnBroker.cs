@@ -144,8 +144,7 @@ public sealed class AdapterOnBroker : IAsyncDisposable
             }
             if (waitForBind)
             {
-                await run.UntilAsync(() => run.Pool.Connections.All(c => c.HasBoundTransmitter && run.Gate.IsOpen(c.Name)) && ConsumesCommands(run.Host),
-                    "every connection bound and its queue consumed, and smpp-send-sms consumed");
+                await run.UntilAsync(() => IsReady(run.Host), "every connection bound and its queue consumed, and smpp-send-sms consumed");
             }
             return run;
         }
@@ -208,19 +207,22 @@ public sealed class AdapterOnBroker : IAsyncDisposable
         }
         if (waitForBind)
         {
-            var pool = replica.Services.GetRequiredService<SessionPool>();
-            var gate = replica.Services.GetRequiredService<ConnectionQueueGate>();
-            await UntilAsync(() => pool.Connections.All(c => c.HasBoundTransmitter && gate.IsOpen(c.Name)) && ConsumesCommands(replica),
-                "every connection of the replica bound and its queue consumed, and smpp-send-sms consumed");
+            await UntilAsync(() => IsReady(replica), "every connection of the replica bound and its queue consumed, and smpp-send-sms consumed");
         }
         return replica;
     }
 
     /// <summary>
-    /// Whether <paramref name="host"/> consumes <c>smpp-send-sms</c>, so its queue and bindings are declared: the
-    /// RabbitMQ.Client consumer's own connection may come up after the sessions bind (MassTransit's endpoint: its bus).
+    /// Whether every connection of <paramref name="host"/> has a bound session and its queues consumed, and
+    /// <c>smpp-send-sms</c> is consumed, so its queue and bindings are declared: the RabbitMQ.Client consumer's own
+    /// connection may come up after the sessions bind (MassTransit's endpoint comes with its bus).
     /// </summary>
-    private static bool ConsumesCommands(AdapterHost host) => host.Services.GetService<SendSmsQueueConsumer>() is not { IsConsuming: false };
+    private static bool IsReady(AdapterHost host)
+    {
+        var gate = host.Services.GetRequiredService<ConnectionQueueGate>();
+        return host.Services.GetRequiredService<SessionPool>().Connections.All(c => c.HasBoundTransmitter && gate.IsOpen(c.Name))
+            && host.Services.GetService<SendSmsQueueConsumer>() is not { IsConsuming: false };
+    }
 
     /// <summary>Waits for <paramref name="condition"/>; fails naming <paramref name="what"/> after <paramref name="timeout"/> (default <see cref="Wait"/>).</summary>
     public Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
