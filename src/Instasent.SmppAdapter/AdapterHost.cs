@@ -214,17 +214,21 @@ public sealed class AdapterHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// The consumer of <c>smpp-send-sms</c> on RabbitMQ.Client (<c>RabbitMq:Consumer</c>): registered after the bus, so it
-    /// starts after it and stops before it, after the sessions (as the bus's own endpoint would), and before the publisher
-    /// it forwards and moves faults with. Part of readiness, and watched for a stall like MassTransit's endpoints.
+    /// The consumer of the command queues on RabbitMQ.Client (<c>RabbitMq:Consumer</c>; <c>smpp-send-sms</c>, and the
+    /// connections' queues while the gate keeps them open), or else MassTransit's endpoints for the connections' queues:
+    /// registered after the bus, so it starts after it and stops before it, after the gate and the sessions (as the bus's
+    /// own endpoints would), and before the publisher it forwards and moves faults with. Part of readiness, and watched for
+    /// a stall like MassTransit's endpoints.
     /// </summary>
     private static void AddCommandConsumer(IServiceCollection services, AdapterOptions options)
     {
         if (!options.RabbitMq.ConsumesCommandsOnRabbitMqClient)
         {
+            services.AddSingleton<IConnectionLanes, MassTransitConnectionLanes>();
             return;
         }
         services.AddSingleton<SendSmsQueueConsumer>();
+        services.AddSingleton<IConnectionLanes>(sp => sp.GetRequiredService<SendSmsQueueConsumer>());
         services.AddHostedService(sp => sp.GetRequiredService<SendSmsQueueConsumer>());
         services.AddHealthChecks().AddCheck<SendSmsQueueConsumer>("send-sms-consumer", tags: ["ready"]);
     }

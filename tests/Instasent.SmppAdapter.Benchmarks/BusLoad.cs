@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Threading.RateLimiting;
 using Instasent.SmppAdapter.Contracts;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -84,44 +83,35 @@ internal static class BusLoad
         await subscriber.BasicConsumeAsync(queue, autoAck: true, consumer, bound.Token);
 
         await using var publisherConnection = await factory.CreateConnectionAsync(bound.Token);
-        // A concurrency limiter rather than the library's ThrottlingRateLimiter, which delays publishes from half its limit on.
-        using var limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = settings.InFlight, QueueLimit = settings.InFlight });
-        var channelOptions = new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true,
-            outstandingPublisherConfirmationsRateLimiter: limiter);
-        await using var publisher = await publisherConnection.CreateChannelAsync(channelOptions, bound.Token);
+        // Confirms counted from the broker's basic.ack/basic.nack (one often settles many) rather than one awaited task per
+        // publish: the library's per-message tracking woke a task per confirm and cost the load generator more CPU than
+        // the simulator (docs/performance.md, session 16).
+        await using var publisher = await publisherConnection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false), bound.Token);
+        var confirms = new ConfirmWindow(publisher, await publisher.GetNextPublishSequenceNumberAsync(bound.Token), settings.Count, settings.InFlight);
         var properties = new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent };
 
         using var deadline = new CancellationTokenSource(settings.Timeout);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        long nacked = 0;
-        async Task PublishAsync(int i)
-        {
-            tracker.Published(i, Stopwatch.GetTimestamp());
-            try
-            {
-                await publisher.BasicPublishAsync("", ContractNames.SendSmsQueue, mandatory: false, properties, bodies[i], deadline.Token).ConfigureAwait(false);
-            }
-            catch (PublishException)
-            {
-                Interlocked.Increment(ref nacked);
-            }
-        }
-
         var started = Stopwatch.GetTimestamp();
         var completed = true;
         try
         {
-            if (settings.Rate is { } rate)
+            // One loop publishes, in order, so publish i has sequence number first + i.
+            for (var i = 0; i < settings.Count; i++)
             {
-                await LoadWorkers.OnScheduleAsync(settings.Count, rate, settings.InFlight, PublishAsync, deadline.Token);
+                if (settings.Rate is { } rate)
+                {
+                    await LoadWorkers.WaitUntilDueAsync(started, i, rate, deadline.Token);
+                }
+                await confirms.RoomAsync(deadline.Token);
+                tracker.Published(i, Stopwatch.GetTimestamp());
+                await publisher.BasicPublishAsync("", ContractNames.SendSmsQueue, mandatory: false, properties, bodies[i], deadline.Token);
             }
-            else
-            {
-                await LoadWorkers.ForEachIndexAsync(settings.Count, settings.InFlight, PublishAsync);
-            }
+            await confirms.AllSettled.WaitAsync(deadline.Token);
             var published = Stopwatch.GetElapsedTime(started);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"bus-load {settings.Label}: {settings.Count} SendSms published in {published.TotalSeconds:0.00} s ({settings.Count / published.TotalSeconds:0}/s{(settings.Rate is { } r ? $", scheduled at {r}/s" : "")}, confirms included, {settings.InFlight} in flight); nacked {nacked}"));
+                $"bus-load {settings.Label}: {settings.Count} SendSms published in {published.TotalSeconds:0.00} s ({settings.Count / published.TotalSeconds:0}/s{(settings.Rate is { } r ? $", scheduled at {r}/s" : "")}, confirms included, {settings.InFlight} in flight); nacked {confirms.Nacked}"));
             await tracker.Done.WaitAsync(deadline.Token);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
@@ -134,7 +124,7 @@ internal static class BusLoad
         await Task.Delay(TimeSpan.FromSeconds(1));
         var report = tracker.Report(started);
         report.Print(settings, cpu);
-        return completed && report.AllExactlyOnce && nacked == 0 ? 0 : 1;
+        return completed && report.AllExactlyOnce && confirms.Nacked == 0 ? 0 : 1;
     }
 
     private static ReadOnlyMemory<byte> Body(string messageId, int i, bool receipts)
@@ -185,6 +175,92 @@ internal static class BusLoad
         }
         return new Settings(broker ?? throw new ArgumentException("--rabbitmq is required"), count ?? throw new ArgumentException("--count is required"),
             label, receipts, inFlight, TimeSpan.FromSeconds(timeout), rate);
+    }
+
+    /// <summary>
+    /// The publishes of one confirm channel not yet settled by the broker, by sequence number: at most
+    /// <c>limit</c> of them (<see cref="RoomAsync"/> waits for room), and when the last is settled.
+    /// </summary>
+    private sealed class ConfirmWindow
+    {
+        private readonly Lock _lock = new();
+        private readonly bool[] _settled;
+        private readonly ulong _first;
+        private readonly int _limit;
+        private readonly TaskCompletionSource _allSettled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private TaskCompletionSource? _room;
+        private int _lowest;
+        private int _outstanding;
+        private long _nacked;
+
+        public ConfirmWindow(IChannel channel, ulong first, int count, int limit)
+        {
+            _settled = new bool[count];
+            _first = first;
+            _limit = limit;
+            channel.BasicAcksAsync += (_, e) => Settle(e.DeliveryTag, e.Multiple, nack: false);
+            channel.BasicNacksAsync += (_, e) => Settle(e.DeliveryTag, e.Multiple, nack: true);
+        }
+
+        public Task AllSettled => _allSettled.Task;
+
+        public long Nacked => Interlocked.Read(ref _nacked);
+
+        /// <summary>Counts one publish in, once fewer than the limit are unsettled.</summary>
+        public async ValueTask RoomAsync(CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                Task wait;
+                lock (_lock)
+                {
+                    if (_outstanding < _limit)
+                    {
+                        _outstanding++;
+                        return;
+                    }
+                    _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    wait = _room.Task;
+                }
+                await wait.WaitAsync(cancellationToken);
+            }
+        }
+
+        private Task Settle(ulong tag, bool multiple, bool nack)
+        {
+            TaskCompletionSource? room = null;
+            lock (_lock)
+            {
+                var last = (int)(tag - _first);
+                for (var i = multiple ? _lowest : last; i <= last && i < _settled.Length; i++)
+                {
+                    if (!_settled[i])
+                    {
+                        _settled[i] = true;
+                        _outstanding--;
+                        if (nack)
+                        {
+                            _nacked++;
+                        }
+                    }
+                }
+                while (_lowest < _settled.Length && _settled[_lowest])
+                {
+                    _lowest++;
+                }
+                if (_room is not null && _outstanding < _limit)
+                {
+                    room = _room;
+                    _room = null;
+                }
+                if (_lowest == _settled.Length)
+                {
+                    _allSettled.TrySetResult();
+                }
+            }
+            room?.TrySetResult();
+            return Task.CompletedTask;
+        }
     }
 
     /// <summary>

@@ -64,11 +64,7 @@ internal static class LoadWorkers
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < count; i++)
         {
-            var due = TimeSpan.FromSeconds((double)i / rate) - Stopwatch.GetElapsedTime(start);
-            if (due > TimeSpan.Zero)
-            {
-                await Task.Delay(due > ScheduleTick ? due : ScheduleTick, cancellationToken);
-            }
+            await WaitUntilDueAsync(start, i, rate, cancellationToken);
             await slots.WaitAsync(cancellationToken);
             pending.Add(RunAndReleaseAsync(i));
         }
@@ -84,6 +80,19 @@ internal static class LoadWorkers
             {
                 slots.Release();
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits until index <paramref name="i"/> is due, <c>i / rate</c> seconds after <paramref name="start"/> (a
+    /// <see cref="Stopwatch"/> timestamp); a late one returns at once. Sleeps at least <see cref="ScheduleTick"/>.
+    /// </summary>
+    public static async ValueTask WaitUntilDueAsync(long start, int i, int rate, CancellationToken cancellationToken)
+    {
+        var due = TimeSpan.FromSeconds((double)i / rate) - Stopwatch.GetElapsedTime(start);
+        if (due > TimeSpan.Zero)
+        {
+            await Task.Delay(due > ScheduleTick ? due : ScheduleTick, cancellationToken);
         }
     }
 

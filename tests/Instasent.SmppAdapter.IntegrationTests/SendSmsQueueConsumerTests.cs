@@ -10,8 +10,8 @@ using RabbitMQ.Client;
 namespace Instasent.SmppAdapter.IntegrationTests;
 
 /// <summary>
-/// The consumer of <c>smpp-send-sms</c> on RabbitMQ.Client (<c>RabbitMq:Consumer</c>, the default) against what
-/// MassTransit's endpoint did there: the same topology (replicas of either kind share the queue), what it does with a body
+/// The consumer of the command queues on RabbitMQ.Client (<c>RabbitMq:Consumer</c>, the default; <c>smpp-send-sms</c>
+/// and the connections' queues) against what MassTransit's endpoints did there: the same topology (replicas of either kind share the queue), what it does with a body
 /// that is no command, and with a command that keeps failing. Plain JSON, the envelope, traces, hand-back counts,
 /// connection cuts and the shutdown drain are covered by the suite's other classes, which run on it.
 /// </summary>
@@ -116,6 +116,27 @@ public sealed class SendSmsQueueConsumerTests(RabbitMqBroker broker)
         await run.UntilAsync(() => run.Bus.Of<SmsSubmitted>().Any(s => s.MessageId == "somewhere-1"), "the other command submitted meanwhile");
         Assert.DoesNotContain(run.Bus.Of<SmsSubmitted>(), s => s.MessageId == "nowhere-1");
         Assert.Equal(0u, await run.Bus.MessageCountAsync(SendSms.QueueName));
+    }
+
+    [Fact]
+    public async Task A_connections_queues_are_consumed_on_RabbitMQ_Client_too_with_the_same_handling_of_what_is_no_command()
+    {
+        await using var run = await AdapterOnBroker.StartAsync(broker);
+        var consumer = run.Host.Services.GetRequiredService<SendSmsQueueConsumer>();
+        Assert.Same(consumer, run.Host.Services.GetRequiredService<IConnectionLanes>());
+        await run.UntilAsync(() => run.Gate.IsOpen("instasent"), "instasent bound and consumed");
+
+        await PublishAsync(run, "smpp-send-sms.instasent", "{ this is not json", "application/json");
+        await run.Bus.PublishAsync(new SendSms { MessageId = "on-the-high-lane", From = "Instasent", To = "+34600000001", Text = "hola" }, queue: "smpp-send-sms.instasent.high");
+
+        await run.UntilAsync(() => run.Bus.Of<SmsSubmitted>().Any(s => s.MessageId == "on-the-high-lane"), "the command on the high lane submitted");
+        var moved = await OneMessageAsync(run, "smpp-send-sms.instasent_error");
+        Assert.Equal("{ this is not json", Encoding.UTF8.GetString(moved.Body.Span));
+        Assert.Equal("fault", Header(moved, "MT-Reason"));
+        Assert.EndsWith("/smpp-send-sms.instasent", Header(moved, "MT-Fault-InputAddress"), StringComparison.Ordinal);
+        Assert.Empty(consumer.NotConsuming());
+        Assert.Equal(0u, await run.Bus.MessageCountAsync("smpp-send-sms.instasent"));
+        Assert.Equal(0u, await run.Bus.MessageCountAsync("smpp-send-sms.instasent.high"));
     }
 
     private static async Task<HealthReport> Ready(AdapterHost host) =>

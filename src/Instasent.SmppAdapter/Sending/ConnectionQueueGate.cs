@@ -10,11 +10,10 @@ namespace Instasent.SmppAdapter.Sending;
 /// <c>smpp-send-sms.&lt;connection&gt;.high</c>) while it has a bound transmit-capable session and closes them when the
 /// last one goes: an SMSC outage leaves the commands waiting in RabbitMQ, not in our memory, and rejects nothing; other
 /// connections carry on. Closed as well while the stores are unavailable (Redis down: no submit without an idempotency
-/// claim). How the queues are consumed is <see cref="SendSmsConsumerDefinition"/>'s
-/// business; this class only decides when.
+/// claim). How the queues are consumed is <see cref="IConnectionLanes"/>' business; this class only decides when.
 /// </summary>
 public sealed class ConnectionQueueGate(
-    SessionPool pool, IReceiveEndpointConnector connector, StoreAvailability stores, AdapterOptions options, ILogger<ConnectionQueueGate> logger)
+    SessionPool pool, IConnectionLanes lanes, StoreAvailability stores, ILogger<ConnectionQueueGate> logger)
     : IHostedService
 {
     /// <summary>Logged once every queue's stop is queued behind what that queue was doing (a start, a stop), if any was busy.</summary>
@@ -134,9 +133,7 @@ public sealed class ConnectionQueueGate(
                 {
                     if (!state.Handles.ContainsKey(lane))
                     {
-                        var handle = connector.ConnectReceiveEndpoint(lane, (context, endpoint) =>
-                            SendSmsConsumerDefinition.Configure(endpoint, context, connection.Options, options.RabbitMq,
-                                high: lane == connection.Options.HighQueueName));
+                        var handle = lanes.Open(connection.Options, high: lane == connection.Options.HighQueueName);
                         state.Handles[lane] = handle;
                         await handle.Ready.ConfigureAwait(false);
                     }
@@ -172,8 +169,8 @@ public sealed class ConnectionQueueGate(
     {
         public readonly SemaphoreSlim Turn = new(1, 1);
 
-        /// <summary>The endpoint of each of the connection's queues that was connected (and not yet stopped).</summary>
-        public readonly Dictionary<string, HostReceiveEndpointHandle> Handles = new(StringComparer.Ordinal);
+        /// <summary>Each of the connection's queues that was opened (and not yet stopped).</summary>
+        public readonly Dictionary<string, IConnectionLane> Handles = new(StringComparer.Ordinal);
         public volatile bool Consuming;
     }
 }

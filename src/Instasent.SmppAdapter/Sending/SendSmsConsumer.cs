@@ -9,7 +9,7 @@ namespace Instasent.SmppAdapter.Sending;
 
 /// <summary>
 /// Consumes one connection's queue: submits the command unless its final outcome is already known, publishes the
-/// outcome, and returns (MassTransit then acknowledges) only once the broker confirmed it. A command that cannot be
+/// outcome, and returns (its consumer then acknowledges) only once the broker confirmed it. A command that cannot be
 /// decided in this process (retry budget spent, shutdown) is handed back to its queue.
 /// </summary>
 public sealed class SendSmsConsumer(
@@ -26,7 +26,8 @@ public sealed class SendSmsConsumer(
 {
     public Task Consume(ConsumeContext<SendSms> context) => ConsumeAsync(SendSmsContext.Of(context));
 
-    private async Task ConsumeAsync(SendSmsContext context)
+    /// <summary>Consumes one command of a connection's queue, whoever read it (MassTransit, or <see cref="SendSmsQueueConsumer"/>).</summary>
+    public async Task ConsumeAsync(SendSmsContext context)
     {
         var started = Stopwatch.GetTimestamp();
         var result = validator.Validate(context.Message);
