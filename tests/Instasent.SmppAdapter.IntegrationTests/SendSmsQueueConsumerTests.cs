@@ -139,6 +139,37 @@ public sealed class SendSmsQueueConsumerTests(RabbitMqBroker broker)
         Assert.Equal(0u, await run.Bus.MessageCountAsync("smpp-send-sms.instasent.high"));
     }
 
+    [Fact]
+    public async Task Every_delivery_handled_is_acknowledged_so_a_stop_leaves_nothing_to_deliver_again()
+    {
+        await using var run = await AdapterOnBroker.StartAsync(broker);
+        // A burst on smpp-send-sms and on a connection's queue: completions overtake each other, so acknowledgements go
+        // out for runs of deliveries and alone; a body that is no command among them is moved, then acknowledged.
+        var commands = Enumerable.Range(1, 300).Select(i => new SendSms { MessageId = $"burst-{i}", From = "Instasent", To = "+34600000001", Text = "hola" }).ToList();
+        var lane = Enumerable.Range(1, 60).Select(i => new SendSms { MessageId = $"lane-{i}", From = "Instasent", To = "+34600000001", Text = "hola" }).ToList();
+        await run.Bus.PublishManyAsync(commands);
+        await run.Bus.PublishRawAsync("{ this is not json");
+        foreach (var command in lane)
+        {
+            await run.Bus.PublishAsync(command, queue: "smpp-send-sms.instasent");
+        }
+
+        await run.UntilAsync(() => run.Bus.Of<SmsSubmitted>().Count == commands.Count + lane.Count, "every command submitted");
+        await run.UntilAsync(async () => await run.Bus.MessageCountAsync("smpp-send-sms_error") == 1, "the body that is no command moved");
+        using (var stopping = new CancellationTokenSource(AdapterOnBroker.Wait))
+        {
+            await run.Host.StopAsync(stopping.Token).WaitAsync(AdapterOnBroker.Wait);
+        }
+
+        // The consumer's connection is closed: the broker has put back whatever it had not seen acknowledged.
+        foreach (var queue in new[] { SendSms.QueueName, "smpp-send-sms.instasent", "smpp-send-sms.instasent.high" })
+        {
+            Assert.Equal(0u, await run.Bus.MessageCountAsync(queue));
+        }
+        Assert.Equal(commands.Count + lane.Count, run.AcceptedSubmits.Count);
+        Assert.Equal(commands.Count + lane.Count, run.Bus.Of<SmsSubmitted>().Count);
+    }
+
     private static async Task<HealthReport> Ready(AdapterHost host) =>
         await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(check => check.Tags.Contains("ready"));
 

@@ -15,7 +15,8 @@ namespace Instasent.SmppAdapter.Sending;
 /// One command queue consumed on a channel of its own, on RabbitMQ.Client, past MassTransit's receive pipeline: each
 /// delivery is read as a <see cref="SendSmsContext"/>, handed to <c>handler</c> (the router for <c>smpp-send-sms</c>,
 /// <see cref="SendSmsConsumer"/> for a connection's queues) and acknowledged only once the handler returned, that is after
-/// the command's outcome (or forward, or hand-back) was confirmed. <see cref="SendSmsQueueConsumer"/> owns the connection
+/// the command's outcome (or forward, or hand-back) was confirmed (in as few frames as the order of completion allows:
+/// <see cref="ChannelAcks"/>). <see cref="SendSmsQueueConsumer"/> owns the connection
 /// and runs one for <c>smpp-send-sms</c>, and one for each of a connection's lanes while <see cref="ConnectionQueueGate"/>
 /// keeps them open.
 /// </summary>
@@ -134,7 +135,8 @@ internal sealed partial class CommandQueue(
             await declare(channel, cancellationToken).ConfigureAwait(false);
             await channel.BasicQosAsync(0, prefetch, global: false, cancellationToken).ConfigureAwait(false);
             var consumer = new AsyncEventingBasicConsumer(channel);
-            consumer.ReceivedAsync += OnReceivedAsync;
+            var acks = new ChannelAcks(channel, Math.Max(1, prefetch / 4));
+            consumer.ReceivedAsync += (_, delivery) => OnReceivedAsync(acks, delivery);
             _consumerTag = await channel.BasicConsumeAsync(_queue, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -175,9 +177,8 @@ internal sealed partial class CommandQueue(
         await channel.QueueBindAsync(queue, queue, "", cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task OnReceivedAsync(object sender, BasicDeliverEventArgs delivery)
+    private async Task OnReceivedAsync(ChannelAcks channel, BasicDeliverEventArgs delivery)
     {
-        var channel = ((AsyncEventingBasicConsumer)sender).Channel;
         Interlocked.Increment(ref _inFlight);
         try
         {
@@ -198,7 +199,7 @@ internal sealed partial class CommandQueue(
         }
     }
 
-    private async Task HandleAsync(IChannel channel, BasicDeliverEventArgs delivery)
+    private async Task HandleAsync(ChannelAcks channel, BasicDeliverEventArgs delivery)
     {
         var read = Read(delivery);
         if (read.Context is not { } context)
@@ -260,7 +261,7 @@ internal sealed partial class CommandQueue(
     /// Publishes the delivery as it arrived to <paramref name="queue"/> (its exchange, mandatory, confirmed) with
     /// MassTransit's fault headers, then acknowledges it; if that publish fails the delivery is returned to its queue.
     /// </summary>
-    private async Task MoveAsync(IChannel channel, BasicDeliverEventArgs delivery, string queue, Fault? fault, string reason, int retries)
+    private async Task MoveAsync(ChannelAcks channel, BasicDeliverEventArgs delivery, string queue, Fault? fault, string reason, int retries)
     {
         var source = delivery.BasicProperties;
         var headers = source.Headers is { } original ? new Dictionary<string, object?>(original) : new Dictionary<string, object?>();
@@ -287,7 +288,7 @@ internal sealed partial class CommandQueue(
             if (!_endOfLine.ContainsKey(queue))
             {
                 // As MassTransit does when it first moves a message there: declared on first use.
-                await DeclareQueueAsync(channel, queue, QueueTopology.EndOfLineArguments(options.RabbitMq), deadline.Token).ConfigureAwait(false);
+                await DeclareQueueAsync(channel.Channel, queue, QueueTopology.EndOfLineArguments(options.RabbitMq), deadline.Token).ConfigureAwait(false);
                 _endOfLine.TryAdd(queue, true);
             }
             await publisher.SendToQueueAsync(queue, properties, delivery.Body.ToArray(), deadline.Token).ConfigureAwait(false);
@@ -305,18 +306,11 @@ internal sealed partial class CommandQueue(
     /// Acknowledges (<paramref name="requeue"/> null) or returns the delivery. On a channel lost meanwhile this does
     /// nothing: the broker delivers it again, and the client drops an old channel's tag after a recovery.
     /// </summary>
-    private async Task SettleAsync(IChannel channel, BasicDeliverEventArgs delivery, bool? requeue)
+    private async Task SettleAsync(ChannelAcks channel, BasicDeliverEventArgs delivery, bool? requeue)
     {
         try
         {
-            if (requeue is { } back)
-            {
-                await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: back).ConfigureAwait(false);
-            }
-            else
-            {
-                await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false).ConfigureAwait(false);
-            }
+            await channel.SettleAsync(delivery.DeliveryTag, requeue).ConfigureAwait(false);
         }
         catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or ObjectDisposedException)
         {
