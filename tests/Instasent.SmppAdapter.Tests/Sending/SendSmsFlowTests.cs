@@ -238,11 +238,12 @@ public sealed class SendSmsFlowTests
     {
         await using var adapter = await AdapterUnderTest.StartAsync(new Dictionary<string, string?>
         {
-            ["Smpp:Connections:0:ResponseTimeout"] = "00:00:00.150",
-            // Shorter than the three sends' timeouts together: the sends are spread over hand-backs.
-            ["Adapter:RetryBudget"] = "00:00:00.200",
+            ["Smpp:Connections:0:ResponseTimeout"] = "00:00:00.500",
+            // Shorter than the three sends' timeouts together: the sends are spread over hand-backs. (At 150/200 ms a
+            // loaded CI machine once fitted all three into one attempt: the margins are a few hundred ms now.)
+            ["Adapter:RetryBudget"] = "00:00:00.700",
         });
-        adapter.Smsc.Faults.ResponseDelay = TimeSpan.FromSeconds(2);
+        adapter.Smsc.Faults.ResponseDelay = TimeSpan.FromSeconds(5);
         await adapter.SendAsync(Command("slow-1", new string('x', 200)));
 
         var rejected = await adapter.PublishedAsync<SmsRejected>(m => m.MessageId == "slow-1");
