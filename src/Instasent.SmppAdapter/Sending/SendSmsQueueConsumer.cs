@@ -47,7 +47,7 @@ public sealed partial class SendSmsQueueConsumer(
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(IsConsuming
             ? HealthCheckResult.Healthy($"{SendSms.QueueName}: consuming (RabbitMQ.Client, prefetch {Prefetch})")
-            : HealthCheckResult.Unhealthy($"{SendSms.QueueName}: not consuming ({(_connection is { IsOpen: false } c ? $"connection to the broker lost, recovering ({c.CloseReason?.ReplyText})" : _commands?.State ?? "not started")})"));
+            : HealthCheckResult.Unhealthy($"{SendSms.QueueName}: not consuming ({WhyNotConsuming(_commands) ?? "stopping"})"));
 
     /// <summary>For <see cref="EndpointStallWatchdog"/>: each queue that should be consumed and is not.</summary>
     public IReadOnlyDictionary<string, string> NotConsuming()
@@ -59,17 +59,19 @@ public sealed partial class SendSmsQueueConsumer(
         }
         foreach (var queue in _lanes.Keys.Prepend(_commands).OfType<CommandQueue>().Where(q => !q.Stopping))
         {
-            if (_connection is { IsOpen: false } connection)
+            if (WhyNotConsuming(queue) is { } why)
             {
-                idle[queue.Queue] = $"connection to the broker lost, recovering ({connection.CloseReason?.ReplyText})";
-            }
-            else if (!queue.IsConsuming)
-            {
-                idle[queue.Queue] = queue.State;
+                idle[queue.Queue] = why;
             }
         }
         return idle;
     }
+
+    /// <summary>Why <paramref name="queue"/> is not being consumed (the connection first), or null while it is.</summary>
+    private string? WhyNotConsuming(CommandQueue? queue) =>
+        _connection is { IsOpen: false } connection ? $"connection to the broker lost, recovering ({connection.CloseReason?.ReplyText})"
+        : queue is null ? "not started"
+        : queue.IsConsuming ? null : queue.State;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
