@@ -50,6 +50,26 @@ public sealed class PlainJsonClientTests(RabbitMqBroker broker)
         var result = await RunPeerAsync(run, "node-2", contentType: false, traceparent: null);
 
         AssertSubmittedAndReported(run, result, "node-2");
+        // No trace came with it and nothing here samples one: the events carry no trace context of the adapter's making.
+        Assert.All(result.Received, e => Assert.Null(e["headers"]?["traceparent"]));
+        Assert.All(result.Received, e => Assert.Null(e["headers"]?["MT-Activity-Id"]));
+    }
+
+    [Fact]
+    public async Task A_callers_unsampled_trace_is_carried_on_to_the_outcome_event()
+    {
+        await using var run = await AdapterOnBroker.StartAsync(broker);
+
+        var result = await RunPeerAsync(run, "node-3", contentType: true, $"00-{TraceId}-b7ad6b7169203331-00");
+
+        AssertSubmittedAndReported(run, result, "node-3");
+        var submitted = result.Received.Single(e => e["exchange"]!.GetValue<string>() == "smpp.sms-submitted");
+        foreach (var header in new[] { "traceparent", "MT-Activity-Id" })
+        {
+            var value = submitted["headers"]?[header]?.GetValue<string>();
+            Assert.True(value is not null && value.StartsWith($"00-{TraceId}-", StringComparison.Ordinal) && value.EndsWith("-00", StringComparison.Ordinal),
+                $"{header}: {value}");
+        }
     }
 
     private static async Task<AmqpPeerRun> RunPeerAsync(AdapterOnBroker run, string messageId, bool contentType, string? traceparent)
