@@ -5,6 +5,7 @@
 #   perf.adapter.txt / perf.broker.txt  `perf record -g` of the adapter and of beam.smp: CPU by DSO and top symbols
 #   counters.csv                        dotnet-counters (System.Runtime: allocations, GC, thread pool, contention)
 #   broker-trace.txt                    every publish and delivery of the run by exchange/queue, per command, sizes
+#   segments.txt                        TCP segments the adapter sent per command on each connection (ss -ti)
 # The firehose and perf cost CPU themselves: read counts, sizes and shares from this run, timings from ops/load.sh.
 # Stops only what it started. Not part of ops/test.sh.
 set -euo pipefail
@@ -78,7 +79,9 @@ PERF_ADAPTER=$!
 PERF_BROKER=$!
 timeout 600 "$TOOLS/dotnet-counters" collect -p "$ADAPTER_PID" --counters System.Runtime --refresh-interval 1 --format csv -o "$OUT/counters.csv" >/dev/null 2>&1 &
 COUNTERS=$!
+ss -tinpH >"$OUT/sockets.before"
 dotnet "$BENCH_DLL" bus-load --rabbitmq "$BROKER/$VHOST" --count "$COUNT" --label profile --receipts >"$OUT/run.log" 2>&1 || log "the run failed: $OUT/run.log"
+ss -tinpH >"$OUT/sockets.after"
 kill -INT "$COUNTERS" 2>/dev/null || true
 for pid in "$PERF_ADAPTER" "$PERF_BROKER" "$COUNTERS"; do wait "$pid" 2>/dev/null || true; done
 stop_pid broker-trace "$TRACE_PID" 10
@@ -101,9 +104,19 @@ END { for (g in sum) printf "%6.2f%%  %s\n", sum[g], g }' | sort -rn | head -n 2
 # The adapter's allocations, GCs and thread-pool work over the run (dotnet-counters' rates summed over its 1 s samples).
 awk -F, -v n="$COUNT" '$3 ~ /total_allocated|gc.collections|work_item.count|lock_contentions|cpu.time/ { s[$3] += $5 }
   END { for (k in s) printf "%-70s %14.1f  per command %10.2f\n", k, s[k], s[k] / n }' "$OUT/counters.csv" | sort >"$OUT/counters.txt"
+# TCP segments the adapter sent per command on each of its connections (the kernel's counters, from ss -ti): how many
+# sends a command costs, and what the peer has to read. Sockets opened during the run are not counted.
+sockets() { awk -v pid="pid=$ADAPTER_PID," '/^[A-Z]/ { key = ""; if (index($0, pid)) key = $4 " " $5; next }
+  key != "" { so = 0; b = 0; for (i = 1; i <= NF; i++) { if ($i ~ /^segs_out:/) so = substr($i, 10); if ($i ~ /^bytes_sent:/) b = substr($i, 12) }
+    print key, so, b; key = "" }' "$1"; }
+join <(sockets "$OUT/sockets.before" | awk '{ print $1 "|" $2, $3, $4 }' | sort) <(sockets "$OUT/sockets.after" | awk '{ print $1 "|" $2, $3, $4 }' | sort) |
+  awk -v n="$COUNT" -v sim=":$SIM_PORT" '{ split($1, ends, "|"); segs = $4 - $2; bytes = $5 - $3; if (segs < n / 100) next
+    peer = ends[2] ~ /:5672$/ ? "broker" : (index(ends[2], sim) ? "simulator" : ends[2])
+    printf "%-10s %-28s segments per command %5.2f  bytes per segment %6.0f\n", peer, ends[1], segs / n, bytes / segs }' >"$OUT/segments.txt" || true
 cat "$OUT/run.log"
 echo "--- broker: every publish and delivery during the run ---"
 cat "$OUT/broker-trace.txt"
+echo "--- adapter: TCP segments sent per command, by connection ---"; cat "$OUT/segments.txt"
 echo "--- adapter: dotnet-counters over the run ---"; cat "$OUT/counters.txt"
 echo "--- adapter: perf, self time by assembly or DSO ---"; cat "$OUT/perf.adapter.groups.txt"
 echo "--- adapter: perf ---"; head -n 50 "$OUT/perf.adapter.txt"

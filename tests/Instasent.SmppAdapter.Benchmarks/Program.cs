@@ -52,6 +52,11 @@ if (args.Length > 0 && args[0] == "broker-trace")
     return await BrokerTrace.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "broker-headers")
+{
+    return await BrokerHeaderCost.RunAsync(args[1..]);
+}
+
 // typeof(Program) would be ambiguous: the referenced simulator also has a top-level Program.
 BenchmarkSwitcher.FromAssembly(Assembly.GetExecutingAssembly()).Run(args);
 return 0;

@@ -1,0 +1,129 @@
+using System.Globalization;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Instasent.SmppAdapter.Benchmarks;
+
+/// <summary>
+/// <c>broker-headers</c>: what two trace headers cost the broker per event. Publishes <c>--count</c> events of 1,000
+/// bytes, persistent and confirmed (a window of 64, RabbitMQ.Client's tracking, as the adapter publishes), to a fanout
+/// exchange whose one queue this process consumes, alternately without trace headers and with <c>traceparent</c> and
+/// <c>MT-Activity-Id</c> as the adapter writes them, <c>--rounds</c> times each; prints the broker's CPU per event (from
+/// <c>/proc/&lt;--broker-pid&gt;/stat</c>) and this process's, per round and their medians. Nothing else should use the
+/// broker meanwhile: its CPU is counted whole.
+/// </summary>
+internal static class BrokerHeaderCost
+{
+    private const string Usage = "Usage: broker-headers --rabbitmq amqp://guest:guest@127.0.0.1:5672/vhost --broker-pid PID [--count 50000] [--rounds 3]";
+    private const string Traceparent = "00-047112ac0e95347b971875511c888b58-08921f3889dfd49a-00";
+    private const int Window = 64;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        Uri? broker = null;
+        int brokerPid = 0, count = 50_000, rounds = 3;
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--rabbitmq" when Uri.TryCreate(args[i + 1], UriKind.Absolute, out var uri): broker = uri; break;
+                case "--broker-pid" when int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var p) && p > 0: brokerPid = p; break;
+                case "--count" when int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var c) && c > 0: count = c; break;
+                case "--rounds" when int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var r) && r is > 0 and <= 20: rounds = r; break;
+                default:
+                    Console.Error.WriteLine(Usage);
+                    return 2;
+            }
+        }
+        if (broker is null || brokerPid == 0 || args.Length % 2 != 0)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        var factory = new ConnectionFactory { Uri = broker, ClientProvidedName = "broker-headers" };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var publish = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true,
+            publisherConfirmationTrackingEnabled: true, outstandingPublisherConfirmationsRateLimiter: null));
+        await using var subscribe = await connection.CreateChannelAsync();
+        const string exchange = "broker-headers";
+        await publish.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: false, autoDelete: true);
+        var queue = (await subscribe.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true)).QueueName;
+        await subscribe.QueueBindAsync(queue, exchange, "");
+        long received = 0;
+        var consumer = new AsyncEventingBasicConsumer(subscribe);
+        consumer.ReceivedAsync += (_, _) =>
+        {
+            Interlocked.Increment(ref received);
+            return Task.CompletedTask;
+        };
+        await subscribe.BasicConsumeAsync(queue, autoAck: true, consumer);
+
+        var body = new byte[1000];
+        Array.Fill(body, (byte)'x');
+        // A warm-up round of each, not counted.
+        var results = new Dictionary<bool, List<(double Broker, double Client, double Rate)>> { [false] = [], [true] = [] };
+        for (var round = 0; round <= rounds; round++)
+        {
+            foreach (var withHeaders in round % 2 == 0 ? new[] { false, true } : [true, false])
+            {
+                var target = Interlocked.Read(ref received) + count;
+                var (broker0, self0) = (CpuSeconds(brokerPid), CpuSeconds(Environment.ProcessId));
+                var started = System.Diagnostics.Stopwatch.StartNew();
+                var inFlight = new Queue<Task>(Window);
+                for (var i = 0; i < count; i++)
+                {
+                    var properties = new BasicProperties
+                    {
+                        ContentType = "application/vnd.masstransit+json",
+                        DeliveryMode = DeliveryModes.Persistent,
+                        MessageId = Guid.NewGuid().ToString(),
+                        Headers = withHeaders ? new Dictionary<string, object?>(2) { ["traceparent"] = Traceparent, ["MT-Activity-Id"] = Traceparent } : null,
+                    };
+                    inFlight.Enqueue(publish.BasicPublishAsync(exchange, "", mandatory: false, properties, body).AsTask());
+                    if (inFlight.Count >= Window)
+                    {
+                        await inFlight.Dequeue();
+                    }
+                }
+                while (inFlight.Count > 0)
+                {
+                    await inFlight.Dequeue();
+                }
+                for (var waited = 0; Interlocked.Read(ref received) < target && waited < 3000; waited++)
+                {
+                    await Task.Delay(10);
+                }
+                var seconds = started.Elapsed.TotalSeconds;
+                var (brokerUs, clientUs) = ((CpuSeconds(brokerPid) - broker0) * 1e6 / count, (CpuSeconds(Environment.ProcessId) - self0) * 1e6 / count);
+                var label = withHeaders ? "trace headers" : "no headers";
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{(round == 0 ? "warm-up" : $"round {round}"),-8} {label,-14} {count / seconds,8:F0} events/s  broker {brokerUs,6:F1} us/event  client {clientUs,6:F1} us/event"));
+                if (round > 0)
+                {
+                    results[withHeaders].Add((brokerUs, clientUs, count / seconds));
+                }
+            }
+        }
+        foreach (var (withHeaders, list) in results)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"median   {(withHeaders ? "trace headers" : "no headers"),-14} {Median(list.Select(r => r.Rate)),8:F0} events/s  broker {Median(list.Select(r => r.Broker)),6:F1} us/event  client {Median(list.Select(r => r.Client)),6:F1} us/event"));
+        }
+        return 0;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>A process's user + system CPU from <c>/proc/PID/stat</c> (fields 14 and 15, in clock ticks of 1/100 s).</summary>
+    private static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+}
