@@ -8,8 +8,8 @@ namespace Instasent.SmppAdapter.Benchmarks;
 /// <c>broker-headers</c>: what two trace headers cost the broker per event. Publishes <c>--count</c> events of 1,000
 /// bytes, persistent and confirmed (a window of 64, RabbitMQ.Client's tracking, as the adapter publishes), to a fanout
 /// exchange whose one queue this process consumes, alternately without trace headers and with <c>traceparent</c> and
-/// <c>MT-Activity-Id</c> as the adapter writes them, <c>--rounds</c> times each; prints the broker's CPU per event (from
-/// <c>/proc/&lt;--broker-pid&gt;/stat</c>) and this process's, per round and their medians. Nothing else should use the
+/// <c>MT-Activity-Id</c> as the adapter writes them, <c>--rounds</c> times each; prints the broker's CPU per event (process
+/// <c>--broker-pid</c>) and this process's, per round and their medians. Nothing else should use the
 /// broker meanwhile: its CPU is counted whole.
 /// </summary>
 internal static class BrokerHeaderCost
@@ -119,11 +119,10 @@ internal static class BrokerHeaderCost
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    /// <summary>A process's user + system CPU from <c>/proc/PID/stat</c> (fields 14 and 15, in clock ticks of 1/100 s).</summary>
+    /// <summary>A process's user + system CPU (on Linux, .NET reads it from <c>/proc/PID/stat</c>).</summary>
     private static double CpuSeconds(int pid)
     {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        using var process = System.Diagnostics.Process.GetProcessById(pid);
+        return process.TotalProcessorTime.TotalSeconds;
     }
 }
