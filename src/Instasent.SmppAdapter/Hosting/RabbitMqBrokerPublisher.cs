@@ -45,8 +45,13 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
     private readonly ConcurrentDictionary<Type, EventType> _types = new();
     private readonly TaskCompletionSource<IConnection> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _opening = new(1, 1);
-    private IChannel? _channel;
-    // The forwards' exchanges declared on the current channel; cleared when a channel replaces it (ChannelAsync).
+    // Events on one confirm channel whose confirms PublishConfirms tracks; mandatory sends (forwards, hand-backs, moves to
+    // an _error queue) on another, tracked by the client, which matches a basic.return to its publish.
+    private readonly ChannelSlot _events = new(OwnConfirms: true);
+    private readonly ChannelSlot _sends = new(OwnConfirms: false);
+    // One publish at a time on the events channel between taking its number and handing it to the client.
+    private readonly SemaphoreSlim _numbering = new(1, 1);
+    // The forwards' exchanges declared on the current send channel; cleared when a channel replaces it (ChannelAsync).
     private readonly ConcurrentDictionary<string, bool> _declared = new(StringComparer.Ordinal);
     private volatile string? _blocked;
     private volatile bool _stopped;
@@ -60,7 +65,54 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
         var envelope = new Envelope(messageId, consumed?.ConversationId ?? NewId.NextGuid(), consumed?.InputAddress, type.Address,
             type.MessageType, message, time.GetUtcNow().UtcDateTime, traceId is null ? EmptyHeaders : new Dictionary<string, string> { [MassTransitActivityHeader] = traceId }, Host);
         var body = JsonSerializer.SerializeToUtf8Bytes(envelope, SystemTextJsonMessageSerializer.Options);
-        await SendAsync(type.Exchange, mandatory: false, Properties(EnvelopeContentType, messageId, traceId), body, span, cancellationToken).ConfigureAwait(false);
+        var properties = Properties(EnvelopeContentType, messageId, traceId);
+        while (true)
+        {
+            var channel = await ChannelAsync(_events, cancellationToken).ConfigureAwait(false);
+            var confirms = _events.Confirms!;
+            try
+            {
+                await PublishConfirmedAsync(channel, confirms, type.Exchange, properties, body, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (IsWorthRetrying(e) && !cancellationToken.IsCancellationRequested)
+            {
+                RetryingAfter(type.Exchange, e, span);
+                await Task.Delay(RetryPause, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One publish to <paramref name="exchange"/> on the events channel, awaited until the broker confirms it: its number
+    /// taken and registered with <paramref name="confirms"/> before the client sends it, one publish at a time (the
+    /// client numbers them in the order they reach it).
+    /// </summary>
+    private async Task PublishConfirmedAsync(IChannel channel, PublishConfirms confirms, string exchange, BasicProperties properties, byte[] body,
+        CancellationToken cancellationToken)
+    {
+        Task confirmed;
+        await _numbering.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var epoch = confirms.Epoch;
+            var sequenceNumber = await channel.GetNextPublishSequenceNumberAsync(cancellationToken).ConfigureAwait(false);
+            confirmed = confirms.Expect(sequenceNumber, epoch);
+            try
+            {
+                await channel.BasicPublishAsync(exchange, "", mandatory: false, properties, body, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                confirms.Forget(sequenceNumber);
+                throw;
+            }
+        }
+        finally
+        {
+            _numbering.Release();
+        }
+        await confirmed.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public Task ForwardAsync(SendSmsContext context, string queue, CancellationToken cancellationToken) =>
@@ -75,7 +127,7 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
         var messageId = NewId.NextGuid();
         using var span = AdapterTelemetry.StartPublishSpan(queue, "send", messageId);
         var properties = Properties(context.ContentType, messageId, CurrentTraceId(), handBackCount);
-        await SendAsync(queue, mandatory: true, properties, context.Body, span, cancellationToken).ConfigureAwait(false);
+        await SendAsync(queue, properties, context.Body, span, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -86,7 +138,7 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
     {
         var messageId = NewId.NextGuid();
         using var span = AdapterTelemetry.StartPublishSpan(queue, "send", messageId);
-        await SendAsync(queue, mandatory: true, properties, body, span, cancellationToken).ConfigureAwait(false);
+        await SendAsync(queue, properties, body, span, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>MassTransit's address of an exchange or queue named <paramref name="name"/> on <paramref name="broker"/>'s virtual host.</summary>
@@ -111,29 +163,31 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
         _declared.TryAdd(exchange, true);
     }
 
-    /// <summary>Publishes until the broker confirms it, trying again (see the remarks) until <paramref name="cancellationToken"/> fires.</summary>
-    private async Task SendAsync(string exchange, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, Activity? span, CancellationToken cancellationToken)
+    /// <summary>Sends mandatory until the broker confirms it, trying again (see the remarks) until <paramref name="cancellationToken"/> fires.</summary>
+    private async Task SendAsync(string exchange, BasicProperties properties, ReadOnlyMemory<byte> body, Activity? span, CancellationToken cancellationToken)
     {
         while (true)
         {
-            var channel = await ChannelAsync(cancellationToken).ConfigureAwait(false);
+            var channel = await ChannelAsync(_sends, cancellationToken).ConfigureAwait(false);
             try
             {
-                if (mandatory)
-                {
-                    await DeclareOnceAsync(channel, exchange, cancellationToken).ConfigureAwait(false);
-                }
-                await channel.BasicPublishAsync(exchange, "", mandatory, properties, body, cancellationToken).ConfigureAwait(false);
+                await DeclareOnceAsync(channel, exchange, cancellationToken).ConfigureAwait(false);
+                await channel.BasicPublishAsync(exchange, "", mandatory: true, properties, body, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (Exception e) when (IsWorthRetrying(e) && !cancellationToken.IsCancellationRequested)
             {
-                // Whether the broker took it is unknown: publishing again may deliver it twice, which consumers absorb.
-                LogPublishRetried(exchange, e.Message);
-                span?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["exception.message"] = e.Message }));
+                RetryingAfter(exchange, e, span);
                 await Task.Delay(RetryPause, time, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Whether the broker took the failed publish is unknown: publishing again may deliver it twice, which consumers absorb.</summary>
+    private void RetryingAfter(string exchange, Exception e, Activity? span)
+    {
+        LogPublishRetried(exchange, e.Message);
+        span?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["exception.message"] = e.Message }));
     }
 
     private static string? CurrentTraceId() => TraceToPropagate(Activity.Current);
@@ -279,13 +333,14 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
     }
 
     /// <summary>
-    /// The confirm channel every event goes through (one: spread over four, the broker spent 20 % more CPU per command
-    /// with receipts at 800/s, docs/performance.md); waits (bounded by <paramref name="cancellationToken"/>) while the
-    /// connection is not there yet or recovering, and replaces a channel the broker closed while the connection stayed up.
+    /// <paramref name="slot"/>'s confirm channel (every event through one: spread over four, the broker spent 20 % more CPU
+    /// per command with receipts at 800/s, docs/performance.md); waits (bounded by <paramref name="cancellationToken"/>)
+    /// while the connection is not there yet or recovering, and replaces a channel the broker closed while the connection
+    /// stayed up.
     /// </summary>
-    private async ValueTask<IChannel> ChannelAsync(CancellationToken cancellationToken)
+    private async ValueTask<IChannel> ChannelAsync(ChannelSlot slot, CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _channel) is { IsOpen: true } open)
+        if (Volatile.Read(ref slot.Channel) is { IsOpen: true } open)
         {
             return open;
         }
@@ -303,7 +358,7 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
                 await _opening.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    if (Volatile.Read(ref _channel) is { } existing)
+                    if (Volatile.Read(ref slot.Channel) is { } existing)
                     {
                         if (existing.IsOpen)
                         {
@@ -318,18 +373,8 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
                         }
                         await existing.DisposeAsync().ConfigureAwait(false);
                     }
-                    // No rate limiter of the client's (its default delays publishes past 64 unconfirmed): what is in
-                    // flight is already bounded by the prefetch of the queues consumed and the SMSC's deliver_sm window.
-                    var channel = await connection.CreateChannelAsync(
-                        new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true,
-                            outstandingPublisherConfirmationsRateLimiter: null), cancellationToken).ConfigureAwait(false);
-                    foreach (var exchange in ContractNames.EventExchanges)
-                    {
-                        // As MassTransit declares them: durable fanout, no arguments (an existing one is left as it is).
-                        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    }
-                    _declared.Clear();
-                    Volatile.Write(ref _channel, channel);
+                    var channel = await OpenChannelAsync(connection, slot, cancellationToken).ConfigureAwait(false);
+                    Volatile.Write(ref slot.Channel, channel);
                     return channel;
                 }
                 catch (Exception e) when (IsWorthRetrying(e) && !cancellationToken.IsCancellationRequested)
@@ -345,13 +390,59 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
         }
     }
 
+    private async Task<IChannel> OpenChannelAsync(IConnection connection, ChannelSlot slot, CancellationToken cancellationToken)
+    {
+        // No rate limiter of the client's (its default delays publishes past 64 unconfirmed): what is in flight is
+        // already bounded by the prefetch of the queues consumed and the SMSC's deliver_sm window.
+        var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: !slot.OwnConfirms,
+                outstandingPublisherConfirmationsRateLimiter: null), cancellationToken).ConfigureAwait(false);
+        if (!slot.OwnConfirms)
+        {
+            _declared.Clear();
+            return channel;
+        }
+        // A recovered channel keeps these handlers; its numbers restart, so a shutdown fails what is unconfirmed.
+        var confirms = new PublishConfirms(inlineContinuations: true);
+        channel.BasicAcksAsync += (_, e) =>
+        {
+            confirms.Ack(e.DeliveryTag, e.Multiple);
+            return Task.CompletedTask;
+        };
+        channel.BasicNacksAsync += (_, e) =>
+        {
+            confirms.Nack(e.DeliveryTag, e.Multiple);
+            return Task.CompletedTask;
+        };
+        channel.ChannelShutdownAsync += (_, e) =>
+        {
+            confirms.Fail(new AlreadyClosedException(e));
+            return Task.CompletedTask;
+        };
+        foreach (var exchange in ContractNames.EventExchanges)
+        {
+            // As MassTransit declares them: durable fanout, no arguments (an existing one is left as it is).
+            await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        slot.Confirms = confirms;
+        return channel;
+    }
+
+    /// <summary>One of the publisher's confirm channels, and for the events' the confirms tracked on it.</summary>
+    private sealed class ChannelSlot(bool OwnConfirms)
+    {
+        public readonly bool OwnConfirms = OwnConfirms;
+        public IChannel? Channel;
+        public PublishConfirms? Confirms;
+    }
+
     /// <summary>
     /// A lost connection or channel, or a broker nack: the broker may take the same publish once it is back. Not a
     /// mandatory publish the broker returned (no queue bound to the exchange): that is not going to change by itself.
     /// </summary>
     internal static bool IsWorthRetrying(Exception e) =>
         e is AlreadyClosedException or OperationInterruptedException or RabbitMQ.Client.Exceptions.PublishException { IsReturn: false }
-            or System.IO.IOException or BrokerUnreachableException;
+            or PublishConfirms.ChannelShutDownException or System.IO.IOException or BrokerUnreachableException;
 
     /// <summary>
     /// A connection named <paramref name="name"/> (as the broker's management UI shows it) to the first node of
