@@ -5,16 +5,17 @@ using RabbitMQ.Client.Events;
 namespace Instasent.SmppAdapter.Benchmarks;
 
 /// <summary>
-/// <c>broker-headers</c>: what two trace headers cost the broker per event. Publishes <c>--count</c> events of 1,000
-/// bytes, persistent and confirmed (a window of 64, RabbitMQ.Client's tracking, as the adapter publishes), to a fanout
-/// exchange whose one queue this process consumes, alternately without trace headers and with <c>traceparent</c> and
-/// <c>MT-Activity-Id</c> as the adapter writes them, <c>--rounds</c> times each; prints the broker's CPU per event (process
-/// <c>--broker-pid</c>) and this process's, per round and their medians. Nothing else should use the
-/// broker meanwhile: its CPU is counted whole.
+/// <c>broker-headers</c>: what headers on an event cost the broker. Publishes <c>--count</c> events of 1,000 bytes,
+/// persistent and confirmed (a window of 64 unconfirmed, counted from the broker's acks, so the client adds no header of
+/// its own), to a fanout exchange whose one queue this process consumes, alternately without headers and with
+/// <c>--headers</c>: <c>trace</c> (<c>traceparent</c> and <c>MT-Activity-Id</c> as the adapter writes them) or
+/// <c>publish-number</c> (<c>x-dotnet-pub-seq-no</c>, which RabbitMQ.Client writes on every publish of a channel whose
+/// confirms it tracks), <c>--rounds</c> times each; prints the broker's CPU per event (process <c>--broker-pid</c>) and
+/// this process's, per round and their medians. Nothing else should use the broker meanwhile: its CPU is counted whole.
 /// </summary>
 internal static class BrokerHeaderCost
 {
-    private const string Usage = "Usage: broker-headers --rabbitmq amqp://guest:guest@127.0.0.1:5672/vhost --broker-pid PID [--count 50000] [--rounds 3]";
+    private const string Usage = "Usage: broker-headers --rabbitmq amqp://guest:guest@127.0.0.1:5672/vhost --broker-pid PID [--headers trace|publish-number] [--count 50000] [--rounds 3]";
     private const string Traceparent = "00-047112ac0e95347b971875511c888b58-08921f3889dfd49a-00";
     private const int Window = 64;
 
@@ -22,6 +23,7 @@ internal static class BrokerHeaderCost
     {
         Uri? broker = null;
         int brokerPid = 0, count = 50_000, rounds = 3;
+        var headers = "trace";
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -30,6 +32,7 @@ internal static class BrokerHeaderCost
                 case "--broker-pid" when int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var p) && p > 0: brokerPid = p; break;
                 case "--count" when int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var c) && c > 0: count = c; break;
                 case "--rounds" when int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var r) && r is > 0 and <= 20: rounds = r; break;
+                case "--headers" when args[i + 1] is "trace" or "publish-number": headers = args[i + 1]; break;
                 default:
                     Console.Error.WriteLine(Usage);
                     return 2;
@@ -43,11 +46,9 @@ internal static class BrokerHeaderCost
 
         var factory = new ConnectionFactory { Uri = broker, ClientProvidedName = "broker-headers" };
         await using var connection = await factory.CreateConnectionAsync();
-        await using var publish = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true,
-            publisherConfirmationTrackingEnabled: true, outstandingPublisherConfirmationsRateLimiter: null));
         await using var subscribe = await connection.CreateChannelAsync();
         const string exchange = "broker-headers";
-        await publish.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: false, autoDelete: true);
+        await subscribe.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: false, autoDelete: true);
         var queue = (await subscribe.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true)).QueueName;
         await subscribe.QueueBindAsync(queue, exchange, "");
         long received = 0;
@@ -70,25 +71,26 @@ internal static class BrokerHeaderCost
                 var target = Interlocked.Read(ref received) + count;
                 var (broker0, self0) = (CpuSeconds(brokerPid), CpuSeconds(Environment.ProcessId));
                 var started = System.Diagnostics.Stopwatch.StartNew();
-                var inFlight = new Queue<Task>(Window);
-                for (var i = 0; i < count; i++)
+                // A channel per round: its confirms numbered from 1, counted by a window of its own.
+                await using (var publish = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true,
+                    publisherConfirmationTrackingEnabled: false)))
                 {
-                    var properties = new BasicProperties
+                    var confirms = new BusLoad.ConfirmWindow(publish, await publish.GetNextPublishSequenceNumberAsync(), count, Window);
+                    for (var i = 0; i < count; i++)
                     {
-                        ContentType = "application/vnd.masstransit+json",
-                        DeliveryMode = DeliveryModes.Persistent,
-                        MessageId = Guid.NewGuid().ToString(),
-                        Headers = withHeaders ? new Dictionary<string, object?>(2) { ["traceparent"] = Traceparent, ["MT-Activity-Id"] = Traceparent } : null,
-                    };
-                    inFlight.Enqueue(publish.BasicPublishAsync(exchange, "", mandatory: false, properties, body).AsTask());
-                    if (inFlight.Count >= Window)
-                    {
-                        await inFlight.Dequeue();
+                        var properties = new BasicProperties
+                        {
+                            ContentType = "application/vnd.masstransit+json",
+                            DeliveryMode = DeliveryModes.Persistent,
+                            MessageId = Guid.NewGuid().ToString(),
+                            Headers = !withHeaders ? null
+                                : headers == "trace" ? new Dictionary<string, object?>(2) { ["traceparent"] = Traceparent, ["MT-Activity-Id"] = Traceparent }
+                                : new Dictionary<string, object?>(1) { ["x-dotnet-pub-seq-no"] = (long)i + 1 },
+                        };
+                        await confirms.RoomAsync(CancellationToken.None);
+                        await publish.BasicPublishAsync(exchange, "", mandatory: false, properties, body);
                     }
-                }
-                while (inFlight.Count > 0)
-                {
-                    await inFlight.Dequeue();
+                    await confirms.AllSettled.WaitAsync(TimeSpan.FromMinutes(2));
                 }
                 for (var waited = 0; Interlocked.Read(ref received) < target && waited < 3000; waited++)
                 {
@@ -96,7 +98,7 @@ internal static class BrokerHeaderCost
                 }
                 var seconds = started.Elapsed.TotalSeconds;
                 var (brokerUs, clientUs) = ((CpuSeconds(brokerPid) - broker0) * 1e6 / count, (CpuSeconds(Environment.ProcessId) - self0) * 1e6 / count);
-                var label = withHeaders ? "trace headers" : "no headers";
+                var label = withHeaders ? headers : "no headers";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{(round == 0 ? "warm-up" : $"round {round}"),-8} {label,-14} {count / seconds,8:F0} events/s  broker {brokerUs,6:F1} us/event  client {clientUs,6:F1} us/event"));
                 if (round > 0)
@@ -108,7 +110,7 @@ internal static class BrokerHeaderCost
         foreach (var (withHeaders, list) in results)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"median   {(withHeaders ? "trace headers" : "no headers"),-14} {Median(list.Select(r => r.Rate)),8:F0} events/s  broker {Median(list.Select(r => r.Broker)),6:F1} us/event  client {Median(list.Select(r => r.Client)),6:F1} us/event"));
+                $"median   {(withHeaders ? headers : "no headers"),-14} {Median(list.Select(r => r.Rate)),8:F0} events/s  broker {Median(list.Select(r => r.Broker)),6:F1} us/event  client {Median(list.Select(r => r.Client)),6:F1} us/event"));
         }
         return 0;
     }

@@ -181,7 +181,7 @@ internal static class BusLoad
     /// The publishes of one confirm channel not yet settled by the broker, by sequence number: at most
     /// <c>limit</c> of them (<see cref="RoomAsync"/> waits for room), and when the last is settled.
     /// </summary>
-    private sealed class ConfirmWindow
+    internal sealed class ConfirmWindow
     {
         private readonly Lock _lock = new();
         private readonly bool[] _settled;
