@@ -5,12 +5,34 @@ namespace Instasent.SmppAdapter.Stores;
 /// goes first). Entries are kept in write order, so expiry and eviction are O(1) from the head of a queue; a
 /// rewritten key is re-queued and its stale queue slot is skipped. Thread-safe through one lock (operations are short).
 /// </summary>
+/// <remarks>
+/// A removed or rewritten key leaves its slot in the queue until the slot reaches the head. Behind one long-lived entry
+/// (say a command's progress kept while it waits in another queue) the slots of every key written and removed after it
+/// would pile up for the whole retention, each holding its key: the queue is compacted instead once it holds more than
+/// twice the live entries (and <see cref="CompactionFloor"/>), in one pass that keeps the live slots in order, so its
+/// length stays within a constant of the entries' and the cost per operation stays O(1) amortised.
+/// </remarks>
 internal sealed class ExpiringMap<TKey, TValue>(TimeSpan retention, int maxEntries, TimeProvider time)
     where TKey : notnull
 {
     private readonly Dictionary<TKey, (TValue Value, long Version, DateTimeOffset ExpiresAt)> _entries = [];
     private readonly Queue<(TKey Key, long Version)> _order = new();
     private long _version;
+
+    /// <summary>Below this many queue slots the queue is never compacted (a pass would cost more than it frees).</summary>
+    internal const int CompactionFloor = 1024;
+
+    /// <summary>Slots in the write-order queue, live or stale (for tests: it stays within a constant of <see cref="Count"/>).</summary>
+    internal int Slots
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return _order.Count;
+            }
+        }
+    }
 
     public int Count
     {
@@ -37,6 +59,7 @@ internal sealed class ExpiringMap<TKey, TValue>(TimeSpan retention, int maxEntri
             {
                 RemoveIfCurrent(oldest);
             }
+            CompactIfStale();
         }
     }
 
@@ -74,6 +97,25 @@ internal sealed class ExpiringMap<TKey, TValue>(TimeSpan retention, int maxEntri
             _order.Dequeue();
             RemoveIfCurrent(head);
         }
+    }
+
+    /// <summary>Drops the stale slots (removed or rewritten keys) once they outnumber the live ones, keeping the order.</summary>
+    private void CompactIfStale()
+    {
+        if (_order.Count <= CompactionFloor || _order.Count <= 2 * _entries.Count)
+        {
+            return;
+        }
+        var live = _order.Count;
+        for (var i = 0; i < live; i++)
+        {
+            var slot = _order.Dequeue();
+            if (_entries.TryGetValue(slot.Key, out var entry) && entry.Version == slot.Version)
+            {
+                _order.Enqueue(slot);
+            }
+        }
+        _order.TrimExcess();
     }
 
     private void RemoveIfCurrent((TKey Key, long Version) slot)
