@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Instasent.SmppAdapter.Contracts;
+using Instasent.SmppAdapter.Hosting;
+using Instasent.SmppAdapter.Sending;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -11,8 +13,9 @@ namespace Instasent.SmppAdapter.Benchmarks;
 /// RabbitMQ.Client alone, no MassTransit: <c>smpp-send-sms</c> consumed with the adapter's prefetch and concurrency,
 /// each command answered with one <see cref="SmsSubmitted"/> and, when it asks for a delivery report, one
 /// <see cref="SmsDeliveryReported"/>, each a persistent publish in a MassTransit-shaped envelope to its fanout exchange,
-/// confirmed before the next, and the command acknowledged only after both. The least the adapter's hot path could
-/// cost if it consumed and published without MassTransit, keeping the contract and its guarantees.
+/// confirmed before the next, and the command acknowledged only after both. Confirms are counted and acknowledgements
+/// coalesced by the adapter's own <see cref="PublishConfirms"/> and <see cref="ChannelAcks"/> (linked sources), as its
+/// hot path does: the least that path could cost without SMPP, keeping the contract and its guarantees.
 /// </summary>
 internal static class ClientBaselineService
 {
@@ -31,11 +34,13 @@ internal static class ClientBaselineService
         await consume.QueueDeclareAsync(SendSms.QueueName, durable: true, exclusive: false, autoDelete: false, cancellationToken: starting.Token);
         await consume.BasicQosAsync(0, (ushort)Math.Min(concurrency, ushort.MaxValue), global: false, starting.Token);
 
+        // As the adapter's CommandQueue: a delivery acknowledged once answered, in as few frames as the order allows.
+        var acks = new ChannelAcks(consume, Math.Max(1, concurrency / 4));
         var consumer = new AsyncEventingBasicConsumer(consume);
         consumer.ReceivedAsync += async (_, delivery) =>
         {
             await events.AnswerAsync(JsonSerializer.Deserialize<SendSms>(delivery.Body.Span, Json)!).ConfigureAwait(false);
-            await consume.BasicAckAsync(delivery.DeliveryTag, multiple: false).ConfigureAwait(false);
+            await acks.SettleAsync(delivery.DeliveryTag, requeue: null).ConfigureAwait(false);
         };
         await consume.BasicConsumeAsync(SendSms.QueueName, autoAck: false, consumer, starting.Token);
 
@@ -54,6 +59,7 @@ internal static class ClientBaselineService
     public sealed class RawEvents : IAsyncDisposable
     {
         private readonly IChannel _publish;
+        private readonly PublishConfirms _confirms;
         private readonly string _connectionName;
         private readonly Uri _destination;
         private long _sequence;
@@ -62,6 +68,8 @@ internal static class ClientBaselineService
         {
             Connection = connection;
             _publish = publish;
+            // Continued where the broker's ack is read, as the adapter's events are.
+            _confirms = PublishConfirms.Track(publish, inlineContinuations: true);
             _connectionName = connectionName;
             _destination = new Uri($"{broker.Scheme}://{broker.Host}:{broker.Port}{broker.AbsolutePath}");
         }
@@ -78,7 +86,8 @@ internal static class ClientBaselineService
             };
             var connection = await factory.CreateConnectionAsync(cancellationToken);
             var publish = await connection.CreateChannelAsync(
-                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
+                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false,
+                    outstandingPublisherConfirmationsRateLimiter: null), cancellationToken);
             foreach (var exchange in new[] { ContractNames.SmsSubmitted, ContractNames.SmsDeliveryReported })
             {
                 await publish.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, cancellationToken: cancellationToken);
@@ -90,11 +99,11 @@ internal static class ClientBaselineService
         {
             var smscMessageId = Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture);
             var now = DateTimeOffset.UtcNow;
-            await PublishAsync(_publish, ContractNames.SmsSubmitted, _destination,
+            await PublishAsync(ContractNames.SmsSubmitted, _destination,
                 BaselineService.Submitted(command, smscMessageId, _connectionName, now)).ConfigureAwait(false);
             if (command.RequestDeliveryReport)
             {
-                await PublishAsync(_publish, ContractNames.SmsDeliveryReported, _destination,
+                await PublishAsync(ContractNames.SmsDeliveryReported, _destination,
                     BaselineService.Receipt(command, smscMessageId, _connectionName, now)).ConfigureAwait(false);
             }
         }
@@ -104,21 +113,21 @@ internal static class ClientBaselineService
             await _publish.DisposeAsync();
             await Connection.DisposeAsync();
         }
-    }
 
-    /// <summary>One event as MassTransit would publish it (its JSON envelope, its content type), awaiting the broker's confirm.</summary>
-    private static ValueTask PublishAsync<T>(IChannel channel, string exchange, Uri destination, T message)
-    {
-        var messageId = Guid.NewGuid();
-        var envelope = new Envelope<T>(messageId, Guid.NewGuid(), new Uri(destination, exchange), [$"urn:message:Instasent.SmppAdapter.Contracts:{typeof(T).Name}"],
-            message, DateTime.UtcNow, Host);
-        var properties = new BasicProperties
+        /// <summary>One event as MassTransit would publish it (its JSON envelope, its content type), awaiting the broker's confirm.</summary>
+        private Task PublishAsync<T>(string exchange, Uri destination, T message)
         {
-            ContentType = "application/vnd.masstransit+json",
-            DeliveryMode = DeliveryModes.Persistent,
-            MessageId = messageId.ToString(),
-        };
-        return channel.BasicPublishAsync(exchange, "", mandatory: false, properties, JsonSerializer.SerializeToUtf8Bytes(envelope, Json));
+            var messageId = Guid.NewGuid();
+            var envelope = new Envelope<T>(messageId, Guid.NewGuid(), new Uri(destination, exchange), [$"urn:message:Instasent.SmppAdapter.Contracts:{typeof(T).Name}"],
+                message, DateTime.UtcNow, Host);
+            var properties = new BasicProperties
+            {
+                ContentType = "application/vnd.masstransit+json",
+                DeliveryMode = DeliveryModes.Persistent,
+                MessageId = messageId.ToString(),
+            };
+            return _confirms.PublishAsync(_publish, exchange, properties, JsonSerializer.SerializeToUtf8Bytes(envelope, Json), CancellationToken.None);
+        }
     }
 
     private sealed record Envelope<T>(Guid MessageId, Guid ConversationId, Uri DestinationAddress, string[] MessageType, T Message, DateTime SentTime, HostInfo Host);

@@ -1,3 +1,7 @@
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using PublishException = RabbitMQ.Client.Exceptions.PublishException;
+
 namespace Instasent.SmppAdapter.Hosting;
 
 /// <summary>
@@ -14,10 +18,14 @@ namespace Instasent.SmppAdapter.Hosting;
 /// new channel will give someone else. What follows a confirm runs on the thread that handles the broker's ack when
 /// <see cref="PublishConfirms(bool)"/> says so, as the adapter does (it is short up to its next wait: a command
 /// acknowledged, a deliver_sm_resp queued; one thread-pool hand-off less per event), otherwise on the thread pool.
+/// <see cref="Track"/> and <see cref="PublishAsync"/> are the whole of it for a channel: the adapter's events
+/// (<c>RabbitMqBrokerPublisher</c>) and the benchmarks' RabbitMQ.Client floor publish through them.
 /// </remarks>
 internal sealed class PublishConfirms(bool inlineContinuations)
 {
     private readonly Lock _sync = new();
+    // One publish at a time between taking its number and handing it to the client, which numbers them as they reach it.
+    private readonly SemaphoreSlim _numbering = new(1, 1);
     private readonly Dictionary<ulong, TaskCompletionSource> _pending = [];
     private readonly TaskCreationOptions _options = inlineContinuations ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously;
     // No unconfirmed number is below this one (while any is pending).
@@ -36,6 +44,65 @@ internal sealed class PublishConfirms(bool inlineContinuations)
                 return _pending.Count;
             }
         }
+    }
+
+    /// <summary>
+    /// The confirms of <paramref name="channel"/> (opened with publisher confirmations on and the client's tracking off),
+    /// settled from its <c>basic.ack</c> / <c>basic.nack</c>, failed when it shuts down. A channel the client recovers
+    /// keeps these handlers; its numbers restart, which the shutdown before it accounts for.
+    /// </summary>
+    public static PublishConfirms Track(IChannel channel, bool inlineContinuations)
+    {
+        var confirms = new PublishConfirms(inlineContinuations);
+        channel.BasicAcksAsync += (_, e) =>
+        {
+            confirms.Ack(e.DeliveryTag, e.Multiple);
+            return Task.CompletedTask;
+        };
+        channel.BasicNacksAsync += (_, e) =>
+        {
+            confirms.Nack(e.DeliveryTag, e.Multiple);
+            return Task.CompletedTask;
+        };
+        channel.ChannelShutdownAsync += (_, e) =>
+        {
+            confirms.Fail(new AlreadyClosedException(e));
+            return Task.CompletedTask;
+        };
+        return confirms;
+    }
+
+    /// <summary>
+    /// One publish to <paramref name="exchange"/> on <paramref name="channel"/> (the one <see cref="Track"/> was given),
+    /// awaited until the broker confirms it: its number taken and registered before the client sends it. A nack throws
+    /// <see cref="PublishException"/>, a shutdown <see cref="AlreadyClosedException"/> or
+    /// <see cref="ChannelShutDownException"/>: the caller may publish again.
+    /// </summary>
+    public async Task PublishAsync(IChannel channel, string exchange, BasicProperties properties, ReadOnlyMemory<byte> body,
+        CancellationToken cancellationToken)
+    {
+        Task confirmed;
+        await _numbering.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var epoch = Epoch;
+            var sequenceNumber = await channel.GetNextPublishSequenceNumberAsync(cancellationToken).ConfigureAwait(false);
+            confirmed = Expect(sequenceNumber, epoch);
+            try
+            {
+                await channel.BasicPublishAsync(exchange, "", mandatory: false, properties, body, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                Forget(sequenceNumber);
+                throw;
+            }
+        }
+        finally
+        {
+            _numbering.Release();
+        }
+        await confirmed.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -142,7 +209,7 @@ internal sealed class PublishConfirms(bool inlineContinuations)
     {
         if (nack)
         {
-            confirmation.TrySetException(new RabbitMQ.Client.Exceptions.PublishException(sequenceNumber, isReturn: false));
+            confirmation.TrySetException(new PublishException(sequenceNumber, isReturn: false));
         }
         else
         {

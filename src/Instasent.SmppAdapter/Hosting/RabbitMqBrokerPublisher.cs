@@ -49,8 +49,6 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
     // an _error queue) on another, tracked by the client, which matches a basic.return to its publish.
     private readonly ChannelSlot _events = new(OwnConfirms: true);
     private readonly ChannelSlot _sends = new(OwnConfirms: false);
-    // One publish at a time on the events channel between taking its number and handing it to the client.
-    private readonly SemaphoreSlim _numbering = new(1, 1);
     // The forwards' exchanges declared on the current send channel; cleared when a channel replaces it (ChannelAsync).
     private readonly ConcurrentDictionary<string, bool> _declared = new(StringComparer.Ordinal);
     private volatile string? _blocked;
@@ -72,7 +70,7 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
             var confirms = _events.Confirms!;
             try
             {
-                await PublishConfirmedAsync(channel, confirms, type.Exchange, properties, body, cancellationToken).ConfigureAwait(false);
+                await confirms.PublishAsync(channel, type.Exchange, properties, body, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (Exception e) when (IsWorthRetrying(e) && !cancellationToken.IsCancellationRequested)
@@ -81,38 +79,6 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
                 await Task.Delay(RetryPause, time, cancellationToken).ConfigureAwait(false);
             }
         }
-    }
-
-    /// <summary>
-    /// One publish to <paramref name="exchange"/> on the events channel, awaited until the broker confirms it: its number
-    /// taken and registered with <paramref name="confirms"/> before the client sends it, one publish at a time (the
-    /// client numbers them in the order they reach it).
-    /// </summary>
-    private async Task PublishConfirmedAsync(IChannel channel, PublishConfirms confirms, string exchange, BasicProperties properties, byte[] body,
-        CancellationToken cancellationToken)
-    {
-        Task confirmed;
-        await _numbering.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var epoch = confirms.Epoch;
-            var sequenceNumber = await channel.GetNextPublishSequenceNumberAsync(cancellationToken).ConfigureAwait(false);
-            confirmed = confirms.Expect(sequenceNumber, epoch);
-            try
-            {
-                await channel.BasicPublishAsync(exchange, "", mandatory: false, properties, body, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                confirms.Forget(sequenceNumber);
-                throw;
-            }
-        }
-        finally
-        {
-            _numbering.Release();
-        }
-        await confirmed.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public Task ForwardAsync(SendSmsContext context, string queue, CancellationToken cancellationToken) =>
@@ -402,23 +368,7 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
             _declared.Clear();
             return channel;
         }
-        // A recovered channel keeps these handlers; its numbers restart, so a shutdown fails what is unconfirmed.
-        var confirms = new PublishConfirms(inlineContinuations: true);
-        channel.BasicAcksAsync += (_, e) =>
-        {
-            confirms.Ack(e.DeliveryTag, e.Multiple);
-            return Task.CompletedTask;
-        };
-        channel.BasicNacksAsync += (_, e) =>
-        {
-            confirms.Nack(e.DeliveryTag, e.Multiple);
-            return Task.CompletedTask;
-        };
-        channel.ChannelShutdownAsync += (_, e) =>
-        {
-            confirms.Fail(new AlreadyClosedException(e));
-            return Task.CompletedTask;
-        };
+        var confirms = PublishConfirms.Track(channel, inlineContinuations: true);
         foreach (var exchange in ContractNames.EventExchanges)
         {
             // As MassTransit declares them: durable fanout, no arguments (an existing one is left as it is).

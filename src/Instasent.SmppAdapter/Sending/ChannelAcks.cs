@@ -15,7 +15,7 @@ namespace Instasent.SmppAdapter.Sending;
 /// <remarks>
 /// A channel the client recovers numbers its deliveries on from the last one it saw and drops acknowledgements of the
 /// lost channel's (the broker delivers those again), so the run of numbers continues across a recovery. A channel
-/// opened anew (<see cref="CommandQueue"/> after the broker closed one) gets its own <see cref="ChannelAcks"/>.
+/// opened anew (<c>CommandQueue</c> after the broker closed one) gets its own <see cref="ChannelAcks"/>.
 /// </remarks>
 internal sealed class ChannelAcks(IChannel channel, int pileUp)
 {
