@@ -369,10 +369,19 @@ public sealed partial class RabbitMqBrokerPublisher(RabbitMqOptions options, Tim
             return channel;
         }
         var confirms = PublishConfirms.Track(channel, inlineContinuations: true);
-        foreach (var exchange in ContractNames.EventExchanges)
+        try
         {
-            // As MassTransit declares them: durable fanout, no arguments (an existing one is left as it is).
-            await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+            foreach (var exchange in ContractNames.EventExchanges)
+            {
+                // As MassTransit declares them: durable fanout, no arguments (an existing one is left as it is).
+                await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            // Not handed to anyone (the next try opens another): closed here rather than left open on the connection.
+            await channel.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
         slot.Confirms = confirms;
         return channel;

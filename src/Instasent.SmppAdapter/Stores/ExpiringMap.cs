@@ -15,7 +15,8 @@ namespace Instasent.SmppAdapter.Stores;
 internal sealed class ExpiringMap<TKey, TValue>(TimeSpan retention, int maxEntries, TimeProvider time)
     where TKey : notnull
 {
-    private readonly Dictionary<TKey, (TValue Value, long Version, DateTimeOffset ExpiresAt)> _entries = [];
+    // The expiry in UTC ticks, not a DateTimeOffset: 8 bytes less per entry, and entries are what a replica keeps per command.
+    private readonly Dictionary<TKey, (TValue Value, long Version, long ExpiresAt)> _entries = [];
     private readonly Queue<(TKey Key, long Version)> _order = new();
     private long _version;
 
@@ -40,7 +41,7 @@ internal sealed class ExpiringMap<TKey, TValue>(TimeSpan retention, int maxEntri
         {
             lock (_entries)
             {
-                Prune(time.GetUtcNow());
+                Prune(time.GetUtcNow().UtcTicks);
                 return _entries.Count;
             }
         }
@@ -50,10 +51,10 @@ internal sealed class ExpiringMap<TKey, TValue>(TimeSpan retention, int maxEntri
     {
         lock (_entries)
         {
-            var now = time.GetUtcNow();
+            var now = time.GetUtcNow().UtcTicks;
             Prune(now);
             var version = ++_version;
-            _entries[key] = (value, version, now + retention);
+            _entries[key] = (value, version, now + retention.Ticks);
             _order.Enqueue((key, version));
             while (_entries.Count > maxEntries && _order.TryDequeue(out var oldest))
             {
@@ -67,7 +68,7 @@ internal sealed class ExpiringMap<TKey, TValue>(TimeSpan retention, int maxEntri
     {
         lock (_entries)
         {
-            if (_entries.TryGetValue(key, out var entry) && entry.ExpiresAt > time.GetUtcNow())
+            if (_entries.TryGetValue(key, out var entry) && entry.ExpiresAt > time.GetUtcNow().UtcTicks)
             {
                 value = entry.Value;
                 return true;
@@ -86,7 +87,7 @@ internal sealed class ExpiringMap<TKey, TValue>(TimeSpan retention, int maxEntri
         }
     }
 
-    private void Prune(DateTimeOffset now)
+    private void Prune(long now)
     {
         while (_order.TryPeek(out var head))
         {

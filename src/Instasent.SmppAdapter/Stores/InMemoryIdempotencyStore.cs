@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Instasent.SmppAdapter.Configuration;
+using Instasent.SmppAdapter.Contracts;
 
 namespace Instasent.SmppAdapter.Stores;
 
@@ -8,6 +9,11 @@ namespace Instasent.SmppAdapter.Stores;
 /// (oldest dropped first); lost on restart, which the README states: a command redelivered after a restart is
 /// submitted again. Claims carry the command's progress from <paramref name="progress"/>, and completing forgets it.
 /// </summary>
+/// <remarks>
+/// Every command's outcome is kept for the whole retention, so the common one, an <see cref="SmsSubmitted"/>, is kept
+/// compact (<see cref="KeptSubmitted"/>: its fields without the list around a single segment's id, its time as ticks)
+/// and made an event again when a redelivered command asks for it.
+/// </remarks>
 public sealed class InMemoryIdempotencyStore(SendingOptions options, ISubmitProgressStore progress, ICorrelationStore correlations, TimeProvider time)
     : IIdempotencyStore
 {
@@ -20,7 +26,7 @@ public sealed class InMemoryIdempotencyStore(SendingOptions options, ISubmitProg
     {
         if (_outcomes.TryGet(messageId, out var outcome))
         {
-            return new IdempotencyClaim(IdempotencyClaimStatus.Completed, outcome, null);
+            return new IdempotencyClaim(IdempotencyClaimStatus.Completed, Unkept(outcome), null);
         }
         var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_inFlight.TryAdd(messageId, released))
@@ -31,7 +37,7 @@ public sealed class InMemoryIdempotencyStore(SendingOptions options, ISubmitProg
         if (_outcomes.TryGet(messageId, out outcome))
         {
             Release(messageId, released);
-            return new IdempotencyClaim(IdempotencyClaimStatus.Completed, outcome, null);
+            return new IdempotencyClaim(IdempotencyClaimStatus.Completed, Unkept(outcome), null);
         }
         var recorded = await progress.LoadAsync(messageId, cancellationToken).ConfigureAwait(false);
         var firstSendRecorded = recorded is null && firstSend is not null;
@@ -63,7 +69,36 @@ public sealed class InMemoryIdempotencyStore(SendingOptions options, ISubmitProg
 
     public ValueTask CompleteAsync(string messageId, object outcome, CancellationToken cancellationToken)
     {
-        _outcomes.Set(messageId, outcome);
+        _outcomes.Set(messageId, outcome is SmsSubmitted submitted && KeptSubmitted.Fits(submitted) ? new KeptSubmitted(submitted) : outcome);
         return progress.RemoveAsync(messageId, cancellationToken);
+    }
+
+    private static object Unkept(object kept) => kept is KeptSubmitted submitted ? submitted.Outcome : kept;
+
+    /// <summary>An <see cref="SmsSubmitted"/> as kept: 72 bytes against its 120 (the event and its list of one id).</summary>
+    private sealed class KeptSubmitted(SmsSubmitted submitted)
+    {
+        private readonly string _messageId = submitted.MessageId;
+        // The one segment's id, or the list of several.
+        private readonly object _smscMessageIds = submitted.SmscMessageIds.Count == 1 ? submitted.SmscMessageIds[0] : submitted.SmscMessageIds;
+        private readonly string _connection = submitted.Connection;
+        private readonly string _sessionId = submitted.SessionId;
+        private readonly IReadOnlyDictionary<string, string>? _metadata = submitted.Metadata;
+        private readonly long _submittedAtTicks = submitted.SubmittedAt.Ticks;
+        private readonly short _offsetMinutes = (short)submitted.SubmittedAt.TotalOffsetMinutes;
+
+        /// <summary>What the compact form restores exactly: its segment count is its ids'.</summary>
+        public static bool Fits(SmsSubmitted submitted) => submitted.Segments == submitted.SmscMessageIds.Count;
+
+        public SmsSubmitted Outcome => new()
+        {
+            MessageId = _messageId,
+            SmscMessageIds = _smscMessageIds as IReadOnlyList<string> ?? [(string)_smscMessageIds],
+            Segments = _smscMessageIds is IReadOnlyList<string> ids ? ids.Count : 1,
+            Connection = _connection,
+            SessionId = _sessionId,
+            SubmittedAt = new DateTimeOffset(_submittedAtTicks, TimeSpan.FromMinutes(_offsetMinutes)),
+            Metadata = _metadata,
+        };
     }
 }

@@ -36,7 +36,52 @@ public sealed class StoreTests
         }
         var again = await store.ClaimAsync("m", null, default);
         Assert.Equal(IdempotencyClaimStatus.Completed, again.Status);
-        Assert.Same(outcome, again.Outcome);
+        // Kept compact, returned as the event it was.
+        Assert.Equivalent(outcome, again.Outcome, strict: true);
+    }
+
+    [Fact]
+    public async Task Outcomes_kept_compact_come_back_whole()
+    {
+        var store = Idempotency(new FakeTimeProvider());
+        var at = new DateTimeOffset(2026, 12, 2, 7, 8, 9, 123, TimeSpan.FromHours(2)).AddTicks(4567);
+        var metadata = new Dictionary<string, string> { ["campaign"] = "c1" };
+        object[] outcomes =
+        [
+            new SmsSubmitted { MessageId = "one", SmscMessageIds = ["a1"], Segments = 1, Connection = "c", SessionId = "s1", SubmittedAt = at, Metadata = metadata },
+            new SmsSubmitted { MessageId = "three", SmscMessageIds = ["b1", "b2", "b3"], Segments = 3, Connection = "c", SessionId = "s2", SubmittedAt = at },
+            // Not what the adapter publishes (segments always match the ids), kept as it is.
+            new SmsSubmitted { MessageId = "odd", SmscMessageIds = ["x"], Segments = 2, Connection = "c", SessionId = "s", SubmittedAt = at },
+            new SmsRejected { MessageId = "rejected", Code = "invalid_input", Reason = "r", Permanent = true, Connection = "c", RejectedAt = at },
+        ];
+        foreach (var outcome in outcomes)
+        {
+            var id = outcome is SmsSubmitted s ? s.MessageId : ((SmsRejected)outcome).MessageId;
+            await store.CompleteAsync(id, outcome, default);
+            var kept = (await store.ClaimAsync(id, null, default)).Outcome;
+            Assert.Equivalent(outcome, kept, strict: true);
+            Assert.Equal(at, kept is SmsSubmitted k ? k.SubmittedAt : ((SmsRejected)kept!).RejectedAt);
+            Assert.Equal(at.Offset, kept is SmsSubmitted k2 ? k2.SubmittedAt.Offset : ((SmsRejected)kept!).RejectedAt.Offset);
+        }
+    }
+
+    [Fact]
+    public async Task Correlations_kept_compact_come_back_whole_with_the_trace_context_of_a_sampled_submit()
+    {
+        var store = new InMemoryCorrelationStore(Options, new FakeTimeProvider());
+        var at = new DateTimeOffset(2026, 12, 2, 7, 8, 9, TimeSpan.FromHours(-5)).AddTicks(89);
+        SegmentCorrelation[] correlations =
+        [
+            new() { MessageId = "m1", Segment = 2, Segments = 3, SubmittedAt = at, Metadata = new Dictionary<string, string> { ["k"] = "v" } },
+            Correlation("m2") with { SubmittedAt = at },
+        ];
+        for (var i = 0; i < correlations.Length; i++)
+        {
+            await store.AddAsync("c", i.ToString(System.Globalization.CultureInfo.InvariantCulture), correlations[i]);
+            var kept = await store.FindAsync("c", i.ToString(System.Globalization.CultureInfo.InvariantCulture), TimeSpan.Zero, default);
+            Assert.Equal(correlations[i], kept);
+            Assert.Equal(at.Offset, kept!.SubmittedAt.Offset);
+        }
     }
 
     [Fact]
