@@ -485,6 +485,9 @@ if [ "$LATENCY" -gt 0 ]; then
   rate=$(col adapter+receipts 2 | median | awk '{ printf "%d", ($1 > 1 ? $1 / 2 : 1) }')
   log "latency: $LATENCY SendSms with receipts to the adapter at $rate/s (half its median rate with receipts)"
   rss_before=$(awk '/^VmRSS/ { print $2 }' "/proc/$ADAPTER_PID/status")
+  # The second adapter has had the same commands as the first by now when both ran the same variants: its memory
+  # beside the first's is a side-by-side comparison of the two builds or settings.
+  rss_env=$([ -n "$ADAPTER_ENV_PID" ] && awk '/^VmRSS/ { print $2 }' "/proc/$ADAPTER_ENV_PID/status" 2>/dev/null || true)
   timeout $((TIMEOUT + LATENCY / rate + 60)) "${LOADGEN[@]}" bus-load --rabbitmq "$BROKER/$VHOST_ADAPTER" --count "$LATENCY" \
     --label latency --receipts --rate "$rate" --timeout $((TIMEOUT + LATENCY / rate)) >"$LOGS/latency.log" 2>&1 \
     || { sed 's/^/    /' "$LOGS/latency.log" >&2; die "the latency run failed; see $LOGS/latency.log"; }
@@ -495,5 +498,7 @@ if [ "$LATENCY" -gt 0 ]; then
   grep -E '^(latency|outcomes|receipts|throughput)' "$LOGS/latency.log" | sed 's/^/  /'
   awk -v b="$rss_before" -v a="$rss_after" -v r="$with_receipts" -v n="$without" 'BEGIN {
     printf "adapter resident memory: %.0f MB after %d commands with receipts and %d without (%.0f MB before the latency run)\n", a / 1024, r, n, b / 1024 }'
+  [ -z "$rss_env" ] || awk -v e="$rss_env" -v b="$rss_before" -v v="$ENV_VARIANT" 'BEGIN {
+    printf "%s resident memory before the latency run: %.0f MB (adapter: %.0f MB; the same commands when both ran the same variants)\n", v, e / 1024, b / 1024 }'
   grep -q ' ok=1 ' "$LOGS/latency.log" || die "the latency run did not get exactly one outcome and one receipt per messageId"
 fi
