@@ -2,7 +2,7 @@
 # Load run: the adapter's end-to-end throughput on this machine, compared in the same run with the bare broker doing
 # the same message work (and, with --kannel, with Kannel). Publishes N SendSms (plain JSON, GSM 7-bit, 160
 # characters, publisher confirms, as fast as the confirms allow) and reads the outcome events back, in these
-# variants, interleaved, REPEATS times each:
+# variants, interleaved (every other time in reverse order), REPEATS times each:
 #   adapter+receipts  the adapter and the simulator (receipts 100 ms after submit_sm); waits for every receipt too
 #   adapter           the same, requestDeliveryReport false (no receipts)
 #   bare broker       `bus-load baseline`: smpp-send-sms -> smpp-send-sms.instasent -> SmsSubmitted published with
@@ -397,10 +397,17 @@ for v in "${VARIANTS[@]}"; do run_variant "$v" "$LOGS/warmup-$v.log" "$WARMUP"; 
 
 receipts_variant() { [[ $1 == *receipts* || $1 == kannel ]]; }
 smpp_variant() { [[ $1 == adapter* || $1 == kannel ]]; }
-log "measuring: $COUNT SendSms per run, $REPEATS runs per variant, interleaved (load average before: $LOAD_BEFORE)"
+log "measuring: $COUNT SendSms per run, $REPEATS runs per variant, interleaved, every other run in reverse order (load average before: $LOAD_BEFORE)"
 printf '%-22s %3s %9s %8s %8s %8s %10s %10s %10s %5s\n' variant run "cmds/s" "p50 ms" "p95 ms" "p99 ms" "receipts/s" "unmatched" "submit_sm" "load"
 for ((r = 1; r <= REPEATS; r++)); do
-  for v in "${VARIANTS[@]}"; do
+  # Every other run in the reverse order: each two neighbouring variants run in both orders, so neither always follows
+  # the other (or Kannel): 3-4 % between the first and the second of two identical adapters on this machine (Session 19).
+  order=("${VARIANTS[@]}")
+  if ((r % 2 == 0)); then
+    order=()
+    for ((i = ${#VARIANTS[@]} - 1; i >= 0; i--)); do order+=("${VARIANTS[i]}"); done
+  fi
+  for v in "${order[@]}"; do
     run_variant "$v" "$LOGS/run-$r-$v.log" "$COUNT"
     tail -n 1 "$LOGS/results.tsv" | awk -F'\t' -v r="$r" -v receipts="$(receipts_variant "$v" && echo 1)" -v smpp="$(smpp_variant "$v" && echo 1)" \
       '{ printf "%-22s %3d %9d %8d %8d %8d %10s %10s %10s %5s\n", $1, r, $2, $3, $4, $5, (receipts ? $6 : "-"), $14, (smpp ? $7 : "-"), $12 }'
