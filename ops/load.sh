@@ -241,7 +241,9 @@ log "starting the bare MassTransit ceiling (bus-load baseline --hops 1)"
 start_baseline bare-one-hop "$VHOST_ONE_HOP" --hops 1
 ONE_HOP_PID=$BG_PID
 log "starting the same floor on RabbitMQ.Client alone (bus-load baseline --client rabbitmq)"
-start_baseline bare-client "$VHOST_CLIENT" --client rabbitmq
+# LOAD_CLIENT_RECEIPT_DELAY_MS: the floor publishes each receipt event that much after the outcome, on its own, as
+# the adapter does when the simulator's receipt arrives (default 0: right after the outcome).
+start_baseline bare-client "$VHOST_CLIENT" --client rabbitmq --receipt-delay "${LOAD_CLIENT_RECEIPT_DELAY_MS:-0}"
 CLIENT_PID=$BG_PID
 log "starting the same floor with MassTransit consuming and RabbitMQ.Client publishing (bus-load baseline --client hybrid)"
 start_baseline bare-hybrid "$VHOST_HYBRID" --hops 1 --client hybrid

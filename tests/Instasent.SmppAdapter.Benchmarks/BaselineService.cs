@@ -18,7 +18,9 @@ namespace Instasent.SmppAdapter.Benchmarks;
 /// the command is acknowledged: one command in, two events out, the least a MassTransit adapter can do with receipts.
 /// With <c>--raw-events true</c> the events are published as raw JSON (no MassTransit envelope).
 /// With <c>--client rabbitmq</c> it is the one-hop floor on RabbitMQ.Client alone (<see cref="ClientBaselineService"/>);
-/// with <c>--client hybrid</c> MassTransit consumes and RabbitMQ.Client publishes the events.
+/// with <c>--client hybrid</c> MassTransit consumes and RabbitMQ.Client publishes the events. With <c>--client rabbitmq
+/// --receipt-delay MS</c> the command is acknowledged once its <see cref="SmsSubmitted"/> is confirmed and its
+/// <see cref="SmsDeliveryReported"/> published MS later on its own, as a receipt reaches the adapter after its submit.
 /// Runs until SIGTERM or Ctrl-C; SIGHUP prints its thread-pool work items and allocated bytes so far (<see cref="BaselineSignals"/>).
 /// </summary>
 internal static class BaselineService
@@ -31,6 +33,7 @@ internal static class BaselineService
         var hops = 2;
         var rawEvents = false;
         var client = "masstransit";
+        var receiptDelay = TimeSpan.Zero;
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
@@ -43,6 +46,9 @@ internal static class BaselineService
                 case "--hops" when value is "1" or "2": hops = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--raw-events" when value is "true" or "false": rawEvents = value == "true"; break;
                 case "--client" when value is "masstransit" or "rabbitmq" or "hybrid": client = value; break;
+                case "--receipt-delay" when int.TryParse(value, CultureInfo.InvariantCulture, out var ms) && ms is >= 0 and <= 60_000:
+                    receiptDelay = TimeSpan.FromMilliseconds(ms);
+                    break;
                 default:
                     Console.Error.WriteLine($"bus-load baseline: {name} {value} is not understood");
                     Console.Error.WriteLine(usage);
@@ -58,7 +64,7 @@ internal static class BaselineService
         using var signals = new BaselineSignals();
         if (client == "rabbitmq")
         {
-            return await ClientBaselineService.RunAsync(broker, connection, concurrency, signals);
+            return await ClientBaselineService.RunAsync(broker, connection, concurrency, receiptDelay, signals);
         }
 
         var connectionQueue = $"{SendSms.QueueName}.{connection}";

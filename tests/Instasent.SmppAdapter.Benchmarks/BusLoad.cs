@@ -27,7 +27,7 @@ internal static class BusLoad
         Usage: bus-load --rabbitmq amqp://guest:guest@127.0.0.1:5672/vhost --count 20000
                         [--label adapter] [--receipts] [--in-flight 256] [--timeout 180] [--rate N]
                bus-load baseline --rabbitmq URI [--connection instasent] [--concurrency 100] [--hops 2] [--raw-events false]
-                                  [--client masstransit]
+                                  [--client masstransit] [--receipt-delay 0]
           --receipts    requestDeliveryReport true, and wait for one SmsDeliveryReported per command as well
           --in-flight   publishes awaiting their confirm at once
           --timeout     seconds, from the first publish, for every outcome (and receipt) to arrive
@@ -37,6 +37,8 @@ internal static class BusLoad
           --raw-events  true: publish the events as raw JSON (no envelope), the smallest MassTransit can send
           --client      rabbitmq: the one-hop floor on RabbitMQ.Client alone, no MassTransit (same envelope, confirms, acks);
                         hybrid: MassTransit consumes, RabbitMQ.Client publishes the events
+          --receipt-delay  with --client rabbitmq, milliseconds: acknowledge a command once its outcome is confirmed
+                        and publish its receipt this much later on its own, as the adapter does (0: right after)
         """;
 
     private static readonly string[] EventExchanges = [ContractNames.SmsSubmitted, ContractNames.SmsRejected, ContractNames.SmsDeliveryReported];

@@ -26,7 +26,7 @@ internal static class ClientBaselineService
 
     private static readonly HostInfo Host = HostInfo.Current();
 
-    public static async Task<int> RunAsync(Uri broker, string connectionName, int concurrency, BaselineSignals signals)
+    public static async Task<int> RunAsync(Uri broker, string connectionName, int concurrency, TimeSpan receiptDelay, BaselineSignals signals)
     {
         using var starting = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await using var events = await RawEvents.OpenAsync(broker, connectionName, concurrency, starting.Token);
@@ -39,12 +39,12 @@ internal static class ClientBaselineService
         var consumer = new AsyncEventingBasicConsumer(consume);
         consumer.ReceivedAsync += async (_, delivery) =>
         {
-            await events.AnswerAsync(JsonSerializer.Deserialize<SendSms>(delivery.Body.Span, Json)!).ConfigureAwait(false);
+            await events.AnswerAsync(JsonSerializer.Deserialize<SendSms>(delivery.Body.Span, Json)!, receiptDelay).ConfigureAwait(false);
             await acks.SettleAsync(delivery.DeliveryTag, requeue: null).ConfigureAwait(false);
         };
         await consume.BasicConsumeAsync(SendSms.QueueName, autoAck: false, consumer, starting.Token);
 
-        Console.WriteLine($"baseline ready: {SendSms.QueueName} (RabbitMQ.Client, prefetch and concurrency {concurrency}) -> {ContractNames.SmsSubmitted}");
+        Console.WriteLine($"baseline ready: {SendSms.QueueName} (RabbitMQ.Client, prefetch and concurrency {concurrency}, receipt events {receiptDelay.TotalMilliseconds} ms after the outcome) -> {ContractNames.SmsSubmitted}");
         await signals.Stopped;
         using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         await consume.CloseAsync(stopping.Token);
@@ -95,16 +95,40 @@ internal static class ClientBaselineService
             return new RawEvents(connection, publish, connectionName, broker);
         }
 
-        public async Task AnswerAsync(SendSms command)
+        /// <summary>
+        /// The outcome, then the receipt when asked for: right after it (both awaited), or <paramref name="receiptDelay"/>
+        /// later on its own (not awaited: the command is answered once its outcome is confirmed).
+        /// </summary>
+        public async Task AnswerAsync(SendSms command, TimeSpan receiptDelay = default)
         {
             var smscMessageId = Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture);
             var now = DateTimeOffset.UtcNow;
             await PublishAsync(ContractNames.SmsSubmitted, _destination,
                 BaselineService.Submitted(command, smscMessageId, _connectionName, now)).ConfigureAwait(false);
-            if (command.RequestDeliveryReport)
+            if (!command.RequestDeliveryReport)
             {
-                await PublishAsync(ContractNames.SmsDeliveryReported, _destination,
-                    BaselineService.Receipt(command, smscMessageId, _connectionName, now)).ConfigureAwait(false);
+                return;
+            }
+            var receipt = BaselineService.Receipt(command, smscMessageId, _connectionName, now);
+            if (receiptDelay <= TimeSpan.Zero)
+            {
+                await PublishAsync(ContractNames.SmsDeliveryReported, _destination, receipt).ConfigureAwait(false);
+                return;
+            }
+            _ = PublishLaterAsync(receipt, receiptDelay);
+        }
+
+        private async Task PublishLaterAsync(SmsDeliveryReported receipt, TimeSpan delay)
+        {
+            try
+            {
+                await Task.Delay(delay).ConfigureAwait(false);
+                await PublishAsync(ContractNames.SmsDeliveryReported, _destination, receipt).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // The load generator counts the receipt as missing; say why.
+                Console.Error.WriteLine($"baseline: a delayed receipt was not published: {e.Message}");
             }
         }
 
