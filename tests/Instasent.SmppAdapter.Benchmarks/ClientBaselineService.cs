@@ -103,7 +103,7 @@ internal static class ClientBaselineService
         {
             var smscMessageId = Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture);
             var now = DateTimeOffset.UtcNow;
-            await PublishAsync(ContractNames.SmsSubmitted, _destination,
+            await PublishAsync(ContractNames.SmsSubmitted,
                 BaselineService.Submitted(command, smscMessageId, _connectionName, now)).ConfigureAwait(false);
             if (!command.RequestDeliveryReport)
             {
@@ -112,7 +112,7 @@ internal static class ClientBaselineService
             var receipt = BaselineService.Receipt(command, smscMessageId, _connectionName, now);
             if (receiptDelay <= TimeSpan.Zero)
             {
-                await PublishAsync(ContractNames.SmsDeliveryReported, _destination, receipt).ConfigureAwait(false);
+                await PublishAsync(ContractNames.SmsDeliveryReported, receipt).ConfigureAwait(false);
                 return;
             }
             _ = PublishLaterAsync(receipt, receiptDelay);
@@ -123,7 +123,7 @@ internal static class ClientBaselineService
             try
             {
                 await Task.Delay(delay).ConfigureAwait(false);
-                await PublishAsync(ContractNames.SmsDeliveryReported, _destination, receipt).ConfigureAwait(false);
+                await PublishAsync(ContractNames.SmsDeliveryReported, receipt).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -139,10 +139,10 @@ internal static class ClientBaselineService
         }
 
         /// <summary>One event as MassTransit would publish it (its JSON envelope, its content type), awaiting the broker's confirm.</summary>
-        private Task PublishAsync<T>(string exchange, Uri destination, T message)
+        private Task PublishAsync<T>(string exchange, T message)
         {
             var messageId = Guid.NewGuid();
-            var envelope = new Envelope<T>(messageId, Guid.NewGuid(), new Uri(destination, exchange), [$"urn:message:Instasent.SmppAdapter.Contracts:{typeof(T).Name}"],
+            var envelope = new Envelope<T>(messageId, Guid.NewGuid(), new Uri(_destination, exchange), [$"urn:message:Instasent.SmppAdapter.Contracts:{typeof(T).Name}"],
                 message, DateTime.UtcNow, Host);
             var properties = new BasicProperties
             {
