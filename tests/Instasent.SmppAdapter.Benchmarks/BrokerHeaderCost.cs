@@ -11,11 +11,12 @@ namespace Instasent.SmppAdapter.Benchmarks;
 /// <c>--headers</c>: <c>trace</c> (<c>traceparent</c> and <c>MT-Activity-Id</c> as the adapter writes them) or
 /// <c>publish-number</c> (<c>x-dotnet-pub-seq-no</c>, which RabbitMQ.Client writes on every publish of a channel whose
 /// confirms it tracks), <c>--rounds</c> times each; prints the broker's CPU per event (process <c>--broker-pid</c>) and
-/// this process's, per round and their medians. Nothing else should use the broker meanwhile: its CPU is counted whole.
+/// this process's, per round and their medians. With <c>--bodies A,B</c> it compares body sizes instead: no headers,
+/// events of A bytes against events of B. Nothing else should use the broker meanwhile: its CPU is counted whole.
 /// </summary>
 internal static class BrokerHeaderCost
 {
-    private const string Usage = "Usage: broker-headers --rabbitmq amqp://guest:guest@127.0.0.1:5672/vhost --broker-pid PID [--headers trace|publish-number] [--count 50000] [--rounds 3]";
+    private const string Usage = "Usage: broker-headers --rabbitmq amqp://guest:guest@127.0.0.1:5672/vhost --broker-pid PID [--headers trace|publish-number | --bodies 880,645] [--count 50000] [--rounds 3]";
     private const string Traceparent = "00-047112ac0e95347b971875511c888b58-08921f3889dfd49a-00";
     private const int Window = 64;
 
@@ -24,6 +25,7 @@ internal static class BrokerHeaderCost
         Uri? broker = null;
         int brokerPid = 0, count = 50_000, rounds = 3;
         var headers = "trace";
+        int[]? bodies = null;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -33,6 +35,7 @@ internal static class BrokerHeaderCost
                 case "--count" when int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var c) && c > 0: count = c; break;
                 case "--rounds" when int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var r) && r is > 0 and <= 20: rounds = r; break;
                 case "--headers" when args[i + 1] is "trace" or "publish-number": headers = args[i + 1]; break;
+                case "--bodies" when ParseBodies(args[i + 1]) is { } sizes: bodies = sizes; break;
                 default:
                     Console.Error.WriteLine(Usage);
                     return 2;
@@ -60,8 +63,9 @@ internal static class BrokerHeaderCost
         };
         await subscribe.BasicConsumeAsync(queue, autoAck: true, consumer);
 
-        var body = new byte[1000];
-        Array.Fill(body, (byte)'x');
+        // Without --bodies both variants carry 1,000 bytes; with it, the first variant carries A bytes, the second B.
+        var payloads = new Dictionary<bool, byte[]> { [false] = Payload(bodies?[0] ?? 1000), [true] = Payload(bodies?[1] ?? 1000) };
+        string Label(bool second) => bodies is null ? (second ? headers : "no headers") : $"{bodies[second ? 1 : 0]} B";
         // A warm-up round of each, not counted.
         var results = new Dictionary<bool, List<(double Broker, double Client, double Rate)>> { [false] = [], [true] = [] };
         for (var round = 0; round <= rounds; round++)
@@ -83,12 +87,12 @@ internal static class BrokerHeaderCost
                             ContentType = "application/vnd.masstransit+json",
                             DeliveryMode = DeliveryModes.Persistent,
                             MessageId = Guid.NewGuid().ToString(),
-                            Headers = !withHeaders ? null
+                            Headers = !withHeaders || bodies is not null ? null
                                 : headers == "trace" ? new Dictionary<string, object?>(2) { ["traceparent"] = Traceparent, ["MT-Activity-Id"] = Traceparent }
                                 : new Dictionary<string, object?>(1) { ["x-dotnet-pub-seq-no"] = (long)i + 1 },
                         };
                         await confirms.RoomAsync(CancellationToken.None);
-                        await publish.BasicPublishAsync(exchange, "", mandatory: false, properties, body);
+                        await publish.BasicPublishAsync(exchange, "", mandatory: false, properties, payloads[withHeaders]);
                     }
                     await confirms.AllSettled.WaitAsync(TimeSpan.FromMinutes(2));
                 }
@@ -98,7 +102,7 @@ internal static class BrokerHeaderCost
                 }
                 var seconds = started.Elapsed.TotalSeconds;
                 var (brokerUs, clientUs) = ((CpuSeconds(brokerPid) - broker0) * 1e6 / count, (CpuSeconds(Environment.ProcessId) - self0) * 1e6 / count);
-                var label = withHeaders ? headers : "no headers";
+                var label = Label(withHeaders);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{(round == 0 ? "warm-up" : $"round {round}"),-8} {label,-14} {count / seconds,8:F0} events/s  broker {brokerUs,6:F1} us/event  client {clientUs,6:F1} us/event"));
                 if (round > 0)
@@ -110,9 +114,23 @@ internal static class BrokerHeaderCost
         foreach (var (withHeaders, list) in results)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"median   {(withHeaders ? headers : "no headers"),-14} {Median(list.Select(r => r.Rate)),8:F0} events/s  broker {Median(list.Select(r => r.Broker)),6:F1} us/event  client {Median(list.Select(r => r.Client)),6:F1} us/event"));
+                $"median   {Label(withHeaders),-14} {Median(list.Select(r => r.Rate)),8:F0} events/s  broker {Median(list.Select(r => r.Broker)),6:F1} us/event  client {Median(list.Select(r => r.Client)),6:F1} us/event"));
         }
         return 0;
+    }
+
+    private static int[]? ParseBodies(string value)
+    {
+        var parts = value.Split(',');
+        return parts.Length == 2 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out var a) && int.TryParse(parts[1], CultureInfo.InvariantCulture, out var b)
+            && a is > 0 and <= 1_000_000 && b is > 0 and <= 1_000_000 ? [a, b] : null;
+    }
+
+    private static byte[] Payload(int size)
+    {
+        var payload = new byte[size];
+        Array.Fill(payload, (byte)'x');
+        return payload;
     }
 
     private static double Median(IEnumerable<double> values)
