@@ -74,7 +74,7 @@ internal static class BaselineService
         var receipts = new ReceiptPublisher(connection);
         // --client hybrid: MassTransit consumes, RabbitMQ.Client publishes both events (what moving only the publishes would leave).
         await using var clientEvents = client == "hybrid"
-            ? await ClientBaselineService.RawEvents.OpenAsync(broker, connection, CancellationToken.None)
+            ? await ClientBaselineService.RawEvents.OpenAsync(broker, connection, concurrency, CancellationToken.None)
             : null;
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
         {

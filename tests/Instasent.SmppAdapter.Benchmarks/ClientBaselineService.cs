@@ -29,20 +29,18 @@ internal static class ClientBaselineService
     public static async Task<int> RunAsync(Uri broker, string connectionName, int concurrency, TimeSpan receiptDelay, BaselineSignals signals)
     {
         using var starting = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await using var events = await RawEvents.OpenAsync(broker, connectionName, starting.Token);
+        await using var events = await RawEvents.OpenAsync(broker, connectionName, concurrency, starting.Token);
         await using var consume = await events.Connection.CreateChannelAsync(cancellationToken: starting.Token);
         await consume.QueueDeclareAsync(SendSms.QueueName, durable: true, exclusive: false, autoDelete: false, cancellationToken: starting.Token);
         await consume.BasicQosAsync(0, (ushort)Math.Min(concurrency, ushort.MaxValue), global: false, starting.Token);
 
-        // As the adapter's CommandQueue: the client's one dispatcher hands each delivery to a task of its own (the
-        // prefetch bounds how many), and a delivery is acknowledged once answered, in as few frames as the order allows.
+        // As the adapter's CommandQueue: a delivery acknowledged once answered, in as few frames as the order allows.
         var acks = new ChannelAcks(consume, Math.Max(1, concurrency / 4));
         var consumer = new AsyncEventingBasicConsumer(consume);
-        consumer.ReceivedAsync += (_, delivery) =>
+        consumer.ReceivedAsync += async (_, delivery) =>
         {
-            var command = JsonSerializer.Deserialize<SendSms>(delivery.Body.Span, Json)!;
-            _ = AnswerAsync(events, acks, command, delivery.DeliveryTag, receiptDelay);
-            return Task.CompletedTask;
+            await events.AnswerAsync(JsonSerializer.Deserialize<SendSms>(delivery.Body.Span, Json)!, receiptDelay).ConfigureAwait(false);
+            await acks.SettleAsync(delivery.DeliveryTag, requeue: null).ConfigureAwait(false);
         };
         await consume.BasicConsumeAsync(SendSms.QueueName, autoAck: false, consumer, starting.Token);
 
@@ -51,20 +49,6 @@ internal static class ClientBaselineService
         using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         await consume.CloseAsync(stopping.Token);
         return 0;
-    }
-
-    private static async Task AnswerAsync(RawEvents events, ChannelAcks acks, SendSms command, ulong deliveryTag, TimeSpan receiptDelay)
-    {
-        try
-        {
-            await events.AnswerAsync(command, receiptDelay).ConfigureAwait(false);
-            await acks.SettleAsync(deliveryTag, requeue: null).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            // Unacknowledged, the command stays with the broker and the load generator reports it missing; say why.
-            Console.Error.WriteLine($"baseline: a command was not answered: {e.Message}");
-        }
     }
 
     /// <summary>
@@ -92,12 +76,13 @@ internal static class ClientBaselineService
 
         public IConnection Connection { get; }
 
-        public static async Task<RawEvents> OpenAsync(Uri broker, string connectionName, CancellationToken cancellationToken)
+        public static async Task<RawEvents> OpenAsync(Uri broker, string connectionName, int concurrency, CancellationToken cancellationToken)
         {
             var factory = new ConnectionFactory
             {
                 Uri = broker,
                 ClientProvidedName = "bus-load baseline (RabbitMQ.Client)",
+                ConsumerDispatchConcurrency = (ushort)Math.Min(concurrency, ushort.MaxValue),
             };
             var connection = await factory.CreateConnectionAsync(cancellationToken);
             var publish = await connection.CreateChannelAsync(

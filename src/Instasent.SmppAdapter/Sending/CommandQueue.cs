@@ -128,10 +128,7 @@ internal sealed partial class CommandQueue(
             await old.DisposeAsync().ConfigureAwait(false);
             _channel = null;
         }
-        // One dispatcher: with N, RabbitMQ.Client runs N loops over one channel of deliveries and every delivery wakes
-        // each idle loop (WaitToReadAsync wakes all its waiters), 20 thread-pool wake-ups per command at 200
-        // (docs/performance.md, session 20). The concurrency is ours instead (DispatchAsync).
-        var channel = await connection.CreateChannelAsync(new CreateChannelOptions(false, false, consumerDispatchConcurrency: 1), cancellationToken)
+        var channel = await connection.CreateChannelAsync(new CreateChannelOptions(false, false, consumerDispatchConcurrency: concurrency), cancellationToken)
             .ConfigureAwait(false);
         try
         {
@@ -139,8 +136,7 @@ internal sealed partial class CommandQueue(
             await channel.BasicQosAsync(0, prefetch, global: false, cancellationToken).ConfigureAwait(false);
             var consumer = new AsyncEventingBasicConsumer(channel);
             var acks = new ChannelAcks(channel, Math.Max(1, prefetch / 4));
-            var slots = new SemaphoreSlim(concurrency, concurrency);
-            consumer.ReceivedAsync += (_, delivery) => DispatchAsync(acks, slots, delivery);
+            consumer.ReceivedAsync += (_, delivery) => OnReceivedAsync(acks, delivery);
             _consumerTag = await channel.BasicConsumeAsync(_queue, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -181,39 +177,9 @@ internal sealed partial class CommandQueue(
         await channel.QueueBindAsync(queue, queue, "", cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Hands a delivery to a handler of its own and returns, so the client's one dispatcher goes on to the next: at most
-    /// <c>concurrency</c> handlers run at once (a channel's <paramref name="slots"/>); past that the dispatcher waits
-    /// here for one to finish, and further deliveries wait in the client in their order, as they did in its own
-    /// concurrent dispatch. The body is the client's until this returns (it rents it), so the handler gets a copy.
-    /// </summary>
-    private Task DispatchAsync(ChannelAcks acks, SemaphoreSlim slots, BasicDeliverEventArgs delivery)
-    {
-        if (!slots.Wait(0))
-        {
-            return DispatchWhenFreeAsync(acks, slots, delivery);
-        }
-        Start(acks, slots, delivery);
-        return Task.CompletedTask;
-    }
-
-    private async Task DispatchWhenFreeAsync(ChannelAcks acks, SemaphoreSlim slots, BasicDeliverEventArgs delivery)
-    {
-        await slots.WaitAsync().ConfigureAwait(false);
-        Start(acks, slots, delivery);
-    }
-
-    private void Start(ChannelAcks acks, SemaphoreSlim slots, BasicDeliverEventArgs delivery)
+    private async Task OnReceivedAsync(ChannelAcks channel, BasicDeliverEventArgs delivery)
     {
         Interlocked.Increment(ref _inFlight);
-        var own = new BasicDeliverEventArgs(delivery.ConsumerTag, delivery.DeliveryTag, delivery.Redelivered, delivery.Exchange, delivery.RoutingKey,
-            delivery.BasicProperties, delivery.Body.ToArray(), delivery.CancellationToken);
-        // Owned here: counted in _inFlight (StopAsync waits for it to reach zero), never faults (OnReceivedAsync).
-        _ = OnReceivedAsync(acks, slots, own);
-    }
-
-    private async Task OnReceivedAsync(ChannelAcks channel, SemaphoreSlim slots, BasicDeliverEventArgs delivery)
-    {
         try
         {
             await HandleAsync(channel, delivery).ConfigureAwait(false);
@@ -222,19 +188,10 @@ internal sealed partial class CommandQueue(
         {
             // Nothing above throws by design; should something, the command goes back to the queue rather than vanish.
             LogUnexpected(e, _queue);
-            try
-            {
-                await SettleAsync(channel, delivery, requeue: true).ConfigureAwait(false);
-            }
-            catch (Exception settle)
-            {
-                // Unacknowledged, it returns to the queue when the channel closes.
-                LogUnexpected(settle, _queue);
-            }
+            await SettleAsync(channel, delivery, requeue: true).ConfigureAwait(false);
         }
         finally
         {
-            slots.Release();
             if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping)
             {
                 _drained.TrySetResult();
