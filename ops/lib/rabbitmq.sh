@@ -60,8 +60,11 @@ CONF
     as_root tee /etc/rabbitmq/rabbitmq-env.conf >/dev/null <<'CONF'
 NODENAME=rabbit@localhost
 CONF
-    log "starting Debian's rabbitmq-server (detached)"
+    log "starting Debian's rabbitmq-server (detached${RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS:+, Erlang flags $RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS})"
+    # RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS passed on explicitly (sudo would drop it): e.g. "+MMscs 2048", the memory
+    # allocator's super carrier (docs/operations.md).
     as_root env RABBITMQ_NODENAME=rabbit@localhost ERL_EPMD_ADDRESS=127.0.0.1 HOME=/var/lib/rabbitmq \
+      RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="${RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS:-}" \
       rabbitmq-server -detached >/dev/null 2>&1 || true
     as_root env RABBITMQ_NODENAME=rabbit@localhost ERL_EPMD_ADDRESS=127.0.0.1 \
       /usr/sbin/rabbitmqctl wait --timeout 90 "$RABBIT_PIDFILE" >/dev/null
