@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Instasent.SmppAdapter.Configuration;
-using Instasent.SmppAdapter.Contracts;
 using Instasent.SmppAdapter.Hosting;
 using Instasent.SmppAdapter.IntegrationTests.Infrastructure;
 using Instasent.SmppAdapter.Sending;
