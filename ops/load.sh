@@ -287,8 +287,10 @@ BROKER_PID=$(ss -ltnpH 'sport = :5672' 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).
 [ -n "$BROKER_PID" ] || BROKER_PID=$(pgrep -o -x beam.smp || true)
 log "broker process: ${BROKER_PID:-unknown} ($(ps -o user=,comm= -p "${BROKER_PID:-0}" 2>/dev/null || echo '?'))"
 # The Erlang memory allocator's flags the broker runs with (RabbitMQ's defaults, or what RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS
-# added when it was started): they change its CPU per message (docs/performance.md, session 20), so every table says them.
+# added when it was started) and its scheduler threads: both change its CPU per message (docs/performance.md, sessions
+# 20 and 21), so every table says them.
 BROKER_ALLOC=$( { tr '\0' ' ' <"/proc/${BROKER_PID:-0}/cmdline" | grep -oE -- '[-+]M[A-Za-z]+ [^ ]+' | tr '\n' ' ' | sed 's/ $//'; } 2>/dev/null || true)
+BROKER_SCHEDULERS=$( { cat /proc/"${BROKER_PID:-0}"/task/*/comm | grep -cx '[0-9]*_scheduler'; } 2>/dev/null || true)
 CLK_TCK=$(getconf CLK_TCK)
 # cpu_ticks PID...: user + system ticks of these processes together (0 for none or gone).
 cpu_ticks() { local pid sum=0 t; for pid in "$@"; do t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0); sum=$((sum + t)); done; echo "$sum"; }
@@ -431,7 +433,7 @@ KANNEL_RATE=$([ "$KANNEL" = 1 ] && col kannel 2 | median || echo "")
 echo
 echo "Load run: $COUNT SendSms per run (GSM 7-bit, 160 chars, plain JSON, publisher confirms$( [ "$RATE" -gt 0 ] && echo ", published at a fixed $RATE/s"), median of $REPEATS runs;"
 echo "adapter: Sessions $SESSIONS x WindowSize $WINDOW against the simulator on loopback; bare broker: the same hops without SMPP;"
-echo "broker: RabbitMQ $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null || echo '?'), Erlang allocator flags: ${BROKER_ALLOC:-unknown}"
+echo "broker: RabbitMQ $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null || echo '?'), Erlang allocator flags: ${BROKER_ALLOC:-unknown}; scheduler threads: ${BROKER_SCHEDULERS:-unknown}"
 echo "bare-one-hop: one command consumed, one event published (MassTransit, no SMPP); +receipts: and one SmsDeliveryReported; bare-client: the same on RabbitMQ.Client, no MassTransit; bare-hybrid: MassTransit consumes, RabbitMQ.Client publishes"
 [ -z "$ADAPTER_ENV" ] || echo "$ENV_VARIANT, $ENV_VARIANT+receipts: the adapter $ADAPTER_ENV_DLL with $ADAPTER_ENV${ENV_POLICY:+, its smpp-send-sms queues with the policy $ENV_POLICY}"
 [ "$KANNEL" = 1 ] && echo "kannel: Kannel $(dpkg-query -W -f='${Version}' kannel) bearerbox + smsbox, the same binds and window; cmds/s are messages with receipts/s (first sendsms to last dlr-url callback), latency sendsms -> callback; $KANNEL_CONNECTIONS keep-alive sendsms connections"

@@ -60,11 +60,16 @@ CONF
     as_root tee /etc/rabbitmq/rabbitmq-env.conf >/dev/null <<'CONF'
 NODENAME=rabbit@localhost
 CONF
-    log "starting Debian's rabbitmq-server (detached${RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS:+, Erlang flags $RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS})"
-    # RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS passed on explicitly (sudo would drop it): e.g. "+MMscs 2048", the memory
-    # allocator's super carrier (docs/operations.md).
+    # This broker shares the host with the adapter, the simulator and the load tools: half the cores' scheduler threads
+    # (one on 2 cores), as Erlang would pick for a container given that share of the CPU. Beside the adapter on 2 cores
+    # one scheduler spent 24-31 % less CPU per command than two (fewer cross-scheduler wake-ups) at the same rate
+    # (docs/performance.md, Session 21). RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS, when set (even empty: Erlang's defaults),
+    # replaces this; passed on explicitly (sudo would drop it). E.g. "+MMscs 2048" (docs/operations.md).
+    local schedulers=$(( $(nproc) / 2 )); [ "$schedulers" -ge 1 ] || schedulers=1
+    local erl_args=${RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS-"+S $schedulers:$schedulers"}
+    log "starting Debian's rabbitmq-server (detached${erl_args:+, Erlang flags $erl_args})"
     as_root env RABBITMQ_NODENAME=rabbit@localhost ERL_EPMD_ADDRESS=127.0.0.1 HOME=/var/lib/rabbitmq \
-      RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="${RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS:-}" \
+      RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="$erl_args" \
       rabbitmq-server -detached >/dev/null 2>&1 || true
     as_root env RABBITMQ_NODENAME=rabbit@localhost ERL_EPMD_ADDRESS=127.0.0.1 \
       /usr/sbin/rabbitmqctl wait --timeout 90 "$RABBIT_PIDFILE" >/dev/null

@@ -343,6 +343,7 @@ internal static class BusLoad
         public Report Report(long started)
         {
             var latencies = new List<double>(count);
+            var bySecond = new SortedDictionary<long, List<double>>();
             int duplicates = 0, missing = 0, receiptDuplicates = 0;
             for (var i = 0; i < count; i++)
             {
@@ -352,7 +353,14 @@ internal static class BusLoad
                 }
                 else
                 {
-                    latencies.Add(Stopwatch.GetElapsedTime(_publishedAt[i], _outcomeAt[i]).TotalMilliseconds);
+                    var latency = Stopwatch.GetElapsedTime(_publishedAt[i], _outcomeAt[i]).TotalMilliseconds;
+                    latencies.Add(latency);
+                    var second = (_publishedAt[i] - started) / Stopwatch.Frequency;
+                    if (!bySecond.TryGetValue(second, out var inSecond))
+                    {
+                        bySecond[second] = inSecond = [];
+                    }
+                    inSecond.Add(latency);
                 }
 
                 if (_outcomes[i] > 1)
@@ -366,17 +374,24 @@ internal static class BusLoad
                 }
             }
             latencies.Sort();
+            var secondP99 = new List<(long Second, double P99)>(bySecond.Count);
+            foreach (var (second, inSecond) in bySecond)
+            {
+                inSecond.Sort();
+                secondP99.Add((second, Percentile(inSecond, 99)));
+            }
             return new Report(count, receipts, _distinctOutcomes, duplicates, missing, _rejected,
                 _distinctReceipts, receiptDuplicates, _unmatchedReceipts, _foreign,
                 _lastOutcomeAt == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(started, _lastOutcomeAt),
                 _lastReceiptAt == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(started, _lastReceiptAt),
-                Percentile(latencies, 50), Percentile(latencies, 95), Percentile(latencies, 99), latencies.Count == 0 ? 0 : latencies[^1]);
+                Percentile(latencies, 50), Percentile(latencies, 95), Percentile(latencies, 99), latencies.Count == 0 ? 0 : latencies[^1],
+                secondP99);
         }
     }
 
     private sealed record Report(int Count, bool ReceiptsRequested, int Outcomes, int Duplicates, int Missing, long Rejected,
         int Receipts, int ReceiptDuplicates, long UnmatchedReceipts, long Foreign, TimeSpan ToLastOutcome, TimeSpan ToLastReceipt,
-        double P50, double P95, double P99, double Max)
+        double P50, double P95, double P99, double Max, List<(long Second, double P99)> SecondP99)
     {
         public bool AllExactlyOnce => Outcomes == Count && Duplicates == 0 && Rejected == 0
             && (!ReceiptsRequested || (Receipts == Count && ReceiptDuplicates == 0 && UnmatchedReceipts == 0));
@@ -394,6 +409,14 @@ internal static class BusLoad
 
             Console.WriteLine(string.Create(inv, $"throughput: {perSecond:0} commands/s, first publish to last outcome ({ToLastOutcome.TotalSeconds:0.00} s)"));
             Console.WriteLine(string.Create(inv, $"latency publish->outcome ms: p50 {P50:0.0} p95 {P95:0.0} p99 {P99:0.0} max {Max:0.0}"));
+            if (SecondP99.Count > 1)
+            {
+                // Where the tail is: spread over the run, or a few seconds' stalls (by the second each command was published).
+                var sorted = SecondP99.Select(s => s.P99).Order().ToList();
+                var worst = SecondP99.OrderByDescending(s => s.P99).Take(3).Select(s => string.Create(inv, $"{s.P99:0.0} ms at {s.Second} s"));
+                Console.WriteLine(string.Create(inv,
+                    $"latency p99 per second of publishing: median {Percentile(sorted, 50):0.0} ms, above 50 ms in {sorted.Count(p => p > 50)} of {sorted.Count} s; worst {string.Join(", ", worst)}"));
+            }
             Console.WriteLine(string.Create(inv, $"events from other runs ignored: {Foreign}; load generator cpu: {cpu.TotalSeconds:0.00} s"));
             Console.WriteLine(string.Create(inv,
                 $"result label={settings.Label} count={Count} seconds={ToLastOutcome.TotalSeconds:0.000} span_s={Math.Max(ToLastOutcome.TotalSeconds, ToLastReceipt.TotalSeconds):0.000} per_s={perSecond:0} p50_ms={P50:0.0} p95_ms={P95:0.0} p99_ms={P99:0.0} receipts_per_s={receiptsPerSecond:0} outcomes={Outcomes} duplicates={Duplicates} missing={Missing} rejected={Rejected} receipts={Receipts} ok={(AllExactlyOnce ? 1 : 0)} loadgen_cpu_s={cpu.TotalSeconds:0.00}"));
