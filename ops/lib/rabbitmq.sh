@@ -62,7 +62,7 @@ NODENAME=rabbit@localhost
 CONF
     # This broker shares the host with the adapter, the simulator and the load tools: half the cores' scheduler threads
     # (one on 2 cores), as Erlang would pick for a container given that share of the CPU. Beside the adapter on 2 cores
-    # one scheduler spent 24-31 % less CPU per command than two (fewer cross-scheduler wake-ups) at the same rate
+    # one scheduler spent 20-31 % less CPU per command than two (fewer cross-scheduler wake-ups) at the same rate
     # (docs/performance.md, Session 21). RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS, when set (even empty: Erlang's defaults),
     # replaces this; passed on explicitly (sudo would drop it). E.g. "+MMscs 2048" (docs/operations.md).
     local schedulers=$(( $(nproc) / 2 )); [ "$schedulers" -ge 1 ] || schedulers=1
